@@ -1,0 +1,46 @@
+-- Runs last in the extension script: privileges.
+--
+-- Anonymous callers must never assign tables (SPEC §1): EXECUTE on every function of this
+-- extension is revoked from PUBLIC and, when the Supabase role exists, granted to service_role,
+-- which also gets DML on the data tables. Only this extension's own objects are touched, even
+-- when it is installed into `public`.
+DO $finalize$
+DECLARE
+    v_ext oid := (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'pg_seating');
+    v_has_service_role boolean := EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'service_role');
+    r record;
+BEGIN
+    FOR r IN
+        SELECT p.oid::regprocedure AS sig
+          FROM pg_catalog.pg_depend d
+          JOIN pg_catalog.pg_proc p ON p.oid = d.objid
+         WHERE d.classid = 'pg_catalog.pg_proc'::regclass
+           AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+           AND d.refobjid = v_ext AND d.deptype = 'e'
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', r.sig);
+        IF v_has_service_role THEN
+            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO service_role', r.sig);
+        END IF;
+    END LOOP;
+
+    IF v_has_service_role THEN
+        EXECUTE 'GRANT USAGE ON SCHEMA @extschema@ TO service_role';
+        FOR r IN
+            SELECT c.oid::regclass AS rel, c.relkind
+              FROM pg_catalog.pg_depend d
+              JOIN pg_catalog.pg_class c ON c.oid = d.objid
+             WHERE d.classid = 'pg_catalog.pg_class'::regclass
+               AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+               AND d.refobjid = v_ext AND d.deptype = 'e'
+               AND c.relkind IN ('r', 'v', 'S')
+        LOOP
+            IF r.relkind = 'S' THEN
+                EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO service_role', r.rel);
+            ELSE
+                EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO service_role', r.rel);
+            END IF;
+        END LOOP;
+    END IF;
+END;
+$finalize$;

@@ -1,0 +1,444 @@
+//! The error catalogue (SPEC §4, reference §2.12).
+//!
+//! Every error pg_seating raises on purpose is one variant of [`SeatingError`]. A variant knows its
+//! SQLSTATE, its message, and its DETAIL and HINT when it has them. App servers classify errors by
+//! SQLSTATE *and* by words in the message and scrape ids from message and DETAIL, so the texts below
+//! are wire contract: change them only together with SPEC.md.
+//!
+//! This module is pure Rust. The one place that turns a `SeatingError` into a Postgres error is
+//! `crate::api::raise`.
+
+use std::fmt;
+use uuid::Uuid;
+
+/// The SQLSTATEs the catalogue uses. Kept as an enum so the api layer can map each one to the
+/// matching Postgres error code exhaustively.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlState {
+    /// 22000 data_exception
+    DataException,
+    /// 22004 null_value_not_allowed
+    NullValueNotAllowed,
+    /// 22023 invalid_parameter_value
+    InvalidParameterValue,
+    /// 23503 foreign_key_violation
+    ForeignKeyViolation,
+    /// 23514 check_violation
+    CheckViolation,
+    /// P0001 raise_exception
+    RaiseException,
+    /// P0002 no_data_found
+    NoDataFound,
+    /// P0003 too_many_rows (the reference uses it for idempotency and replay errors)
+    TooManyRows,
+    /// P0004 assert_failure (the reference uses it for state conflicts)
+    AssertFailure,
+}
+
+impl SqlState {
+    /// The five-character code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SqlState::DataException => "22000",
+            SqlState::NullValueNotAllowed => "22004",
+            SqlState::InvalidParameterValue => "22023",
+            SqlState::ForeignKeyViolation => "23503",
+            SqlState::CheckViolation => "23514",
+            SqlState::RaiseException => "P0001",
+            SqlState::NoDataFound => "P0002",
+            SqlState::TooManyRows => "P0003",
+            SqlState::AssertFailure => "P0004",
+        }
+    }
+}
+
+/// Who is standing in the way of a requested window (for the HINT of a conflict).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    Booking(Uuid),
+    Hold(Uuid),
+    Unknown,
+}
+
+/// Every deliberate error of pg_seating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeatingError {
+    /// A required argument was NULL (`p_booking_id`, `p_restaurant_id`, ...).
+    NullArgument { function: &'static str, argument: &'static str },
+    /// NULL or empty table id array.
+    NoTableIds { function: &'static str },
+    /// The array held only NULL ids.
+    NoValidTableIds { function: &'static str },
+    BookingNotFound { booking_id: Uuid },
+    BookingNotFoundDuringTransition { booking_id: Uuid },
+    /// Exactly one of the two custom window bounds was given.
+    PartialCustomWindow { function: &'static str },
+    MissingWindow { booking_id: Uuid },
+    InvalidWindow { booking_id: Uuid },
+    TableOtherRestaurant { table_id: Uuid },
+    TableNotZoned { table_id: Uuid },
+    TableInactive { table_id: Uuid },
+    TableOutOfService { table_id: Uuid },
+    MixedZones { found: Uuid, expected: Uuid },
+    MergeRequiresMovable { table_id: Uuid, mobility: String },
+    TablesNotFound { booking_id: Uuid },
+    ZoneConflict { booking_id: Uuid },
+    ZoneLocked { booking_id: Uuid, locked: Uuid, requested: Uuid },
+    NotAdjacent { table_id: Uuid },
+    IdempotencyMismatch { function: &'static str, booking_id: Uuid, reason: MismatchReason },
+    HoldConflict { booking_id: Uuid, hold_id: Uuid },
+    AllocationOverlap { resource_id: Uuid, booking_id: Uuid, blocker: Blocker },
+    MergeGroupOverlap { booking_id: Uuid },
+    CapacityExceeded { covers: i64, max_covers: i64, parties: i64, max_parties: i64 },
+    NoAssignmentsReturned { booking_id: Uuid },
+    StateConflict { current: String, expected: String },
+    CannotConfirmWithoutTables { booking_id: Uuid },
+    HoldNotFound { hold_id: Uuid },
+    HoldBelongsToOtherBooking { hold_id: Uuid, owner: Uuid, expected: Uuid },
+    HoldExpired { hold_id: Uuid, expired_at: String },
+    HoldNoMembers { hold_id: Uuid },
+    PolicyVersionChanged { hold_id: Uuid, expected: String, actual: String },
+    AdjacencySnapshotChanged { hold_id: Uuid },
+    HoldMissingWindow { hold_id: Uuid },
+    HoldInvalidWindow { hold_id: Uuid },
+}
+
+/// Why a replayed idempotency key did not match its ledger row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MismatchReason {
+    TableSet,
+    Window,
+}
+
+impl SeatingError {
+    pub fn sqlstate(&self) -> SqlState {
+        use SeatingError::*;
+        use SqlState::*;
+        match self {
+            NullArgument { .. } => NullValueNotAllowed,
+            NoTableIds { .. } | NoValidTableIds { .. } => CheckViolation,
+            BookingNotFound { .. } | BookingNotFoundDuringTransition { .. } => NoDataFound,
+            PartialCustomWindow { .. } => InvalidParameterValue,
+            MissingWindow { .. } | InvalidWindow { .. } => DataException,
+            TableOtherRestaurant { .. } => ForeignKeyViolation,
+            TableNotZoned { .. }
+            | TableInactive { .. }
+            | TableOutOfService { .. }
+            | MixedZones { .. }
+            | MergeRequiresMovable { .. }
+            | ZoneConflict { .. }
+            | ZoneLocked { .. }
+            | NotAdjacent { .. } => CheckViolation,
+            TablesNotFound { .. } => NoDataFound,
+            IdempotencyMismatch { .. } => TooManyRows,
+            HoldConflict { .. }
+            | AllocationOverlap { .. }
+            | MergeGroupOverlap { .. }
+            | CapacityExceeded { .. }
+            | CannotConfirmWithoutTables { .. } => RaiseException,
+            NoAssignmentsReturned { .. } => TooManyRows,
+            StateConflict { .. } => AssertFailure,
+            HoldNotFound { .. } => NoDataFound,
+            HoldBelongsToOtherBooking { .. } | HoldExpired { .. } | HoldNoMembers { .. } => {
+                RaiseException
+            }
+            PolicyVersionChanged { .. } | AdjacencySnapshotChanged { .. } => TooManyRows,
+            HoldMissingWindow { .. } | HoldInvalidWindow { .. } => DataException,
+        }
+    }
+
+    pub fn message(&self) -> String {
+        use SeatingError::*;
+        match self {
+            NullArgument { function, argument } => {
+                format!("{function}: argument {argument} must not be null")
+            }
+            NoTableIds { function } => format!("{function} requires at least one table id"),
+            NoValidTableIds { function } => {
+                format!("{function} requires at least one valid table id")
+            }
+            BookingNotFound { booking_id } => format!("Booking {booking_id} not found"),
+            BookingNotFoundDuringTransition { booking_id } => {
+                format!("Booking {booking_id} not found during transition")
+            }
+            PartialCustomWindow { function } => {
+                format!("{function} requires both start and end when providing custom window")
+            }
+            MissingWindow { booking_id } => format!("Booking {booking_id} missing start/end window"),
+            InvalidWindow { booking_id } => format!("Booking {booking_id} has invalid time window"),
+            TableOtherRestaurant { table_id } => {
+                format!("Table {table_id} belongs to a different restaurant")
+            }
+            TableNotZoned { table_id } => format!("Table {table_id} is not assigned to a zone"),
+            TableInactive { table_id } => format!("Table {table_id} is inactive"),
+            TableOutOfService { table_id } => format!("Table {table_id} is out of service"),
+            MixedZones { found, expected } => format!(
+                "All tables must belong to the same zone (found {found}, expected {expected})"
+            ),
+            MergeRequiresMovable { table_id, mobility } => {
+                format!("Merged assignments require movable tables ({table_id} is {mobility})")
+            }
+            TablesNotFound { booking_id } => {
+                format!("Unable to load all requested tables for booking {booking_id}")
+            }
+            ZoneConflict { booking_id } => {
+                format!("Booking {booking_id} already has assignments in a different zone")
+            }
+            ZoneLocked { booking_id, locked, requested } => {
+                format!("Booking {booking_id} locked to zone {locked}, cannot assign zone {requested}")
+            }
+            NotAdjacent { table_id } => format!("Table {table_id} is not adjacent to the selected set"),
+            IdempotencyMismatch { function, booking_id, .. } => {
+                format!("{function} idempotency mismatch for booking {booking_id}")
+            }
+            HoldConflict { booking_id, .. } => {
+                format!("Hold conflict prevents assignment for booking {booking_id}")
+            }
+            AllocationOverlap { .. } | MergeGroupOverlap { .. } => "allocations_no_overlap".into(),
+            CapacityExceeded { .. } => "capacity_exceeded_post_assignment".into(),
+            NoAssignmentsReturned { booking_id } => {
+                format!("assign_tables_atomic_v2 returned no assignments for booking {booking_id}")
+            }
+            StateConflict { .. } => "booking_state_conflict".into(),
+            CannotConfirmWithoutTables { booking_id } => format!(
+                "Cannot confirm booking {booking_id}: No table assignments exist. \
+                 Booking must have at least one table assigned before confirmation."
+            ),
+            HoldNotFound { hold_id } => format!("Hold {hold_id} not found"),
+            HoldBelongsToOtherBooking { hold_id, owner, expected } => {
+                format!("Hold {hold_id} belongs to booking {owner} (expected {expected})")
+            }
+            HoldExpired { hold_id, expired_at } => format!("Hold {hold_id} expired at {expired_at}"),
+            HoldNoMembers { hold_id } => format!("Hold {hold_id} has no table members"),
+            PolicyVersionChanged { hold_id, expected, actual } => format!(
+                "Policy version changed (hold {hold_id}, expected {expected}, actual {actual})"
+            ),
+            AdjacencySnapshotChanged { hold_id } => {
+                format!("Adjacency snapshot changed for hold {hold_id}")
+            }
+            HoldMissingWindow { hold_id } => format!("Hold {hold_id} missing scheduling window"),
+            HoldInvalidWindow { hold_id } => format!("Hold {hold_id} has invalid window"),
+        }
+    }
+
+    pub fn detail(&self) -> Option<String> {
+        use SeatingError::*;
+        match self {
+            IdempotencyMismatch { reason: MismatchReason::TableSet, .. } => {
+                Some("Idempotency key reuse detected with a different table set".into())
+            }
+            IdempotencyMismatch { reason: MismatchReason::Window, .. } => {
+                Some("Idempotency key reuse detected with a different window".into())
+            }
+            HoldConflict { hold_id, .. } => Some(format!("Hold {hold_id} overlaps requested window")),
+            AllocationOverlap { resource_id, booking_id, .. } => Some(format!(
+                "Resource {resource_id} overlaps requested window for booking {booking_id}"
+            )),
+            MergeGroupOverlap { booking_id } => {
+                Some(format!("Merge group overlaps requested window for booking {booking_id}"))
+            }
+            CapacityExceeded { covers, max_covers, parties, max_parties } => Some(format!(
+                "Capacity exceeded after assignment: covers {covers}/{max_covers}, parties {parties}/{max_parties}"
+            )),
+            StateConflict { current, expected } => {
+                Some(format!("Current status {current} does not match expected {expected}"))
+            }
+            TablesNotFound { .. } => {
+                Some("Every table id must name an existing table of the booking's restaurant".into())
+            }
+            _ => None,
+        }
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        use SeatingError::*;
+        match self {
+            HoldConflict { .. } => Some("Retry after hold expiration or confirm existing hold.".into()),
+            AllocationOverlap { blocker: Blocker::Booking(b), .. } => {
+                Some(format!("The table is held by booking {b} for an overlapping window."))
+            }
+            AllocationOverlap { blocker: Blocker::Hold(h), .. } => {
+                Some(format!("The table is held by hold {h} for an overlapping window."))
+            }
+            AllocationOverlap { blocker: Blocker::Unknown, .. } => {
+                Some("Another assignment committed first; choose other tables or another window.".into())
+            }
+            CapacityExceeded { .. } => {
+                Some("Release tables or adjust capacity overrides before retrying.".into())
+            }
+            CannotConfirmWithoutTables { .. } => {
+                Some("Use the assign_tables RPC function to assign tables before confirming".into())
+            }
+            IdempotencyMismatch { .. } => Some(
+                "Use a new idempotency key for a different request, or repeat the original request."
+                    .into(),
+            ),
+            NullArgument { .. } => Some("Pass a non-null value.".into()),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SeatingError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message(), self.sqlstate().code())
+    }
+}
+
+impl std::error::Error for SeatingError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn codes_are_five_characters() {
+        for s in [
+            SqlState::DataException,
+            SqlState::NullValueNotAllowed,
+            SqlState::InvalidParameterValue,
+            SqlState::ForeignKeyViolation,
+            SqlState::CheckViolation,
+            SqlState::RaiseException,
+            SqlState::NoDataFound,
+            SqlState::TooManyRows,
+            SqlState::AssertFailure,
+        ] {
+            assert_eq!(s.code().len(), 5, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn reference_texts_for_assignment_validation() {
+        let b = id(1);
+        let t = id(2);
+        let e = SeatingError::NoTableIds { function: "assign_tables_atomic_v2" };
+        assert_eq!(e.sqlstate().code(), "23514");
+        assert_eq!(e.message(), "assign_tables_atomic_v2 requires at least one table id");
+
+        let e = SeatingError::BookingNotFound { booking_id: b };
+        assert_eq!(e.sqlstate().code(), "P0002");
+        assert_eq!(e.message(), "Booking 00000000-0000-0000-0000-000000000001 not found");
+
+        let e = SeatingError::PartialCustomWindow { function: "assign_tables_atomic_v2" };
+        assert_eq!(e.sqlstate().code(), "22023");
+        assert_eq!(
+            e.message(),
+            "assign_tables_atomic_v2 requires both start and end when providing custom window"
+        );
+
+        let e = SeatingError::MissingWindow { booking_id: b };
+        assert_eq!((e.sqlstate().code(), e.message().as_str()),
+            ("22000", "Booking 00000000-0000-0000-0000-000000000001 missing start/end window"));
+        let e = SeatingError::InvalidWindow { booking_id: b };
+        assert_eq!((e.sqlstate().code(), e.message().as_str()),
+            ("22000", "Booking 00000000-0000-0000-0000-000000000001 has invalid time window"));
+
+        let e = SeatingError::TableOtherRestaurant { table_id: t };
+        assert_eq!(e.sqlstate().code(), "23503");
+        assert_eq!(e.message(), format!("Table {t} belongs to a different restaurant"));
+
+        assert_eq!(SeatingError::TableInactive { table_id: t }.message(), format!("Table {t} is inactive"));
+        assert_eq!(
+            SeatingError::TableOutOfService { table_id: t }.message(),
+            format!("Table {t} is out of service")
+        );
+        let e = SeatingError::MixedZones { found: id(3), expected: id(4) };
+        assert_eq!(e.sqlstate().code(), "23514");
+        assert_eq!(
+            e.message(),
+            format!("All tables must belong to the same zone (found {}, expected {})", id(3), id(4))
+        );
+        let e = SeatingError::MergeRequiresMovable { table_id: t, mobility: "fixed".into() };
+        assert_eq!(e.message(), format!("Merged assignments require movable tables ({t} is fixed)"));
+        let e = SeatingError::TablesNotFound { booking_id: b };
+        assert_eq!(e.sqlstate().code(), "P0002");
+        assert_eq!(e.message(), format!("Unable to load all requested tables for booking {b}"));
+        assert_eq!(
+            SeatingError::ZoneConflict { booking_id: b }.message(),
+            format!("Booking {b} already has assignments in a different zone")
+        );
+        assert_eq!(
+            SeatingError::ZoneLocked { booking_id: b, locked: id(3), requested: id(4) }.message(),
+            format!("Booking {b} locked to zone {}, cannot assign zone {}", id(3), id(4))
+        );
+        assert_eq!(
+            SeatingError::NotAdjacent { table_id: t }.message(),
+            format!("Table {t} is not adjacent to the selected set")
+        );
+    }
+
+    #[test]
+    fn conflicts_carry_detail_and_hint() {
+        let b = id(10);
+        let h = id(11);
+        let e = SeatingError::HoldConflict { booking_id: b, hold_id: h };
+        assert_eq!(e.sqlstate().code(), "P0001");
+        assert_eq!(e.message(), format!("Hold conflict prevents assignment for booking {b}"));
+        assert_eq!(e.detail().unwrap(), format!("Hold {h} overlaps requested window"));
+        assert_eq!(e.hint().unwrap(), "Retry after hold expiration or confirm existing hold.");
+
+        let t = id(12);
+        let other = id(13);
+        let e = SeatingError::AllocationOverlap { resource_id: t, booking_id: b, blocker: Blocker::Booking(other) };
+        assert_eq!(e.sqlstate().code(), "P0001");
+        assert_eq!(e.message(), "allocations_no_overlap");
+        assert_eq!(e.detail().unwrap(), format!("Resource {t} overlaps requested window for booking {b}"));
+        assert!(e.hint().unwrap().contains(&other.to_string()));
+
+        let e = SeatingError::MergeGroupOverlap { booking_id: b };
+        assert_eq!(e.detail().unwrap(), format!("Merge group overlaps requested window for booking {b}"));
+
+        let e = SeatingError::IdempotencyMismatch {
+            function: "assign_tables_atomic_v2",
+            booking_id: b,
+            reason: MismatchReason::TableSet,
+        };
+        assert_eq!(e.sqlstate().code(), "P0003");
+        assert_eq!(e.message(), format!("assign_tables_atomic_v2 idempotency mismatch for booking {b}"));
+        assert_eq!(e.detail().unwrap(), "Idempotency key reuse detected with a different table set");
+    }
+
+    #[test]
+    fn lifecycle_texts() {
+        let e = SeatingError::CapacityExceeded { covers: 41, max_covers: 40, parties: 3, max_parties: 10 };
+        assert_eq!(e.sqlstate().code(), "P0001");
+        assert_eq!(e.message(), "capacity_exceeded_post_assignment");
+        assert_eq!(e.detail().unwrap(), "Capacity exceeded after assignment: covers 41/40, parties 3/10");
+        assert_eq!(e.hint().unwrap(), "Release tables or adjust capacity overrides before retrying.");
+
+        let e = SeatingError::StateConflict { current: "cancelled".into(), expected: "pending".into() };
+        assert_eq!(e.sqlstate().code(), "P0004");
+        assert_eq!(e.message(), "booking_state_conflict");
+        assert_eq!(e.detail().unwrap(), "Current status cancelled does not match expected pending");
+
+        let b = id(20);
+        let e = SeatingError::NoAssignmentsReturned { booking_id: b };
+        assert_eq!(e.sqlstate().code(), "P0003");
+        assert_eq!(e.message(), format!("assign_tables_atomic_v2 returned no assignments for booking {b}"));
+
+        let h = id(21);
+        assert_eq!(SeatingError::HoldNotFound { hold_id: h }.sqlstate().code(), "P0002");
+        let e = SeatingError::HoldExpired { hold_id: h, expired_at: "2026-11-23 10:00:00+00".into() };
+        assert_eq!(e.sqlstate().code(), "P0001");
+        assert_eq!(e.message(), format!("Hold {h} expired at 2026-11-23 10:00:00+00"));
+        let e = SeatingError::HoldBelongsToOtherBooking { hold_id: h, owner: id(1), expected: id(2) };
+        assert_eq!(e.message(), format!("Hold {h} belongs to booking {} (expected {})", id(1), id(2)));
+        assert_eq!(SeatingError::HoldInvalidWindow { hold_id: h }.sqlstate().code(), "22000");
+        let e = SeatingError::CannotConfirmWithoutTables { booking_id: b };
+        assert!(e.message().starts_with(&format!("Cannot confirm booking {b}: No table assignments exist.")));
+        assert_eq!(e.hint().unwrap(), "Use the assign_tables RPC function to assign tables before confirming");
+    }
+
+    #[test]
+    fn null_argument_names_function_and_argument() {
+        let e = SeatingError::NullArgument { function: "assign_tables_atomic_v2", argument: "p_booking_id" };
+        assert_eq!(e.sqlstate().code(), "22004");
+        assert_eq!(e.message(), "assign_tables_atomic_v2: argument p_booking_id must not be null");
+        assert!(e.to_string().ends_with("(22004)"));
+    }
+}

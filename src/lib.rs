@@ -1,0 +1,37 @@
+//! pg_seating: restaurant table allocation inside PostgreSQL.
+//!
+//! Layout (see DESIGN.md): `domain` holds pure rules (no SPI), `api` is the SQL boundary,
+//! and the data model lives in `sql/*.sql`, loaded by the extension script below.
+
+use pgrx::prelude::*;
+
+pub mod api;
+pub mod domain;
+
+::pgrx::pg_module_magic!(name, version);
+
+// The data model (SPEC §2) comes first; everything pgrx generates may refer to it.
+extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
+// Grants, revokes and comments run after every function exists.
+extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
+
+/// The version of the installed library, e.g. `0.1.0`.
+#[pg_extern(immutable, parallel_safe)]
+fn pg_seating_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+// In-database tests, compiled only for `cargo pgrx test` (plain `cargo test` stays pure).
+#[cfg(feature = "pg_test")]
+mod tests;
+
+/// Required by `cargo pgrx test`.
+#[cfg(test)]
+pub mod pg_test {
+    pub fn setup(_options: Vec<&str>) {}
+
+    #[must_use]
+    pub fn postgresql_conf_options() -> Vec<&'static str> {
+        vec![]
+    }
+}

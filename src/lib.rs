@@ -6,6 +6,7 @@
 use pgrx::prelude::*;
 
 pub mod api;
+pub mod db;
 pub mod domain;
 
 ::pgrx::pg_module_magic!(name, version);

@@ -1,6 +1,9 @@
 //! The SQL boundary: `#[pg_extern]` functions, argument decoding, and the one place where a
 //! domain error becomes a Postgres error.
 
+pub mod assign;
+pub mod capacity;
+
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
 
@@ -33,4 +36,18 @@ pub fn raise(err: &SeatingError, function: &'static str) -> ! {
     }
     report.report(PgLogLevel::ERROR);
     unreachable!("ereport(ERROR) returned")
+}
+
+/// A required argument: NULL → 22004 naming the function and the argument.
+pub fn require(
+    function: &'static str,
+    argument: &'static str,
+    value: Option<pgrx::Uuid>,
+) -> Result<uuid::Uuid, SeatingError> {
+    value.map(crate::db::from_pg).ok_or(SeatingError::NullArgument { function, argument })
+}
+
+/// An idempotency key: NULL, empty or blank means "no key".
+pub fn decode_key(key: Option<String>) -> Option<String> {
+    key.filter(|k| !k.trim().is_empty())
 }

@@ -69,6 +69,10 @@ pub enum SeatingError {
     NoTableIds { function: &'static str },
     /// The array held only NULL ids.
     NoValidTableIds { function: &'static str },
+    /// A NULL among real table ids.
+    NullTableId { function: &'static str },
+    /// Cancelled, no-show and completed bookings hold no table state (SPEC §6).
+    BookingNotAssignable { booking_id: Uuid, status: String },
     BookingNotFound { booking_id: Uuid },
     BookingNotFoundDuringTransition { booking_id: Uuid },
     /// Exactly one of the two custom window bounds was given.
@@ -115,7 +119,8 @@ impl SeatingError {
         use SeatingError::*;
         use SqlState::*;
         match self {
-            NullArgument { .. } => NullValueNotAllowed,
+            NullArgument { .. } | NullTableId { .. } => NullValueNotAllowed,
+            BookingNotAssignable { .. } => CheckViolation,
             NoTableIds { .. } | NoValidTableIds { .. } => CheckViolation,
             BookingNotFound { .. } | BookingNotFoundDuringTransition { .. } => NoDataFound,
             PartialCustomWindow { .. } => InvalidParameterValue,
@@ -156,6 +161,10 @@ impl SeatingError {
             NoTableIds { function } => format!("{function} requires at least one table id"),
             NoValidTableIds { function } => {
                 format!("{function} requires at least one valid table id")
+            }
+            NullTableId { function } => format!("{function}: table ids must not be null"),
+            BookingNotAssignable { booking_id, status } => {
+                format!("Booking {booking_id} is {status} and cannot be assigned tables")
             }
             BookingNotFound { booking_id } => format!("Booking {booking_id} not found"),
             BookingNotFoundDuringTransition { booking_id } => {
@@ -274,6 +283,10 @@ impl SeatingError {
                     .into(),
             ),
             NullArgument { .. } => Some("Pass a non-null value.".into()),
+            NullTableId { .. } => Some("Remove the null entries from p_table_ids.".into()),
+            BookingNotAssignable { .. } => Some(
+                "Cancelled, no-show and completed bookings hold no tables; reopen the booking first.".into(),
+            ),
             _ => None,
         }
     }
@@ -440,5 +453,17 @@ mod tests {
         assert_eq!(e.sqlstate().code(), "22004");
         assert_eq!(e.message(), "assign_tables_atomic_v2: argument p_booking_id must not be null");
         assert!(e.to_string().ends_with("(22004)"));
+        let e = SeatingError::NullTableId { function: "assign_tables_atomic_v2" };
+        assert_eq!(e.sqlstate().code(), "22004");
+        assert_eq!(e.message(), "assign_tables_atomic_v2: table ids must not be null");
+    }
+
+    #[test]
+    fn terminal_bookings_are_not_assignable() {
+        let b = id(5);
+        let e = SeatingError::BookingNotAssignable { booking_id: b, status: "cancelled".into() };
+        assert_eq!(e.sqlstate().code(), "23514");
+        assert_eq!(e.message(), format!("Booking {b} is cancelled and cannot be assigned tables"));
+        assert!(e.hint().is_some());
     }
 }

@@ -1,2 +1,5 @@
 //! Pure domain rules: no SPI, no Postgres types. Covered by plain `cargo test`.
+pub mod capacity;
 pub mod error;
+pub mod tableset;
+pub mod window;

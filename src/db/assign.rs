@@ -1,0 +1,266 @@
+//! The assignment core shared by `assign_tables_atomic_v2`, v1 `assign_tables_atomic` and their
+//! `_in_restaurant` companions, and the unassign path.
+//!
+//! Order of work (reference §8, SPEC §5/§6): lock the booking; derive the window; replay from the
+//! ledger when the key is known; lock the tables in id order and validate them; zone lock and
+//! adjacency; conflicts (holds, other bookings) read under the locks; then the writes, set-based;
+//! then the post-assignment capacity hook. Every decision is taken before the first write, so a
+//! refused call writes nothing, and the exclusion constraints fire only for writers that bypass
+//! these functions.
+
+use pgrx::datum::DatumWithOid;
+use pgrx::spi::SpiClient;
+use uuid::Uuid;
+
+use super::capacity;
+use super::plans::run;
+use super::queries::*;
+use super::{from_pg, ts, ts_opt, to_pg, uuid_array};
+use crate::domain::error::{Blocker, SeatingError};
+use crate::domain::tableset::{self, LedgerEntry, Replay, TableFacts};
+use crate::domain::window::{self, BookingTimes, Instant, Window};
+
+/// One call's request, already decoded from SQL arguments.
+pub struct AssignRequest {
+    /// The SQL function name used in messages (`assign_tables_atomic_v2`, `assign_tables_atomic`).
+    pub function: &'static str,
+    pub restaurant_id: Uuid,
+    pub booking_id: Uuid,
+    /// Sorted, without duplicates (`tableset::normalize_ids`).
+    pub table_ids: Vec<Uuid>,
+    pub idempotency_key: Option<String>,
+    pub require_adjacency: bool,
+    pub assigned_by: Option<Uuid>,
+    pub explicit_start: Option<Instant>,
+    pub explicit_end: Option<Instant>,
+}
+
+/// One assigned table, as the RPCs return it (ordered by table id).
+#[derive(Debug, Clone)]
+pub struct AssignedRow {
+    pub table_id: Uuid,
+    pub window: Window,
+    pub merge_group_id: Option<Uuid>,
+    pub assignment_id: Uuid,
+}
+
+const TERMINAL: [&str; 3] = ["cancelled", "no_show", "completed"];
+
+/// The restaurant a booking belongs to (one indexed read), or `BookingNotFound`.
+pub fn booking_restaurant(client: &mut SpiClient<'_>, booking_id: Uuid) -> Option<Uuid> {
+    let rows = run(client, &BOOKING_RESTAURANT, &[to_pg(booking_id).into()]);
+    rows.first().get::<pgrx::Uuid>(1).ok().flatten().map(from_pg)
+}
+
+/// Assigns exactly `req.table_ids` to the booking (replacing what it held), or refuses without
+/// writing anything.
+pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<AssignedRow>, SeatingError> {
+    let r = to_pg(req.restaurant_id);
+    let b = to_pg(req.booking_id);
+    let ids = uuid_array(&req.table_ids);
+
+    // 1. The booking row: the first lock of every writer.
+    let booking = run(client, &LOCK_BOOKING, &[r.into(), b.into()]);
+    if booking.is_empty() {
+        return Err(SeatingError::BookingNotFound { booking_id: req.booking_id });
+    }
+    let row = booking.first();
+    let status: String = row.get(1).ok().flatten().unwrap_or_default();
+    let times = BookingTimes {
+        start_at: ts_opt(row.get(2)),
+        end_at: ts_opt(row.get(3)),
+        local_start: ts_opt(row.get(4)),
+        local_end: ts_opt(row.get(5)),
+    };
+    let assigned_zone: Option<Uuid> = row.get::<pgrx::Uuid>(6).ok().flatten().map(from_pg);
+    if TERMINAL.contains(&status.as_str()) {
+        return Err(SeatingError::BookingNotAssignable { booking_id: req.booking_id, status });
+    }
+
+    // 2. The window.
+    let window = window::resolve(req.function, req.booking_id, req.explicit_start, req.explicit_end, &times)?;
+
+    // 3. Idempotent replay: same key, same set, same window → the original rows, no writes.
+    if let Some(key) = &req.idempotency_key {
+        let ledger = run(
+            client,
+            &LEDGER_ENTRY,
+            &[r.into(), b.into(), ids.clone().into(), key.as_str().into()],
+        );
+        let entry = if ledger.is_empty() {
+            None
+        } else {
+            let l = ledger.first();
+            let same: bool = l.get(1).ok().flatten().unwrap_or(false);
+            let start = ts_opt(l.get(2));
+            let end = ts_opt(l.get(3));
+            // A ledger window that is not a usable window never equals the request's.
+            let recorded = match (start, end) {
+                (Some(s), Some(e)) => Window::new(s, e).unwrap_or(Window { start: 0, end: 0 }),
+                _ => Window { start: 0, end: 0 },
+            };
+            Some(LedgerEntry { same_table_set: same, window: recorded })
+        };
+        if tableset::replay_decision(req.function, req.booking_id, entry, window)? == Replay::Original {
+            return Ok(replay_rows(client, r, b, &ids));
+        }
+    }
+
+    // 4. Lock the tables in id order, then validate them.
+    let locked = run(client, &LOCK_TABLES, &[r.into(), ids.clone().into()]);
+    let mut facts = Vec::with_capacity(req.table_ids.len());
+    for t in locked {
+        facts.push(TableFacts {
+            id: from_pg(t.get::<pgrx::Uuid>(1).ok().flatten().unwrap_or_else(|| pgrx::Uuid::from_bytes([0; 16]))),
+            zone_id: t.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg),
+            active: t.get::<bool>(3).ok().flatten().unwrap_or(false),
+            out_of_service: t.get::<bool>(4).ok().flatten().unwrap_or(false),
+            mobility: t.get::<String>(5).ok().flatten().unwrap_or_default(),
+        });
+    }
+    if facts.len() != req.table_ids.len() {
+        let found: Vec<Uuid> = facts.iter().map(|f| f.id).collect();
+        let missing = tableset::missing_ids(&req.table_ids, &found);
+        let foreign = run(client, &FIND_FOREIGN_TABLE, &[uuid_array(&missing).into()]);
+        if !foreign.is_empty() {
+            if let Some(id) = foreign.first().get::<pgrx::Uuid>(1).ok().flatten() {
+                return Err(SeatingError::TableOtherRestaurant { table_id: from_pg(id) });
+            }
+        }
+        return Err(SeatingError::TablesNotFound { booking_id: req.booking_id });
+    }
+    let zone = tableset::validate_tables(&facts)?;
+
+    // 5. Zone lock, against the tables the booking holds now.
+    let current = run(client, &CURRENT_TABLES, &[r.into(), b.into()]);
+    let current_zones: Vec<Uuid> =
+        current.map(|c| c.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)).flatten().collect();
+    tableset::check_zone_lock(req.booking_id, zone, &current_zones, assigned_zone)?;
+
+    // 6. Adjacency: the set must be connected.
+    if req.require_adjacency && req.table_ids.len() > 1 {
+        let edges: Vec<(Uuid, Uuid)> = run(client, &SET_EDGES, &[r.into(), ids.clone().into()])
+            .filter_map(|e| {
+                let a = e.get::<pgrx::Uuid>(1).ok().flatten()?;
+                let b = e.get::<pgrx::Uuid>(2).ok().flatten()?;
+                Some((from_pg(a), from_pg(b)))
+            })
+            .collect();
+        tableset::check_connected(&req.table_ids, &edges)?;
+    }
+
+    // 7. Conflicts, read under the table locks: live holds first, then other bookings.
+    let conflicts = run(
+        client,
+        &CONFLICTS,
+        &[r.into(), b.into(), ids.clone().into(), ts(window.start).into(), ts(window.end).into()],
+    );
+    let mut first_booking_conflict: Option<SeatingError> = None;
+    for c in conflicts {
+        let kind: String = c.get(1).ok().flatten().unwrap_or_default();
+        let table = c.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg);
+        let other = c.get::<pgrx::Uuid>(3).ok().flatten().map(from_pg);
+        if kind == "hold" {
+            return Err(SeatingError::HoldConflict {
+                booking_id: req.booking_id,
+                hold_id: other.unwrap_or_default(),
+            });
+        }
+        if first_booking_conflict.is_none() {
+            first_booking_conflict = Some(SeatingError::AllocationOverlap {
+                resource_id: table.unwrap_or_default(),
+                booking_id: req.booking_id,
+                blocker: other.map(Blocker::Booking).unwrap_or(Blocker::Unknown),
+            });
+        }
+    }
+    if let Some(err) = first_booking_conflict {
+        return Err(err);
+    }
+
+    // 8. Writes. The booking slot of its date and start time, created on first use.
+    let mut slot = run(client, &FIND_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
+    if slot.is_none() {
+        slot = run(client, &CREATE_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
+        if slot.is_none() {
+            slot = run(client, &FIND_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
+        }
+    }
+    // Replace semantics: whatever the booking held goes; the requested set is written afresh.
+    run(client, &CLEAR_BOOKING_TABLES, &[r.into(), b.into()]);
+    let key: Option<&str> = req.idempotency_key.as_deref();
+    let written = run(
+        client,
+        &WRITE_ASSIGNMENT,
+        &[
+            r.into(),
+            b.into(),
+            ids.into(),
+            ts(window.start).into(),
+            ts(window.end).into(),
+            req.assigned_by.map(to_pg).into(),
+            key.into(),
+            slot.into(),
+            to_pg(zone).into(),
+        ],
+    );
+    let rows: Vec<AssignedRow> = written
+        .map(|w| AssignedRow {
+            table_id: w.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg).unwrap_or_default(),
+            assignment_id: w.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg).unwrap_or_default(),
+            merge_group_id: w.get::<pgrx::Uuid>(3).ok().flatten().map(from_pg),
+            window,
+        })
+        .collect();
+
+    // 9. The post-assignment capacity check (reference §2.7; kill switch honoured inside).
+    capacity::after_assignment(client, req.restaurant_id, req.booking_id)?;
+    Ok(rows)
+}
+
+fn replay_rows(
+    client: &mut SpiClient<'_>,
+    r: pgrx::Uuid,
+    b: pgrx::Uuid,
+    ids: &Vec<pgrx::Uuid>,
+) -> Vec<AssignedRow> {
+    run(client, &REPLAY_ROWS, &[r.into(), b.into(), ids.clone().into()])
+        .filter_map(|row| {
+            let start = ts_opt(row.get(2))?;
+            let end = ts_opt(row.get(3))?;
+            Some(AssignedRow {
+                table_id: from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?),
+                window: Window { start, end },
+                merge_group_id: row.get::<pgrx::Uuid>(4).ok().flatten().map(from_pg),
+                assignment_id: from_pg(row.get::<pgrx::Uuid>(5).ok().flatten()?),
+            })
+        })
+        .collect()
+}
+
+/// One removed assignment: (table, its merge group).
+pub type UnassignedRow = (Uuid, Option<Uuid>);
+
+/// Removes the booking's assignments of `table_ids` and/or `merge_group_id` (all when both are
+/// None). Unknown bookings and ids are ignored.
+pub fn unassign(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    booking_id: Uuid,
+    table_ids: Option<Vec<Uuid>>,
+    merge_group_id: Option<Uuid>,
+) -> Vec<UnassignedRow> {
+    let r = to_pg(restaurant_id);
+    let b = to_pg(booking_id);
+    if run(client, &LOCK_BOOKING_FOR_UNASSIGN, &[r.into(), b.into()]).is_empty() {
+        return Vec::new();
+    }
+    let ids: Option<Vec<pgrx::Uuid>> = table_ids.as_deref().map(uuid_array);
+    let args: [DatumWithOid; 4] = [r.into(), b.into(), ids.into(), merge_group_id.map(to_pg).into()];
+    run(client, &UNASSIGN, &args)
+        .filter_map(|row| {
+            let t = row.get::<pgrx::Uuid>(1).ok().flatten()?;
+            Some((from_pg(t), row.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)))
+        })
+        .collect()
+}

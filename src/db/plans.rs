@@ -1,0 +1,94 @@
+//! Prepared statements kept for the life of the backend.
+//!
+//! Each statement is planned once per backend (`SPI_prepare` + `SPI_keepplan`) and reused: a kept
+//! plan costs about as much as a PL/pgSQL statement, re-planning several times more. The cache is
+//! keyed by the SQL text and dropped whenever the first schema of the active search path (the
+//! extension's schema, pinned by every RPC) changes, e.g. after the extension was re-created in
+//! another schema in the same session.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use pgrx::datum::DatumWithOid;
+use pgrx::pg_sys::{self, PgBuiltInOids, PgOid};
+use pgrx::spi::{OwnedPreparedStatement, SpiClient, SpiTupleTable};
+
+/// Argument types of the kept statements.
+#[derive(Debug, Clone, Copy)]
+pub enum Ty {
+    Uuid,
+    UuidArray,
+    Text,
+    Bool,
+    TimestampTz,
+}
+
+impl Ty {
+    fn oid(self) -> PgOid {
+        PgOid::BuiltIn(match self {
+            Ty::Uuid => PgBuiltInOids::UUIDOID,
+            Ty::UuidArray => PgBuiltInOids::UUIDARRAYOID,
+            Ty::Text => PgBuiltInOids::TEXTOID,
+            Ty::Bool => PgBuiltInOids::BOOLOID,
+            Ty::TimestampTz => PgBuiltInOids::TIMESTAMPTZOID,
+        })
+    }
+}
+
+/// A statement: its SQL (a named constant) and the types of `$1..$n`.
+pub struct Stmt {
+    pub sql: &'static str,
+    pub args: &'static [Ty],
+}
+
+struct Cache {
+    schema: pg_sys::Oid,
+    plans: HashMap<usize, Rc<OwnedPreparedStatement>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache { schema: pg_sys::InvalidOid, plans: HashMap::new() });
+}
+
+/// The first schema of the active search path.
+fn current_schema() -> pg_sys::Oid {
+    let mut first = pg_sys::InvalidOid;
+    // SAFETY: writes at most one Oid into `first`.
+    unsafe { pg_sys::fetch_search_path_array(&mut first, 1) };
+    first
+}
+
+/// Runs a kept statement (as a read-write statement: each execution takes a fresh snapshot under
+/// READ COMMITTED, so reads after a lock see what the lock waited for).
+pub fn run<'conn>(
+    client: &mut SpiClient<'conn>,
+    stmt: &Stmt,
+    args: &[DatumWithOid<'_>],
+) -> SpiTupleTable<'conn> {
+    let key = stmt.sql.as_ptr() as usize;
+    let schema = current_schema();
+    let cached = CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.schema != schema {
+            c.plans.clear();
+            c.schema = schema;
+        }
+        c.plans.get(&key).cloned()
+    });
+    let plan = match cached {
+        Some(p) => p,
+        None => {
+            let types: Vec<PgOid> = stmt.args.iter().map(|t| t.oid()).collect();
+            let prepared = client
+                .prepare_mut(stmt.sql, &types)
+                .unwrap_or_else(|e| pgrx::error!("pg_seating: cannot prepare statement: {e}"));
+            let kept = Rc::new(prepared.keep());
+            CACHE.with(|c| c.borrow_mut().plans.insert(key, kept.clone()));
+            kept
+        }
+    };
+    client
+        .update(&*plan, None, args)
+        .unwrap_or_else(|e| pgrx::error!("pg_seating: statement failed: {e}"))
+}

@@ -1,0 +1,256 @@
+//! The SQL of the assignment core, one named constant per statement. Every statement filters by
+//! `restaurant_id = $1` (SPEC §8), except `FIND_FOREIGN_TABLE` and `BOOKING_RESTAURANT`, which exist
+//! to find out *which* restaurant an id belongs to. Names resolve in the extension's schema: every
+//! RPC pins `search_path = @extschema@, pg_catalog, pg_temp`.
+
+use super::plans::{Stmt, Ty};
+
+/// The restaurant of a booking (the reference-named RPCs route through it).
+pub const BOOKING_RESTAURANT: Stmt = Stmt {
+    sql: "SELECT restaurant_id FROM bookings WHERE id = $1",
+    args: &[Ty::Uuid],
+};
+
+/// Locks the booking row (first lock of every writer) and reads what the window needs. The local
+/// date and times are converted in the restaurant's time zone; an end time before the start time
+/// rolls over to the next day.
+pub const LOCK_BOOKING: Stmt = Stmt {
+    sql: "SELECT b.status::text, b.start_at, b.end_at,
+                 (b.booking_date + b.start_time) AT TIME ZONE r.timezone,
+                 ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time)
+                     AT TIME ZONE r.timezone,
+                 b.assigned_zone_id
+            FROM bookings b
+            JOIN restaurants r ON r.id = b.restaurant_id
+           WHERE b.restaurant_id = $1 AND b.id = $2
+             FOR NO KEY UPDATE OF b",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// The tables the booking holds now, with their zones (read after the booking lock).
+pub const CURRENT_TABLES: Stmt = Stmt {
+    sql: "SELECT a.table_id, t.zone_id
+            FROM booking_table_assignments a
+            JOIN table_inventory t ON t.restaurant_id = a.restaurant_id AND t.id = a.table_id
+           WHERE a.restaurant_id = $1 AND a.booking_id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// The ledger row of (booking, key): does it record the requested table set, and which window?
+pub const LEDGER_ENTRY: Stmt = Stmt {
+    sql: "SELECT l.table_set_hash = md5(array_to_string($3, ',')),
+                 lower(l.assignment_window), upper(l.assignment_window)
+            FROM booking_assignment_idempotency l
+           WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $4",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Text],
+};
+
+/// The rows an idempotent replay returns: the booking's assignments of the recorded set.
+pub const REPLAY_ROWS: Stmt = Stmt {
+    sql: "SELECT a.table_id, a.start_at, a.end_at, a.merge_group_id, a.id
+            FROM booking_table_assignments a
+           WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.table_id = ANY($3)
+           ORDER BY a.table_id",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray],
+};
+
+/// Locks the requested tables of the restaurant in ascending id order (the global lock order
+/// after the booking row) and reads what the rules need.
+pub const LOCK_TABLES: Stmt = Stmt {
+    sql: "SELECT t.id, t.zone_id, t.active, t.status = 'out_of_service', t.mobility::text
+            FROM table_inventory t
+           WHERE t.restaurant_id = $1 AND t.id = ANY($2)
+           ORDER BY t.id
+             FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::UuidArray],
+};
+
+/// Error path only: the lowest of the given ids that names a table of *another* restaurant.
+pub const FIND_FOREIGN_TABLE: Stmt = Stmt {
+    sql: "SELECT t.id FROM table_inventory t WHERE t.id = ANY($1) ORDER BY t.id LIMIT 1",
+    args: &[Ty::UuidArray],
+};
+
+/// Adjacency edges between members of the set (stored once, read in both directions).
+pub const SET_EDGES: Stmt = Stmt {
+    sql: "SELECT e.table_a, e.table_b
+            FROM table_adjacencies e
+           WHERE e.restaurant_id = $1 AND e.table_a = ANY($2) AND e.table_b = ANY($2)",
+    args: &[Ty::Uuid, Ty::UuidArray],
+};
+
+/// Who else uses the requested tables during the window (read under the table locks, so only a
+/// writer that bypasses the functions can slip in before the write): a live hold of another
+/// booking, a non-shadow allocation of another booking, or another booking's assignment row.
+/// At most one row of each kind, lowest table id first.
+pub const CONFLICTS: Stmt = Stmt {
+    sql: "(SELECT 'hold'::text, w.table_id, w.hold_id
+             FROM table_hold_windows w
+            WHERE w.restaurant_id = $1 AND w.table_id = ANY($3)
+              AND w.hold_window && tstzrange($4, $5) AND w.status = 'active' AND w.expires_at > now()
+              AND w.booking_id IS DISTINCT FROM $2
+            ORDER BY w.table_id LIMIT 1)
+          UNION ALL
+          (SELECT 'allocation'::text, a.resource_id, a.booking_id
+             FROM allocations a
+            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND a.resource_id = ANY($3)
+              AND NOT a.shadow AND a.\"window\" && tstzrange($4, $5)
+              AND a.booking_id IS DISTINCT FROM $2
+            ORDER BY a.resource_id LIMIT 1)
+          UNION ALL
+          (SELECT 'assignment'::text, x.table_id, x.booking_id
+             FROM booking_table_assignments x
+            WHERE x.restaurant_id = $1 AND x.table_id = ANY($3)
+              AND x.assignment_window && tstzrange($4, $5) AND x.booking_id <> $2
+            ORDER BY x.table_id LIMIT 1)",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// The booking slot of the booking's date and start time.
+pub const FIND_SLOT: Stmt = Stmt {
+    sql: "SELECT s.id
+            FROM bookings b
+            JOIN booking_slots s ON s.restaurant_id = b.restaurant_id
+                                AND s.slot_date = b.booking_date AND s.slot_time = b.start_time
+           WHERE b.restaurant_id = $1 AND b.id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// Creates that slot (linked to the matching service period); a concurrent creator wins quietly.
+pub const CREATE_SLOT: Stmt = Stmt {
+    sql: "INSERT INTO booking_slots (restaurant_id, slot_date, slot_time, service_period_id, available_capacity)
+          SELECT b.restaurant_id, b.booking_date, b.start_time,
+                 (SELECT p.id FROM restaurant_service_periods p
+                   WHERE p.restaurant_id = b.restaurant_id
+                     AND (p.day_of_week IS NULL OR p.day_of_week = extract(dow FROM b.booking_date))
+                     AND b.start_time >= p.start_time AND b.start_time < p.end_time
+                   ORDER BY p.day_of_week DESC NULLS LAST, p.start_time LIMIT 1),
+                 999
+            FROM bookings b
+           WHERE b.restaurant_id = $1 AND b.id = $2
+          ON CONFLICT (restaurant_id, slot_date, slot_time) DO NOTHING
+          RETURNING id",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// Replace semantics: drops the booking's whole table state (assignments, table and merge-group
+/// allocations including shadow mirrors, ledger rows) before the new set is written.
+pub const CLEAR_BOOKING_TABLES: Stmt = Stmt {
+    sql: "WITH a AS (DELETE FROM booking_table_assignments
+                      WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1),
+               l AS (DELETE FROM booking_assignment_idempotency
+                      WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1),
+               x AS (DELETE FROM allocations
+                      WHERE restaurant_id = $1 AND booking_id = $2
+                        AND resource_type IN ('table', 'merge_group') RETURNING 1)
+          SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM x), (SELECT count(*) FROM l)",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// Writes the assignment in one statement: a merge-group allocation for sets of two or more, one
+/// table allocation and one assignment row per table, the ledger row (when keyed), the zone lock,
+/// and the `capacity.assignment.sync` outbox event (deduplicated while pending).
+/// $1 restaurant, $2 booking, $3 table ids (sorted), $4 start, $5 end, $6 assigned_by,
+/// $7 idempotency key, $8 slot, $9 zone.
+pub const WRITE_ASSIGNMENT: Stmt = Stmt {
+    sql: "WITH mg AS (
+              INSERT INTO allocations (id, restaurant_id, booking_id, resource_type, resource_id, \"window\", created_by)
+              SELECT g.id, $1, $2, 'merge_group', g.id, tstzrange($4, $5), $6
+                FROM (SELECT gen_random_uuid() AS id) g
+               WHERE cardinality($3) > 1
+              RETURNING id),
+          ta AS (
+              INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, \"window\", created_by)
+              SELECT $1, $2, 'table', t, tstzrange($4, $5), $6 FROM unnest($3) t
+              RETURNING id, resource_id),
+          ins AS (
+              INSERT INTO booking_table_assignments
+                     (restaurant_id, booking_id, table_id, slot_id, assigned_by, idempotency_key,
+                      start_at, end_at, allocation_id, merge_group_id)
+              SELECT $1, $2, ta.resource_id, $8, $6, $7, $4, $5, ta.id, (SELECT id FROM mg) FROM ta
+              RETURNING id, table_id, merge_group_id),
+          led AS (
+              INSERT INTO booking_assignment_idempotency
+                     (restaurant_id, booking_id, idempotency_key, table_ids, assignment_window,
+                      merge_group_allocation_id, table_set_hash)
+              SELECT $1, $2, $7, $3, tstzrange($4, $5), (SELECT id FROM mg), md5(array_to_string($3, ','))
+               WHERE $7 IS NOT NULL
+              RETURNING 1),
+          bk AS (
+              UPDATE bookings SET assigned_zone_id = $9, updated_at = now()
+               WHERE restaurant_id = $1 AND id = $2 AND assigned_zone_id IS DISTINCT FROM $9
+              RETURNING 1),
+          ob AS (
+              INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
+              VALUES ($1, $2, 'capacity.assignment.sync',
+                      $2::text || ':' || to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+                               || ':' || to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+                               || ':' || array_to_string($3, ','),
+                      $7,
+                      jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'tableIds', to_jsonb($3),
+                                         'startAt', $4, 'endAt', $5, 'idempotencyKey', $7,
+                                         'assignedBy', $6, 'source', 'assign_tables_atomic_v2'))
+              ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
+                 WHERE status IN ('pending', 'processing') DO NOTHING
+              RETURNING 1)
+          SELECT ins.table_id, ins.id, ins.merge_group_id,
+                 (SELECT count(*) FROM led) + (SELECT count(*) FROM bk) + (SELECT count(*) FROM ob)
+            FROM ins
+           ORDER BY ins.table_id",
+    args: &[
+        Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid, Ty::Text, Ty::Uuid,
+        Ty::Uuid,
+    ],
+};
+
+/// Locks the booking for an unassign (no row: the booking does not exist).
+pub const LOCK_BOOKING_FOR_UNASSIGN: Stmt = Stmt {
+    sql: "SELECT 1 FROM bookings WHERE restaurant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// Removes the chosen assignments (all when $3 and $4 are NULL; else those of the tables in $3
+/// and those of merge group $4), their table allocations, merge groups left without members,
+/// the ledger rows that recorded any removed table, and the zone lock when nothing remains.
+pub const UNASSIGN: Stmt = Stmt {
+    sql: "WITH target AS (
+              SELECT a.id, a.table_id
+                FROM booking_table_assignments a
+               WHERE a.restaurant_id = $1 AND a.booking_id = $2
+                 AND (($3 IS NULL AND $4 IS NULL) OR a.table_id = ANY($3) OR a.merge_group_id = $4)),
+          remaining AS (
+              SELECT a.merge_group_id
+                FROM booking_table_assignments a
+               WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.id NOT IN (SELECT id FROM target)),
+          del_bta AS (
+              DELETE FROM booking_table_assignments a
+               WHERE a.restaurant_id = $1 AND a.id IN (SELECT id FROM target)
+              RETURNING a.table_id, a.merge_group_id),
+          del_alloc AS (
+              DELETE FROM allocations x
+               WHERE x.restaurant_id = $1 AND x.booking_id = $2 AND x.resource_type = 'table'
+                 AND x.resource_id IN (SELECT table_id FROM target)
+              RETURNING 1),
+          del_mg AS (
+              DELETE FROM allocations x
+               WHERE x.restaurant_id = $1 AND x.booking_id = $2 AND x.resource_type = 'merge_group'
+                 AND EXISTS (SELECT 1 FROM target)
+                 AND x.id NOT IN (SELECT merge_group_id FROM remaining WHERE merge_group_id IS NOT NULL)
+              RETURNING 1),
+          del_led AS (
+              DELETE FROM booking_assignment_idempotency l
+               WHERE l.restaurant_id = $1 AND l.booking_id = $2
+                 AND l.table_ids && ARRAY(SELECT table_id FROM target)
+              RETURNING 1),
+          unlock AS (
+              UPDATE bookings SET assigned_zone_id = NULL, updated_at = now()
+               WHERE restaurant_id = $1 AND id = $2 AND assigned_zone_id IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM remaining)
+              RETURNING 1)
+          SELECT d.table_id, d.merge_group_id,
+                 (SELECT count(*) FROM del_alloc) + (SELECT count(*) FROM del_mg)
+                 + (SELECT count(*) FROM del_led) + (SELECT count(*) FROM unlock)
+            FROM del_bta d
+           ORDER BY d.table_id",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Uuid],
+};

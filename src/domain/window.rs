@@ -1,0 +1,139 @@
+//! Booking windows: which `[start, end)` an assignment covers.
+//!
+//! Instants are Postgres `timestamptz` values: microseconds since 2000-01-01 00:00 UTC, with
+//! `i64::MAX` / `i64::MIN` standing for `infinity` / `-infinity`. The conversion of a booking's
+//! local date and times into instants (restaurant time zone, DST, midnight roll-over) happens in
+//! SQL, where Postgres's own time-zone database lives; this module decides which candidate wins
+//! and whether it is usable.
+
+use uuid::Uuid;
+
+use super::error::SeatingError;
+
+/// Microseconds since 2000-01-01 00:00:00 UTC (a Postgres `timestamptz`).
+pub type Instant = i64;
+
+/// A half-open window `[start, end)` with finite bounds and `start < end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub start: Instant,
+    pub end: Instant,
+}
+
+impl Window {
+    /// A usable window, or `None` when empty, inverted or unbounded.
+    pub fn new(start: Instant, end: Instant) -> Option<Window> {
+        let finite = |t: Instant| t != i64::MAX && t != i64::MIN;
+        (finite(start) && finite(end) && start < end).then_some(Window { start, end })
+    }
+
+    pub fn overlaps(&self, other: &Window) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+}
+
+/// What a booking row offers to derive its window from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BookingTimes {
+    /// `bookings.start_at` / `bookings.end_at`.
+    pub start_at: Option<Instant>,
+    pub end_at: Option<Instant>,
+    /// `booking_date + start_time` / `+ end_time` in the restaurant's time zone (the end rolled to
+    /// the next day when `end_time < start_time`).
+    pub local_start: Option<Instant>,
+    pub local_end: Option<Instant>,
+}
+
+/// Chooses the window of an assignment (reference §2.1 step 4, SPEC §6):
+/// explicit bounds (both or neither) win; else the booking's instants; else its local date and
+/// times. Missing → 22000 `missing start/end window`; empty, inverted or infinite → 22000
+/// `has invalid time window`.
+pub fn resolve(
+    function: &'static str,
+    booking_id: Uuid,
+    explicit_start: Option<Instant>,
+    explicit_end: Option<Instant>,
+    booking: &BookingTimes,
+) -> Result<Window, SeatingError> {
+    let (start, end) = match (explicit_start, explicit_end) {
+        (Some(s), Some(e)) => (s, e),
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(SeatingError::PartialCustomWindow { function })
+        }
+        (None, None) => match (booking.start_at, booking.end_at, booking.local_start, booking.local_end) {
+            (Some(s), Some(e), _, _) => (s, e),
+            (_, _, Some(s), Some(e)) => (s, e),
+            _ => return Err(SeatingError::MissingWindow { booking_id }),
+        },
+    };
+    Window::new(start, end).ok_or(SeatingError::InvalidWindow { booking_id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000_000;
+    const F: &str = "assign_tables_atomic_v2";
+
+    fn b() -> Uuid {
+        Uuid::from_u128(7)
+    }
+
+    #[test]
+    fn explicit_bounds_win_over_the_booking() {
+        let times = BookingTimes { start_at: Some(0), end_at: Some(2 * H), ..Default::default() };
+        assert_eq!(resolve(F, b(), Some(H), Some(3 * H), &times), Ok(Window { start: H, end: 3 * H }));
+    }
+
+    #[test]
+    fn one_explicit_bound_is_refused() {
+        let times = BookingTimes { start_at: Some(0), end_at: Some(H), ..Default::default() };
+        assert_eq!(
+            resolve(F, b(), Some(0), None, &times),
+            Err(SeatingError::PartialCustomWindow { function: F })
+        );
+        assert_eq!(
+            resolve(F, b(), None, Some(H), &times),
+            Err(SeatingError::PartialCustomWindow { function: F })
+        );
+    }
+
+    #[test]
+    fn booking_instants_then_local_times() {
+        let both = BookingTimes { start_at: Some(0), end_at: Some(H), local_start: Some(5 * H), local_end: Some(6 * H) };
+        assert_eq!(resolve(F, b(), None, None, &both), Ok(Window { start: 0, end: H }));
+        let half = BookingTimes { start_at: Some(0), end_at: None, local_start: Some(5 * H), local_end: Some(6 * H) };
+        assert_eq!(resolve(F, b(), None, None, &half), Ok(Window { start: 5 * H, end: 6 * H }));
+    }
+
+    #[test]
+    fn nothing_to_go_on_is_a_missing_window() {
+        let none = BookingTimes::default();
+        assert_eq!(resolve(F, b(), None, None, &none), Err(SeatingError::MissingWindow { booking_id: b() }));
+        let partial = BookingTimes { start_at: Some(0), local_end: Some(H), ..Default::default() };
+        assert_eq!(resolve(F, b(), None, None, &partial), Err(SeatingError::MissingWindow { booking_id: b() }));
+    }
+
+    #[test]
+    fn empty_inverted_and_infinite_windows_are_invalid() {
+        let none = BookingTimes::default();
+        for (s, e) in [(H, H), (2 * H, H), (0, i64::MAX), (i64::MIN, 0)] {
+            assert_eq!(
+                resolve(F, b(), Some(s), Some(e), &none),
+                Err(SeatingError::InvalidWindow { booking_id: b() }),
+                "[{s}, {e})"
+            );
+        }
+        let inverted = BookingTimes { start_at: Some(2 * H), end_at: Some(H), ..Default::default() };
+        assert_eq!(resolve(F, b(), None, None, &inverted), Err(SeatingError::InvalidWindow { booking_id: b() }));
+    }
+
+    #[test]
+    fn overlap_is_half_open() {
+        let a = Window { start: 0, end: 2 * H };
+        assert!(a.overlaps(&Window { start: H, end: 3 * H }));
+        assert!(!a.overlaps(&Window { start: 2 * H, end: 3 * H }));
+        assert!(!Window { start: 2 * H, end: 3 * H }.overlaps(&a));
+    }
+}

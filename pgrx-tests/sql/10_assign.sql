@@ -59,6 +59,8 @@ SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2_in_restaurant('a1000000-0
 SELECT is(pg_temp.fp(), (SELECT v FROM fp0), 'no refusal wrote anything');
 
 -- A merged assignment ------------------------------------------------------------------------
+INSERT INTO booking_slots (restaurant_id, slot_date, slot_time, available_capacity)
+VALUES ('a1000000-0000-0000-0000-000000000001', '2026-12-01', '18:00', 100);
 CREATE TEMP TABLE r1 AS
     SELECT * FROM assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(7, 2, 1, 2), 'key-1', true, pg_temp.t(99));
 SELECT is((SELECT array_agg(table_id ORDER BY table_id) FROM r1), pg_temp.ts(1, 2, 7),
@@ -85,7 +87,7 @@ SELECT is((SELECT assigned_zone_id FROM bookings WHERE id = pg_temp.b(1)), 'a200
     'zone lock set on the first assignment');
 SELECT ok((SELECT bool_and(x.slot_id = s.id) FROM booking_table_assignments x
              JOIN booking_slots s ON s.restaurant_id = x.restaurant_id AND s.slot_date = '2026-12-01' AND s.slot_time = '18:00'
-            WHERE x.booking_id = pg_temp.b(1)), 'assignments link the booking slot');
+            WHERE x.booking_id = pg_temp.b(1)), 'assignments link the booking slot of the date and start time');
 SELECT is((SELECT count(*)::int FROM capacity_outbox WHERE booking_id = pg_temp.b(1) AND event_type = 'capacity.assignment.sync'
               AND payload->'tableIds' = to_jsonb(pg_temp.ts(1, 2, 7))), 1, 'outbox event written');
 
@@ -170,6 +172,8 @@ SELECT is((SELECT count(*)::int FROM booking_assignment_idempotency WHERE bookin
 SELECT results_eq($$SELECT table_id FROM assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), 'key-2')$$,
     $$SELECT pg_temp.t(1)$$, 'after unassign the same key assigns afresh');
 SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id = pg_temp.b(1)), 1, 'written again');
+SELECT is((SELECT slot_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(3)), NULL,
+    'no slot for 21:00: none is created (slot creation would serialise writers)');
 
 -- Partial unassign of a merged set, and by merge group.
 CREATE TEMP TABLE m2 AS SELECT DISTINCT merge_group_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(2);

@@ -6,7 +6,10 @@
 
 use postgres::{Client, NoTls};
 
-pub const DATABASE: &str = "pg_seating_test";
+/// The test database: `PG_SEATING_TEST_DB`, default `pg_seating_test`.
+pub fn database() -> String {
+    std::env::var("PG_SEATING_TEST_DB").unwrap_or_else(|_| "pg_seating_test".into())
+}
 
 pub fn host() -> String {
     std::env::var("PG_SEATING_TEST_HOST").expect("PG_SEATING_TEST_HOST (run through scripts/test)")
@@ -31,7 +34,7 @@ pub fn connect_to(db: &str) -> Client {
 }
 
 pub fn connect() -> Client {
-    connect_to(DATABASE)
+    connect_to(&database())
 }
 
 /// The SQLSTATE of a failed statement, or "" when the error did not come from the server.
@@ -87,4 +90,53 @@ pub fn fixture(c: &mut Client, tables: usize, bookings: &[(&str, &str)]) -> Fixt
         bks.push(r.get(0));
     }
     Fixture { restaurant, zone, tables: ids, bookings: bks }
+}
+
+/// A failed statement's (SQLSTATE, message, detail), or empty strings on success.
+pub fn error_parts(err: &postgres::Error) -> (String, String, String) {
+    match err.as_db_error() {
+        Some(db) => (db.code().code().to_string(), db.message().to_string(), db.detail().unwrap_or("").to_string()),
+        None => (String::new(), err.to_string(), String::new()),
+    }
+}
+
+/// The data invariants of SPEC / reference §8 for one restaurant, as a list of violations
+/// (empty when healthy): no two non-shadow allocations of a table overlap; every assignment has a
+/// matching non-shadow table allocation with the same window and vice versa; every merged
+/// assignment's merge group exists; every ledger row's set equals its booking's assignments.
+pub fn invariant_violations(c: &mut Client, restaurant: &str) -> Vec<String> {
+    let checks: [(&str, &str); 5] = [
+        ("overlapping allocations",
+         "SELECT a.resource_id::text FROM allocations a JOIN allocations b
+            ON b.restaurant_id = a.restaurant_id AND b.resource_type = a.resource_type
+           AND b.resource_id = a.resource_id AND b.id < a.id AND b.\"window\" && a.\"window\"
+         WHERE a.restaurant_id = $1::text::uuid AND NOT a.shadow AND NOT b.shadow"),
+        ("assignment without allocation",
+         "SELECT x.id::text FROM booking_table_assignments x WHERE x.restaurant_id = $1::text::uuid
+             AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.restaurant_id = x.restaurant_id
+                              AND a.id = x.allocation_id AND a.booking_id = x.booking_id AND a.resource_type = 'table'
+                              AND a.resource_id = x.table_id AND a.\"window\" = x.assignment_window AND NOT a.shadow)"),
+        ("allocation without assignment",
+         "SELECT a.id::text FROM allocations a WHERE a.restaurant_id = $1::text::uuid AND a.resource_type = 'table'
+             AND NOT a.shadow AND NOT a.is_maintenance
+             AND NOT EXISTS (SELECT 1 FROM booking_table_assignments x WHERE x.restaurant_id = a.restaurant_id
+                              AND x.booking_id = a.booking_id AND x.table_id = a.resource_id)"),
+        ("merge group without members",
+         "SELECT a.id::text FROM allocations a WHERE a.restaurant_id = $1::text::uuid AND a.resource_type = 'merge_group'
+             AND NOT EXISTS (SELECT 1 FROM booking_table_assignments x WHERE x.restaurant_id = a.restaurant_id
+                              AND x.merge_group_id = a.id)"),
+        ("stale ledger row",
+         "SELECT l.booking_id::text FROM booking_assignment_idempotency l WHERE l.restaurant_id = $1::text::uuid
+             AND l.table_ids IS DISTINCT FROM (SELECT array_agg(x.table_id ORDER BY x.table_id)
+                                                 FROM booking_table_assignments x
+                                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)"),
+    ];
+    let mut out = Vec::new();
+    for (name, sql) in checks {
+        for row in c.query(sql, &[&restaurant]).expect(name) {
+            let id: String = row.get(0);
+            out.push(format!("{name}: {id}"));
+        }
+    }
+    out
 }

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use pg_seating_sql_tests::{connect, connect_to, host, port, DATABASE};
+use pg_seating_sql_tests::{connect, connect_to, database, host, port};
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 
@@ -62,7 +62,7 @@ fn dump_and_restore_keep_every_row() {
     let dump = std::env::temp_dir().join(format!("pg_seating_dump_{}.custom", std::process::id()));
     let dump_path = dump.to_str().unwrap().to_string();
     let target = format!("pg_seating_restore_{}", std::process::id());
-    run("pg_dump", &["-Fc", "-d", DATABASE, "-f", &dump_path]);
+    run("pg_dump", &["-Fc", "-d", &database(), "-f", &dump_path]);
     run("createdb", &[&target]);
     run("pg_restore", &["--exit-on-error", "-d", &target, &dump_path]);
 

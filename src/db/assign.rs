@@ -178,14 +178,10 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
         return Err(err);
     }
 
-    // 8. Writes. The booking slot of its date and start time, created on first use.
-    let mut slot = run(client, &FIND_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
-    if slot.is_none() {
-        slot = run(client, &CREATE_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
-        if slot.is_none() {
-            slot = run(client, &FIND_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
-        }
-    }
+    // 8. Writes. Link the booking slot of its date and start time when it exists. Slots are not
+    // created here: a concurrent creation of the same slot would make one writer wait for the
+    // other's commit, and two assignments of different tables must never wait on each other.
+    let slot = run(client, &FIND_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
     // Replace semantics: whatever the booking held goes; the requested set is written afresh.
     run(client, &CLEAR_BOOKING_TABLES, &[r.into(), b.into()]);
     let key: Option<&str> = req.idempotency_key.as_deref();

@@ -116,23 +116,6 @@ pub const FIND_SLOT: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
-/// Creates that slot (linked to the matching service period); a concurrent creator wins quietly.
-pub const CREATE_SLOT: Stmt = Stmt {
-    sql: "INSERT INTO booking_slots (restaurant_id, slot_date, slot_time, service_period_id, available_capacity)
-          SELECT b.restaurant_id, b.booking_date, b.start_time,
-                 (SELECT p.id FROM restaurant_service_periods p
-                   WHERE p.restaurant_id = b.restaurant_id
-                     AND (p.day_of_week IS NULL OR p.day_of_week = extract(dow FROM b.booking_date))
-                     AND b.start_time >= p.start_time AND b.start_time < p.end_time
-                   ORDER BY p.day_of_week DESC NULLS LAST, p.start_time LIMIT 1),
-                 999
-            FROM bookings b
-           WHERE b.restaurant_id = $1 AND b.id = $2
-          ON CONFLICT (restaurant_id, slot_date, slot_time) DO NOTHING
-          RETURNING id",
-    args: &[Ty::Uuid, Ty::Uuid],
-};
-
 /// Replace semantics: drops the booking's whole table state (assignments, table and merge-group
 /// allocations including shadow mirrors, ledger rows) before the new set is written.
 pub const CLEAR_BOOKING_TABLES: Stmt = Stmt {

@@ -123,3 +123,37 @@ fn disjoint_tables_in_one_restaurant_never_wait_on_each_other() {
     tx.commit().unwrap();
     assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new());
 }
+
+#[test]
+fn a_writer_bypassing_the_functions_still_yields_the_conflict_error_not_23p01() {
+    // A direct INSERT (no table lock) holds an uncommitted overlapping allocation: the function's
+    // pre-check cannot see it, its write waits on the exclusion constraint, and when the direct
+    // writer commits the constraint fires. The caller must get the reference conflict error.
+    let mut c = connect();
+    let f = fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+    let mut direct = connect();
+    let mut tx = direct.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, \"window\")
+         VALUES ($1::text::uuid, $2::text::uuid, 'table', $3::text::uuid, tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))",
+        &[&f.restaurant, &f.bookings[0], &f.tables[0]],
+    )
+    .unwrap();
+    let booking = f.bookings[1].clone();
+    let table = f.tables[0].clone();
+    let caller = thread::spawn(move || {
+        let mut c = connect();
+        c.query(ASSIGN, &[&booking, &vec![table]]).map(|_| ()).map_err(|e| error_parts(&e))
+    });
+    // Let the caller reach the constraint wait, then commit the direct write.
+    thread::sleep(std::time::Duration::from_millis(500));
+    tx.commit().unwrap();
+    let (code, message, detail) = caller.join().unwrap().expect_err("the caller must lose");
+    assert_eq!((code.as_str(), message.as_str()), ("P0001", "allocations_no_overlap"));
+    assert_eq!(detail, format!("Resource {} overlaps requested window for booking {}", f.tables[0], f.bookings[1]));
+    let rows: i64 = c
+        .query_one("SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid", &[&f.restaurant])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 0, "the loser wrote nothing");
+}

@@ -5,7 +5,7 @@
 use pgrx::prelude::*;
 use pgrx::Range;
 
-use super::{decode_key, raise, require};
+use super::{decode_key, raise, require, translate_conflicts};
 use crate::db::assign::{self as engine, AssignRequest, AssignedRow};
 use crate::db::{from_pg, to_pg, ts};
 use crate::domain::error::SeatingError;
@@ -67,15 +67,20 @@ fn table_ids(function: &'static str, ids: Option<Vec<Option<pgrx::Uuid>>>) -> Re
 }
 
 /// Runs the core for a known or looked-up restaurant, raising any refusal as a Postgres error.
+/// A constraint violation or deadlock that only a writer bypassing these functions can cause
+/// (they decide under row locks before writing) surfaces as the reference conflict error.
 fn run_assign(restaurant_id: Option<uuid::Uuid>, args: Args) -> Vec<AssignedRow> {
     let function = args.function;
     let booking_id = args.booking_id;
-    let result = Spi::connect_mut(|client| {
-        let restaurant_id = match restaurant_id {
-            Some(r) => r,
-            None => engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?,
-        };
-        engine::assign(client, &args.request(restaurant_id))
+    let result = translate_conflicts(function, booking_id, move || {
+        Spi::connect_mut(|client| {
+            let restaurant_id = match restaurant_id {
+                Some(r) => r,
+                None => engine::booking_restaurant(client, booking_id)
+                    .ok_or(SeatingError::BookingNotFound { booking_id })?,
+            };
+            engine::assign(client, &args.request(restaurant_id))
+        })
     });
     result.unwrap_or_else(|e| raise(&e, function))
 }

@@ -7,7 +7,12 @@ pub mod capacity;
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::{PgLogLevel, PgSqlErrorCode};
 
-use crate::domain::error::{SeatingError, SqlState};
+use std::panic::AssertUnwindSafe;
+
+use pgrx::pg_sys::panic::CaughtError;
+use pgrx::PgTryBuilder;
+
+use crate::domain::error::{resource_from_constraint_detail, Blocker, SeatingError, SqlState};
 
 /// Maps a catalogue SQLSTATE to the Postgres error code.
 fn pg_code(state: SqlState) -> PgSqlErrorCode {
@@ -50,4 +55,28 @@ pub fn require(
 /// An idempotency key: NULL, empty or blank means "no key".
 pub fn decode_key(key: Option<String>) -> Option<String> {
     key.filter(|k| !k.trim().is_empty())
+}
+
+/// Runs `f`; an exclusion violation (23P01), unique violation (23505) or deadlock (40P01) raised
+/// inside becomes P0001 `allocations_no_overlap` naming the resource and the requesting booking
+/// (SPEC §4). Nothing else is caught, and nothing continues after the catch: the new error aborts
+/// the transaction just as the original would have.
+pub fn translate_conflicts<R>(function: &'static str, booking_id: uuid::Uuid, f: impl FnOnce() -> R) -> R {
+    let conflict = move |e: CaughtError| -> R {
+        let detail = match &e {
+            CaughtError::PostgresError(r) | CaughtError::ErrorReport(r) => r.detail().unwrap_or("").to_string(),
+            CaughtError::RustPanic { .. } => e.rethrow(),
+        };
+        let err = SeatingError::AllocationOverlap {
+            resource_id: resource_from_constraint_detail(&detail).unwrap_or_default(),
+            booking_id,
+            blocker: Blocker::Unknown,
+        };
+        raise(&err, function)
+    };
+    PgTryBuilder::new(AssertUnwindSafe(f))
+        .catch_when(PgSqlErrorCode::ERRCODE_EXCLUSION_VIOLATION, conflict.clone())
+        .catch_when(PgSqlErrorCode::ERRCODE_UNIQUE_VIOLATION, conflict.clone())
+        .catch_when(PgSqlErrorCode::ERRCODE_T_R_DEADLOCK_DETECTED, conflict)
+        .execute()
 }

@@ -300,12 +300,49 @@ impl fmt::Display for SeatingError {
 
 impl std::error::Error for SeatingError {}
 
+/// The resource a raw constraint violation is about, read from its DETAIL, e.g.
+/// `Key (restaurant_id, resource_type, resource_id, "window")=(<r>, table, <t>, [..)) conflicts
+/// with existing key (...)`: the second uuid of the key is the table (the first is the
+/// restaurant) for both `allocations_no_overlap` and `bta_no_overlap`.
+pub fn resource_from_constraint_detail(detail: &str) -> Option<Uuid> {
+    let key = detail.split(" conflicts with ").next().unwrap_or(detail);
+    let bytes = key.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 36 <= bytes.len() {
+        let candidate = (key.is_char_boundary(i) && key.is_char_boundary(i + 36))
+            .then(|| &key[i..i + 36])
+            .filter(|c| c.as_bytes()[8] == b'-')
+            .and_then(|c| Uuid::try_parse(c).ok());
+        match candidate {
+            Some(u) => {
+                found.push(u);
+                i += 36;
+            }
+            None => i += 1,
+        }
+    }
+    found.get(1).copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn resource_is_the_second_uuid_of_the_conflicting_key() {
+        let d = "Key (restaurant_id, resource_type, resource_id, \"window\")=(a1000000-0000-0000-0000-000000000001, table, \
+                 a3000000-0000-0000-0000-000000000002, [\"2026-12-01 18:00:00+00\",\"2026-12-01 20:00:00+00\")) conflicts with \
+                 existing key (restaurant_id, resource_type, resource_id, \"window\")=(a1000000-0000-0000-0000-000000000001, \
+                 table, a3000000-0000-0000-0000-000000000009, [..)).";
+        assert_eq!(resource_from_constraint_detail(d), Some(Uuid::from_u128(0xa3000000_0000_0000_0000_000000000002)));
+        assert_eq!(resource_from_constraint_detail("no ids here"), None);
+        assert_eq!(resource_from_constraint_detail(""), None);
+        assert_eq!(resource_from_constraint_detail("é€ multibyte text, no ids — at all, really long enough"), None);
     }
 
     #[test]

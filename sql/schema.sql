@@ -353,8 +353,8 @@ CREATE TABLE @extschema@.allocations (
         restaurant_id WITH =, resource_type WITH =, resource_id WITH =, "window" WITH &&)
         WHERE (NOT shadow) DEFERRABLE INITIALLY IMMEDIATE
 );
-CREATE INDEX allocations_resource_window_idx
-    ON @extschema@.allocations USING gist (restaurant_id, resource_id, "window");
+-- Lookups by (restaurant, resource, window) use the exclusion constraint's GiST index; no
+-- second index on the hot table.
 CREATE TRIGGER allocations_updated_at
     BEFORE UPDATE ON @extschema@.allocations
     FOR EACH ROW WHEN (NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at)

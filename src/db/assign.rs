@@ -73,6 +73,7 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
         local_end: ts_opt(row.get(5)),
     };
     let assigned_zone: Option<Uuid> = row.get::<pgrx::Uuid>(6).ok().flatten().map(from_pg);
+    let slot: Option<pgrx::Uuid> = row.get::<pgrx::Uuid>(7).ok().flatten();
     if TERMINAL.contains(&status.as_str()) {
         return Err(SeatingError::BookingNotAssignable { booking_id: req.booking_id, status });
     }
@@ -107,16 +108,26 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
     }
 
     // 4. Lock the tables in id order, then validate them.
-    let locked = run(client, &LOCK_TABLES, &[r.into(), ids.clone().into()]);
+    let need_edges = req.require_adjacency && req.table_ids.len() > 1;
+    let locked = run(client, &LOCK_TABLES, &[r.into(), ids.clone().into(), b.into(), need_edges.into()]);
     let mut facts = Vec::with_capacity(req.table_ids.len());
+    let mut edges: Vec<(Uuid, Uuid)> = Vec::new();
+    let mut current_zones: Vec<Uuid> = Vec::new();
     for t in locked {
+        let id = from_pg(t.get::<pgrx::Uuid>(1).ok().flatten().unwrap_or_else(|| pgrx::Uuid::from_bytes([0; 16])));
         facts.push(TableFacts {
-            id: from_pg(t.get::<pgrx::Uuid>(1).ok().flatten().unwrap_or_else(|| pgrx::Uuid::from_bytes([0; 16]))),
+            id,
             zone_id: t.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg),
             active: t.get::<bool>(3).ok().flatten().unwrap_or(false),
             out_of_service: t.get::<bool>(4).ok().flatten().unwrap_or(false),
             mobility: t.get::<String>(5).ok().flatten().unwrap_or_default(),
         });
+        let neighbours: Vec<Option<pgrx::Uuid>> = t.get(6).ok().flatten().unwrap_or_default();
+        edges.extend(neighbours.into_iter().flatten().map(|n| (id, from_pg(n))));
+        if current_zones.is_empty() {
+            let zones: Vec<Option<pgrx::Uuid>> = t.get(7).ok().flatten().unwrap_or_default();
+            current_zones = zones.into_iter().flatten().map(from_pg).collect();
+        }
     }
     if facts.len() != req.table_ids.len() {
         let found: Vec<Uuid> = facts.iter().map(|f| f.id).collect();
@@ -132,20 +143,10 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
     let zone = tableset::validate_tables(&facts)?;
 
     // 5. Zone lock, against the tables the booking holds now.
-    let current = run(client, &CURRENT_TABLES, &[r.into(), b.into()]);
-    let current_zones: Vec<Uuid> =
-        current.map(|c| c.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)).flatten().collect();
     tableset::check_zone_lock(req.booking_id, zone, &current_zones, assigned_zone)?;
 
     // 6. Adjacency: the set must be connected.
-    if req.require_adjacency && req.table_ids.len() > 1 {
-        let edges: Vec<(Uuid, Uuid)> = run(client, &SET_EDGES, &[r.into(), ids.clone().into()])
-            .filter_map(|e| {
-                let a = e.get::<pgrx::Uuid>(1).ok().flatten()?;
-                let b = e.get::<pgrx::Uuid>(2).ok().flatten()?;
-                Some((from_pg(a), from_pg(b)))
-            })
-            .collect();
+    if need_edges {
         tableset::check_connected(&req.table_ids, &edges)?;
     }
 
@@ -178,10 +179,7 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
         return Err(err);
     }
 
-    // 8. Writes. Link the booking slot of its date and start time when it exists. Slots are not
-    // created here: a concurrent creation of the same slot would make one writer wait for the
-    // other's commit, and two assignments of different tables must never wait on each other.
-    let slot = run(client, &FIND_SLOT, &[r.into(), b.into()]).first().get::<pgrx::Uuid>(1).ok().flatten();
+    // 8. Writes (the slot found with the booking is linked).
     // Replace semantics: whatever the booking held goes; the requested set is written afresh.
     run(client, &CLEAR_BOOKING_TABLES, &[r.into(), b.into()]);
     let key: Option<&str> = req.idempotency_key.as_deref();

@@ -13,26 +13,21 @@ pub const BOOKING_RESTAURANT: Stmt = Stmt {
 
 /// Locks the booking row (first lock of every writer) and reads what the window needs. The local
 /// date and times are converted in the restaurant's time zone; an end time before the start time
-/// rolls over to the next day.
+/// rolls over to the next day. Also the booking slot of its date and start time, if one exists
+/// (slots are linked, never created here: a concurrent creation would make writers wait).
 pub const LOCK_BOOKING: Stmt = Stmt {
     sql: "SELECT b.status::text, b.start_at, b.end_at,
                  (b.booking_date + b.start_time) AT TIME ZONE r.timezone,
                  ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time)
                      AT TIME ZONE r.timezone,
-                 b.assigned_zone_id
+                 b.assigned_zone_id,
+                 (SELECT s.id FROM booking_slots s
+                   WHERE s.restaurant_id = b.restaurant_id AND s.slot_date = b.booking_date
+                     AND s.slot_time = b.start_time)
             FROM bookings b
             JOIN restaurants r ON r.id = b.restaurant_id
            WHERE b.restaurant_id = $1 AND b.id = $2
              FOR NO KEY UPDATE OF b",
-    args: &[Ty::Uuid, Ty::Uuid],
-};
-
-/// The tables the booking holds now, with their zones (read after the booking lock).
-pub const CURRENT_TABLES: Stmt = Stmt {
-    sql: "SELECT a.table_id, t.zone_id
-            FROM booking_table_assignments a
-            JOIN table_inventory t ON t.restaurant_id = a.restaurant_id AND t.id = a.table_id
-           WHERE a.restaurant_id = $1 AND a.booking_id = $2",
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
@@ -55,14 +50,27 @@ pub const REPLAY_ROWS: Stmt = Stmt {
 };
 
 /// Locks the requested tables of the restaurant in ascending id order (the global lock order
-/// after the booking row) and reads what the rules need.
+/// after the booking row) and reads what the rules need: per table its zone, flags, mobility and,
+/// when $4 (adjacency required), its neighbours inside the set (edges are stored once and read in
+/// both directions); on every row, the zones of the tables the booking holds now (read after the
+/// booking lock, so no other writer of this booking can change them meanwhile).
 pub const LOCK_TABLES: Stmt = Stmt {
-    sql: "SELECT t.id, t.zone_id, t.active, t.status = 'out_of_service', t.mobility::text
+    sql: "SELECT t.id, t.zone_id, t.active, t.status = 'out_of_service', t.mobility::text,
+                 CASE WHEN $4 THEN ARRAY(
+                     SELECT CASE WHEN e.table_a = t.id THEN e.table_b ELSE e.table_a END
+                       FROM table_adjacencies e
+                      WHERE e.restaurant_id = $1
+                        AND ((e.table_a = t.id AND e.table_b = ANY($2)) OR (e.table_b = t.id AND e.table_a = ANY($2))))
+                 END,
+                 ARRAY(SELECT c.zone_id
+                         FROM booking_table_assignments a
+                         JOIN table_inventory c ON c.restaurant_id = a.restaurant_id AND c.id = a.table_id
+                        WHERE a.restaurant_id = $1 AND a.booking_id = $3)
             FROM table_inventory t
            WHERE t.restaurant_id = $1 AND t.id = ANY($2)
            ORDER BY t.id
-             FOR NO KEY UPDATE",
-    args: &[Ty::Uuid, Ty::UuidArray],
+             FOR NO KEY UPDATE OF t",
+    args: &[Ty::Uuid, Ty::UuidArray, Ty::Uuid, Ty::Bool],
 };
 
 /// Error path only: the lowest of the given ids that names a table of *another* restaurant.
@@ -71,49 +79,40 @@ pub const FIND_FOREIGN_TABLE: Stmt = Stmt {
     args: &[Ty::UuidArray],
 };
 
-/// Adjacency edges between members of the set (stored once, read in both directions).
-pub const SET_EDGES: Stmt = Stmt {
-    sql: "SELECT e.table_a, e.table_b
-            FROM table_adjacencies e
-           WHERE e.restaurant_id = $1 AND e.table_a = ANY($2) AND e.table_b = ANY($2)",
-    args: &[Ty::Uuid, Ty::UuidArray],
-};
-
 /// Who else uses the requested tables during the window (read under the table locks, so only a
 /// writer that bypasses the functions can slip in before the write): a live hold of another
 /// booking, a non-shadow allocation of another booking, or another booking's assignment row.
-/// At most one row of each kind, lowest table id first.
+/// One index probe per table and kind (LATERAL), lowest table id first, at most one row per kind.
 pub const CONFLICTS: Stmt = Stmt {
-    sql: "(SELECT 'hold'::text, w.table_id, w.hold_id
-             FROM table_hold_windows w
-            WHERE w.restaurant_id = $1 AND w.table_id = ANY($3)
-              AND w.hold_window && tstzrange($4, $5) AND w.status = 'active' AND w.expires_at > now()
-              AND w.booking_id IS DISTINCT FROM $2
-            ORDER BY w.table_id LIMIT 1)
+    sql: "(SELECT 'hold'::text, t.id, w.hold_id
+             FROM unnest($3) AS t(id)
+             CROSS JOIN LATERAL (
+                 SELECT w.hold_id FROM table_hold_windows w
+                  WHERE w.restaurant_id = $1 AND w.table_id = t.id
+                    AND w.hold_window && tstzrange($4, $5) AND w.status = 'active' AND w.expires_at > now()
+                    AND w.booking_id IS DISTINCT FROM $2
+                  LIMIT 1) w
+            ORDER BY t.id LIMIT 1)
           UNION ALL
-          (SELECT 'allocation'::text, a.resource_id, a.booking_id
-             FROM allocations a
-            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND a.resource_id = ANY($3)
-              AND NOT a.shadow AND a.\"window\" && tstzrange($4, $5)
-              AND a.booking_id IS DISTINCT FROM $2
-            ORDER BY a.resource_id LIMIT 1)
+          (SELECT 'allocation'::text, t.id, a.booking_id
+             FROM unnest($3) AS t(id)
+             CROSS JOIN LATERAL (
+                 SELECT a.booking_id FROM allocations a
+                  WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND a.resource_id = t.id
+                    AND NOT a.shadow AND a.\"window\" && tstzrange($4, $5)
+                    AND a.booking_id IS DISTINCT FROM $2
+                  LIMIT 1) a
+            ORDER BY t.id LIMIT 1)
           UNION ALL
-          (SELECT 'assignment'::text, x.table_id, x.booking_id
-             FROM booking_table_assignments x
-            WHERE x.restaurant_id = $1 AND x.table_id = ANY($3)
-              AND x.assignment_window && tstzrange($4, $5) AND x.booking_id <> $2
-            ORDER BY x.table_id LIMIT 1)",
+          (SELECT 'assignment'::text, t.id, x.booking_id
+             FROM unnest($3) AS t(id)
+             CROSS JOIN LATERAL (
+                 SELECT x.booking_id FROM booking_table_assignments x
+                  WHERE x.restaurant_id = $1 AND x.table_id = t.id
+                    AND x.assignment_window && tstzrange($4, $5) AND x.booking_id <> $2
+                  LIMIT 1) x
+            ORDER BY t.id LIMIT 1)",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz],
-};
-
-/// The booking slot of the booking's date and start time.
-pub const FIND_SLOT: Stmt = Stmt {
-    sql: "SELECT s.id
-            FROM bookings b
-            JOIN booking_slots s ON s.restaurant_id = b.restaurant_id
-                                AND s.slot_date = b.booking_date AND s.slot_time = b.start_time
-           WHERE b.restaurant_id = $1 AND b.id = $2",
-    args: &[Ty::Uuid, Ty::Uuid],
 };
 
 /// Replace semantics: drops the booking's whole table state (assignments, table and merge-group

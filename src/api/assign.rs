@@ -7,6 +7,7 @@ use pgrx::Range;
 
 use super::{decode_key, raise, require, translate_conflicts};
 use crate::db::assign::{self as engine, AssignRequest, AssignedRow};
+use crate::db::plans::with_generic_plans;
 use crate::db::{from_pg, to_pg, ts};
 use crate::domain::error::SeatingError;
 use crate::domain::tableset;
@@ -73,14 +74,14 @@ fn run_assign(restaurant_id: Option<uuid::Uuid>, args: Args) -> Vec<AssignedRow>
     let function = args.function;
     let booking_id = args.booking_id;
     let result = translate_conflicts(function, booking_id, move || {
-        Spi::connect_mut(|client| {
+        with_generic_plans(|| Spi::connect_mut(|client| {
             let restaurant_id = match restaurant_id {
                 Some(r) => r,
                 None => engine::booking_restaurant(client, booking_id)
                     .ok_or(SeatingError::BookingNotFound { booking_id })?,
             };
             engine::assign(client, &args.request(restaurant_id))
-        })
+        }))
     });
     result.unwrap_or_else(|e| raise(&e, function))
 }
@@ -249,7 +250,7 @@ fn run_unassign(
     p_merge_group_id: Option<pgrx::Uuid>,
 ) -> UnassignRows {
     let ids = tableset::normalize_optional_ids(p_table_ids.map(|v| v.into_iter().map(|o| o.map(from_pg)).collect()));
-    let rows = Spi::connect_mut(|client| {
+    let rows = with_generic_plans(|| Spi::connect_mut(|client| {
         let restaurant_id = match restaurant_id {
             Some(r) => Some(r),
             None => engine::booking_restaurant(client, booking_id),
@@ -258,7 +259,7 @@ fn run_unassign(
             Some(r) => engine::unassign(client, r, booking_id, ids, p_merge_group_id.map(from_pg)),
             None => Vec::new(),
         }
-    });
+    }));
     TableIterator::new(rows.into_iter().map(|(t, m)| (to_pg(t), m.map(to_pg))))
 }
 

@@ -3,6 +3,7 @@
 use pgrx::prelude::*;
 
 use super::raise;
+use crate::db::plans::with_generic_plans;
 use crate::db::{assign, capacity, from_pg};
 
 const VALIDATE: &str = "validate_booking_capacity_after_assignment";
@@ -14,9 +15,11 @@ const VALIDATE: &str = "validate_booking_capacity_after_assignment";
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 fn validate_booking_capacity_after_assignment(p_booking_id: Option<pgrx::Uuid>) {
     let Some(booking) = p_booking_id.map(from_pg) else { return };
-    let result = Spi::connect_mut(|client| match assign::booking_restaurant(client, booking) {
-        Some(restaurant) => capacity::after_assignment(client, restaurant, booking),
-        None => Ok(()),
+    let result = with_generic_plans(|| {
+        Spi::connect_mut(|client| match assign::booking_restaurant(client, booking) {
+            Some(restaurant) => capacity::after_assignment(client, restaurant, booking),
+            None => Ok(()),
+        })
     });
     if let Err(e) = result {
         raise(&e, VALIDATE);

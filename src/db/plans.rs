@@ -92,3 +92,40 @@ pub fn run<'conn>(
         .update(&*plan, None, args)
         .unwrap_or_else(|e| pgrx::error!("pg_seating: statement failed: {e}"))
 }
+
+/// The planner settings of every pg_seating call: each statement is a keyed OLTP lookup or write.
+const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 2] = [
+    // Plan each kept statement once; otherwise the plan cache may keep choosing custom plans and
+    // plan every execution again.
+    (c"plan_cache_mode", c"force_generic_plan"),
+    // A generic plan made while a table is small or freshly emptied would pick sequential scans
+    // and keep them; every statement here has an index on (restaurant_id, ...) to use.
+    (c"enable_seqscan", c"off"),
+];
+
+/// Runs `f` with the OLTP planner settings, restored afterwards (exactly like a function's `SET`
+/// clause, which pgrx cannot declare for us).
+pub fn with_generic_plans<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: the same GUC nesting fmgr uses for a function's SET clause. On error the
+    // transaction (or subtransaction) abort pops the nest level, so only a normal return restores.
+    let level = unsafe { pg_sys::NewGUCNestLevel() };
+    for (name, value) in OLTP_SETTINGS {
+        // SAFETY: valid NUL-terminated names and values of user-settable GUCs.
+        unsafe {
+            pg_sys::set_config_option(
+                name.as_ptr(),
+                value.as_ptr(),
+                pg_sys::GucContext::PGC_USERSET,
+                pg_sys::GucSource::PGC_S_SESSION,
+                pg_sys::GucAction::GUC_ACTION_SAVE,
+                true,
+                0,
+                false,
+            );
+        }
+    }
+    let out = f();
+    // SAFETY: pops exactly the level pushed above.
+    unsafe { pg_sys::AtEOXact_GUC(true, level) };
+    out
+}

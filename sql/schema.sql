@@ -609,6 +609,40 @@ CREATE TRIGGER capacity_outbox_updated_at
     EXECUTE FUNCTION @extschema@.pg_seating_touch_updated_at();
 
 -- ---------------------------------------------------------------------------------------------
+-- Booking status guard (every status change, through the RPCs or a direct UPDATE)
+-- ---------------------------------------------------------------------------------------------
+-- * confirmed needs at least one assigned table (the reference's booking_assignment_validation);
+-- * cancelled, no_show and completed release the booking's whole table state in the same
+--   transaction: assignments, ledger rows, allocations (live and shadow), holds, the zone lock.
+CREATE FUNCTION @extschema@.pg_seating_booking_status_guard() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NEW.status = 'confirmed' AND NOT EXISTS (
+           SELECT 1 FROM @extschema@.booking_table_assignments a
+            WHERE a.restaurant_id = NEW.restaurant_id AND a.booking_id = NEW.id) THEN
+        RAISE EXCEPTION 'Cannot confirm booking %: No table assignments exist. Booking must have at least one table assigned before confirmation.', NEW.id
+            USING ERRCODE = 'P0001', HINT = 'Use the assign_tables RPC function to assign tables before confirming';
+    END IF;
+    IF NEW.status IN ('cancelled', 'no_show', 'completed') THEN
+        DELETE FROM @extschema@.booking_table_assignments a
+         WHERE a.restaurant_id = NEW.restaurant_id AND a.booking_id = NEW.id;
+        DELETE FROM @extschema@.booking_assignment_idempotency l
+         WHERE l.restaurant_id = NEW.restaurant_id AND l.booking_id = NEW.id;
+        DELETE FROM @extschema@.allocations x
+         WHERE x.restaurant_id = NEW.restaurant_id AND x.booking_id = NEW.id;
+        DELETE FROM @extschema@.table_holds h
+         WHERE h.restaurant_id = NEW.restaurant_id AND h.booking_id = NEW.id;
+        NEW.assigned_zone_id := NULL;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER bookings_status_guard
+    BEFORE UPDATE OF status ON @extschema@.bookings
+    FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status)
+    EXECUTE FUNCTION @extschema@.pg_seating_booking_status_guard();
+
+-- ---------------------------------------------------------------------------------------------
 -- Live table state, computed (never stored on the hot path)
 -- ---------------------------------------------------------------------------------------------
 -- The state of every table at an instant: out_of_service (manual flag or a maintenance

@@ -3,6 +3,8 @@
 
 pub mod assign;
 pub mod capacity;
+pub mod lifecycle;
+pub mod status;
 
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::{PgLogLevel, PgSqlErrorCode};

@@ -52,15 +52,25 @@ pub fn booking_restaurant(client: &mut SpiClient<'_>, booking_id: Uuid) -> Optio
     rows.first().get::<pgrx::Uuid>(1).ok().flatten().map(from_pg)
 }
 
-/// Assigns exactly `req.table_ids` to the booking (replacing what it held), or refuses without
-/// writing anything.
-pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<AssignedRow>, SeatingError> {
-    let r = to_pg(req.restaurant_id);
-    let b = to_pg(req.booking_id);
-    let ids = uuid_array(&req.table_ids);
+/// What the checks established for a request: its window and the set's zone.
+pub struct Checked {
+    pub window: Window,
+    pub zone: Uuid,
+}
 
-    // 1. The booking row: the first lock of every writer.
-    let booking = run(client, &LOCK_BOOKING, &[r.into(), b.into()]);
+/// Who asks: an assignment, or a hold placement (a blocking hold then reads "prevents hold").
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Assign,
+    Hold,
+}
+
+/// Step 1–2: lock the booking (the first lock of every writer) and derive the window.
+fn lock_booking_window(
+    client: &mut SpiClient<'_>,
+    req: &AssignRequest,
+) -> Result<(Window, Option<Uuid>, Option<pgrx::Uuid>), SeatingError> {
+    let booking = run(client, &LOCK_BOOKING, &[to_pg(req.restaurant_id).into(), to_pg(req.booking_id).into()]);
     if booking.is_empty() {
         return Err(SeatingError::BookingNotFound { booking_id: req.booking_id });
     }
@@ -77,36 +87,22 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
     if TERMINAL.contains(&status.as_str()) {
         return Err(SeatingError::BookingNotAssignable { booking_id: req.booking_id, status });
     }
-
-    // 2. The window.
     let window = window::resolve(req.function, req.booking_id, req.explicit_start, req.explicit_end, &times)?;
+    Ok((window, assigned_zone, slot))
+}
 
-    // 3. Idempotent replay: same key, same set, same window → the original rows, no writes.
-    if let Some(key) = &req.idempotency_key {
-        let ledger = run(
-            client,
-            &LEDGER_ENTRY,
-            &[r.into(), b.into(), ids.clone().into(), key.as_str().into()],
-        );
-        let entry = if ledger.is_empty() {
-            None
-        } else {
-            let l = ledger.first();
-            let same: bool = l.get(1).ok().flatten().unwrap_or(false);
-            let start = ts_opt(l.get(2));
-            let end = ts_opt(l.get(3));
-            // A ledger window that is not a usable window never equals the request's.
-            let recorded = match (start, end) {
-                (Some(s), Some(e)) => Window::new(s, e).unwrap_or(Window { start: 0, end: 0 }),
-                _ => Window { start: 0, end: 0 },
-            };
-            Some(LedgerEntry { same_table_set: same, window: recorded })
-        };
-        if tableset::replay_decision(req.function, req.booking_id, entry, window)? == Replay::Original {
-            return Ok(replay_rows(client, r, b, &ids));
-        }
-    }
-
+/// Steps 4–7: lock the tables in id order, validate them, the zone lock, adjacency, and the
+/// conflicts read under the locks. Returns the set's zone.
+fn lock_tables_and_check(
+    client: &mut SpiClient<'_>,
+    req: &AssignRequest,
+    window: Window,
+    assigned_zone: Option<Uuid>,
+    purpose: Purpose,
+) -> Result<Uuid, SeatingError> {
+    let r = to_pg(req.restaurant_id);
+    let b = to_pg(req.booking_id);
+    let ids = uuid_array(&req.table_ids);
     // 4. Lock the tables in id order, then validate them.
     let need_edges = req.require_adjacency && req.table_ids.len() > 1;
     let locked = run(client, &LOCK_TABLES, &[r.into(), ids.clone().into(), b.into(), need_edges.into()]);
@@ -162,9 +158,10 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
         let table = c.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg);
         let other = c.get::<pgrx::Uuid>(3).ok().flatten().map(from_pg);
         if kind == "hold" {
-            return Err(SeatingError::HoldConflict {
-                booking_id: req.booking_id,
-                hold_id: other.unwrap_or_default(),
+            let hold_id = other.unwrap_or_default();
+            return Err(match purpose {
+                Purpose::Assign => SeatingError::HoldConflict { booking_id: req.booking_id, hold_id },
+                Purpose::Hold => SeatingError::HoldBlocked { booking_id: req.booking_id, hold_id },
             });
         }
         if first_booking_conflict.is_none() {
@@ -175,9 +172,54 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
             });
         }
     }
-    if let Some(err) = first_booking_conflict {
-        return Err(err);
+    match first_booking_conflict {
+        Some(err) => Err(err),
+        None => Ok(zone),
     }
+}
+
+/// Every check of an assignment, without writing: used by hold placement.
+pub fn check(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Checked, SeatingError> {
+    let (window, assigned_zone, _slot) = lock_booking_window(client, req)?;
+    let zone = lock_tables_and_check(client, req, window, assigned_zone, Purpose::Hold)?;
+    Ok(Checked { window, zone })
+}
+
+/// Assigns exactly `req.table_ids` to the booking (replacing what it held), or refuses without
+/// writing anything.
+pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<AssignedRow>, SeatingError> {
+    let r = to_pg(req.restaurant_id);
+    let b = to_pg(req.booking_id);
+    let ids = uuid_array(&req.table_ids);
+    let (window, assigned_zone, slot) = lock_booking_window(client, req)?;
+
+    // 3. Idempotent replay: same key, same set, same window → the original rows, no writes.
+    if let Some(key) = &req.idempotency_key {
+        let ledger = run(
+            client,
+            &LEDGER_ENTRY,
+            &[r.into(), b.into(), ids.clone().into(), key.as_str().into()],
+        );
+        let entry = if ledger.is_empty() {
+            None
+        } else {
+            let l = ledger.first();
+            let same: bool = l.get(1).ok().flatten().unwrap_or(false);
+            let start = ts_opt(l.get(2));
+            let end = ts_opt(l.get(3));
+            // A ledger window that is not a usable window never equals the request's.
+            let recorded = match (start, end) {
+                (Some(s), Some(e)) => Window::new(s, e).unwrap_or(Window { start: 0, end: 0 }),
+                _ => Window { start: 0, end: 0 },
+            };
+            Some(LedgerEntry { same_table_set: same, window: recorded })
+        };
+        if tableset::replay_decision(req.function, req.booking_id, entry, window)? == Replay::Original {
+            return Ok(replay_rows(client, r, b, &ids));
+        }
+    }
+
+    let zone = lock_tables_and_check(client, req, window, assigned_zone, Purpose::Assign)?;
 
     // 8. Writes (the slot found with the booking is linked).
     // Replace semantics: whatever the booking held goes; the requested set is written afresh.

@@ -3,6 +3,8 @@
 
 pub mod assign;
 pub mod capacity;
+pub mod holds;
+pub mod lifecycle;
 pub mod plans;
 pub mod queries;
 

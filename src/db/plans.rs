@@ -22,6 +22,8 @@ pub enum Ty {
     Text,
     Bool,
     TimestampTz,
+    Jsonb,
+    Int4,
 }
 
 impl Ty {
@@ -32,6 +34,8 @@ impl Ty {
             Ty::Text => PgBuiltInOids::TEXTOID,
             Ty::Bool => PgBuiltInOids::BOOLOID,
             Ty::TimestampTz => PgBuiltInOids::TIMESTAMPTZOID,
+            Ty::Jsonb => PgBuiltInOids::JSONBOID,
+            Ty::Int4 => PgBuiltInOids::INT4OID,
         })
     }
 }

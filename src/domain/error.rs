@@ -73,6 +73,14 @@ pub enum SeatingError {
     NullTableId { function: &'static str },
     /// Cancelled, no-show and completed bookings hold no table state (SPEC §6).
     BookingNotAssignable { booking_id: Uuid, status: String },
+    /// The booking lifecycle does not allow this move (domain/state.rs).
+    TransitionNotAllowed { from: String, to: String },
+    /// A status label that is not a `booking_status`.
+    UnknownStatus { label: String },
+    /// A hold placement blocked by another booking's live hold.
+    HoldBlocked { booking_id: Uuid, hold_id: Uuid },
+    /// A hold time-to-live that is not a positive number of seconds.
+    InvalidHoldTtl { seconds: i64 },
     BookingNotFound { booking_id: Uuid },
     BookingNotFoundDuringTransition { booking_id: Uuid },
     /// Exactly one of the two custom window bounds was given.
@@ -121,6 +129,8 @@ impl SeatingError {
         match self {
             NullArgument { .. } | NullTableId { .. } => NullValueNotAllowed,
             BookingNotAssignable { .. } => CheckViolation,
+            TransitionNotAllowed { .. } | UnknownStatus { .. } | InvalidHoldTtl { .. } => InvalidParameterValue,
+            HoldBlocked { .. } => RaiseException,
             NoTableIds { .. } | NoValidTableIds { .. } => CheckViolation,
             BookingNotFound { .. } | BookingNotFoundDuringTransition { .. } => NoDataFound,
             PartialCustomWindow { .. } => InvalidParameterValue,
@@ -165,6 +175,14 @@ impl SeatingError {
             NullTableId { function } => format!("{function}: table ids must not be null"),
             BookingNotAssignable { booking_id, status } => {
                 format!("Booking {booking_id} is {status} and cannot be assigned tables")
+            }
+            TransitionNotAllowed { from, to } => {
+                format!("Booking status transition from {from} to {to} is not allowed")
+            }
+            UnknownStatus { label } => format!("Unknown booking status \"{label}\""),
+            HoldBlocked { booking_id, .. } => format!("Hold conflict prevents hold for booking {booking_id}"),
+            InvalidHoldTtl { seconds } => {
+                format!("Hold time-to-live must be a positive number of seconds (got {seconds})")
             }
             BookingNotFound { booking_id } => format!("Booking {booking_id} not found"),
             BookingNotFoundDuringTransition { booking_id } => {
@@ -239,7 +257,9 @@ impl SeatingError {
             IdempotencyMismatch { reason: MismatchReason::Window, .. } => {
                 Some("Idempotency key reuse detected with a different window".into())
             }
-            HoldConflict { hold_id, .. } => Some(format!("Hold {hold_id} overlaps requested window")),
+            HoldConflict { hold_id, .. } | HoldBlocked { hold_id, .. } => {
+                Some(format!("Hold {hold_id} overlaps requested window"))
+            }
             AllocationOverlap { resource_id, booking_id, .. } => Some(format!(
                 "Resource {resource_id} overlaps requested window for booking {booking_id}"
             )),
@@ -262,7 +282,15 @@ impl SeatingError {
     pub fn hint(&self) -> Option<String> {
         use SeatingError::*;
         match self {
-            HoldConflict { .. } => Some("Retry after hold expiration or confirm existing hold.".into()),
+            HoldConflict { .. } | HoldBlocked { .. } => {
+                Some("Retry after hold expiration or confirm existing hold.".into())
+            }
+            TransitionNotAllowed { .. } => Some(
+                "Allowed: pending/pending_allocation/PRIORITY_WAITLIST -> confirmed, cancelled or no_show; \
+                 confirmed -> checked_in, cancelled or no_show; checked_in -> completed or cancelled; \
+                 cancelled, no_show and completed are final."
+                    .into(),
+            ),
             AllocationOverlap { blocker: Blocker::Booking(b), .. } => {
                 Some(format!("The table is held by booking {b} for an overlapping window."))
             }
@@ -285,7 +313,7 @@ impl SeatingError {
             NullArgument { .. } => Some("Pass a non-null value.".into()),
             NullTableId { .. } => Some("Remove the null entries from p_table_ids.".into()),
             BookingNotAssignable { .. } => Some(
-                "Cancelled, no-show and completed bookings hold no tables; reopen the booking first.".into(),
+                "Cancelled, no-show and completed bookings are final and hold no tables.".into(),
             ),
             _ => None,
         }
@@ -493,6 +521,22 @@ mod tests {
         let e = SeatingError::NullTableId { function: "assign_tables_atomic_v2" };
         assert_eq!(e.sqlstate().code(), "22004");
         assert_eq!(e.message(), "assign_tables_atomic_v2: table ids must not be null");
+    }
+
+    #[test]
+    fn lifecycle_and_hold_placement_texts() {
+        let e = SeatingError::TransitionNotAllowed { from: "cancelled".into(), to: "confirmed".into() };
+        assert_eq!(e.sqlstate().code(), "22023");
+        assert_eq!(e.message(), "Booking status transition from cancelled to confirmed is not allowed");
+        assert!(e.hint().unwrap().contains("final"));
+        let e = SeatingError::HoldBlocked { booking_id: id(1), hold_id: id(2) };
+        assert_eq!(e.sqlstate().code(), "P0001");
+        assert_eq!(e.message(), format!("Hold conflict prevents hold for booking {}", id(1)));
+        assert_eq!(e.detail().unwrap(), format!("Hold {} overlaps requested window", id(2)));
+        let e = SeatingError::InvalidHoldTtl { seconds: 0 };
+        assert_eq!(e.sqlstate().code(), "22023");
+        assert_eq!(e.message(), "Hold time-to-live must be a positive number of seconds (got 0)");
+        assert_eq!(SeatingError::UnknownStatus { label: "x".into() }.message(), "Unknown booking status \"x\"");
     }
 
     #[test]

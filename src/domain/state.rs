@@ -1,0 +1,165 @@
+//! The booking state machine: which status changes are allowed, and the lifecycle timestamps
+//! each status requires (the `bookings_lifecycle_timestamp_consistency` check).
+
+use super::error::SeatingError;
+use super::window::Instant;
+
+/// `booking_status`, in the enum's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Confirmed,
+    Pending,
+    Cancelled,
+    Completed,
+    PriorityWaitlist,
+    NoShow,
+    PendingAllocation,
+    CheckedIn,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Confirmed,
+        Status::Pending,
+        Status::Cancelled,
+        Status::Completed,
+        Status::PriorityWaitlist,
+        Status::NoShow,
+        Status::PendingAllocation,
+        Status::CheckedIn,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Confirmed => "confirmed",
+            Status::Pending => "pending",
+            Status::Cancelled => "cancelled",
+            Status::Completed => "completed",
+            Status::PriorityWaitlist => "PRIORITY_WAITLIST",
+            Status::NoShow => "no_show",
+            Status::PendingAllocation => "pending_allocation",
+            Status::CheckedIn => "checked_in",
+        }
+    }
+
+    pub fn parse(label: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.label() == label)
+    }
+
+    /// Cancelled, no-show and completed bookings hold no table state (SPEC §6).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Status::Cancelled | Status::NoShow | Status::Completed)
+    }
+}
+
+/// Whether `from → to` is a move the lifecycle allows. Staying in the same status is allowed (a
+/// compare-and-set that changes only timestamps or writes history). Terminal statuses are final.
+pub fn transition_allowed(from: Status, to: Status) -> bool {
+    use Status::*;
+    if from == to {
+        return true;
+    }
+    match from {
+        Pending | PendingAllocation | PriorityWaitlist => {
+            matches!(to, Pending | PendingAllocation | PriorityWaitlist | Confirmed | Cancelled | NoShow)
+        }
+        Confirmed => matches!(to, Pending | PendingAllocation | CheckedIn | Cancelled | NoShow),
+        CheckedIn => matches!(to, Completed | Cancelled),
+        Cancelled | NoShow | Completed => false,
+    }
+}
+
+/// The check-in / check-out instants a booking gets on entering `to`, from what the caller gave
+/// and what the row holds: statuses before the visit clear both; `checked_in` keeps or sets the
+/// check-in (now by default) and clears the check-out; `completed` keeps or sets both (check-out
+/// not before check-in); `cancelled` keeps what it is given or has.
+pub fn lifecycle_timestamps(
+    to: Status,
+    given_in: Option<Instant>,
+    given_out: Option<Instant>,
+    current_in: Option<Instant>,
+    current_out: Option<Instant>,
+    now: Instant,
+) -> (Option<Instant>, Option<Instant>) {
+    use Status::*;
+    match to {
+        Pending | PendingAllocation | Confirmed | PriorityWaitlist | NoShow => (None, None),
+        CheckedIn => (Some(given_in.or(current_in).unwrap_or(now)), None),
+        Completed => {
+            let checked_in = given_in.or(current_in).unwrap_or(now);
+            let checked_out = given_out.or(current_out).unwrap_or(now).max(checked_in);
+            (Some(checked_in), Some(checked_out))
+        }
+        Cancelled => (given_in.or(current_in), given_out.or(current_out)),
+    }
+}
+
+/// Refuses a move the lifecycle does not allow (22023).
+pub fn check_transition(from: Status, to: Status) -> Result<(), SeatingError> {
+    if transition_allowed(from, to) {
+        Ok(())
+    } else {
+        Err(SeatingError::TransitionNotAllowed { from: from.label().into(), to: to.label().into() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn labels_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.label()), Some(s));
+        }
+        assert_eq!(Status::parse("Confirmed"), None);
+        assert_eq!(Status::parse(""), None);
+    }
+
+    #[test]
+    fn terminal_statuses_are_final() {
+        for from in [Cancelled, NoShow, Completed] {
+            assert!(from.is_terminal());
+            for to in Status::ALL {
+                assert_eq!(transition_allowed(from, to), from == to, "{from:?} -> {to:?}");
+            }
+        }
+        assert!(!CheckedIn.is_terminal());
+    }
+
+    #[test]
+    fn the_visit_goes_forward() {
+        assert!(transition_allowed(Pending, Confirmed));
+        assert!(transition_allowed(Confirmed, CheckedIn));
+        assert!(transition_allowed(CheckedIn, Completed));
+        assert!(!transition_allowed(Pending, CheckedIn), "check-in needs a confirmed booking");
+        assert!(!transition_allowed(Confirmed, Completed), "completion needs a check-in");
+        assert!(!transition_allowed(CheckedIn, Pending));
+        assert!(!transition_allowed(CheckedIn, NoShow), "a guest who checked in showed up");
+        assert!(transition_allowed(Confirmed, Cancelled));
+        assert!(transition_allowed(PriorityWaitlist, Confirmed));
+    }
+
+    #[test]
+    fn refusal_names_both_statuses() {
+        assert_eq!(
+            check_transition(Cancelled, Confirmed),
+            Err(SeatingError::TransitionNotAllowed { from: "cancelled".into(), to: "confirmed".into() })
+        );
+        assert_eq!(check_transition(Pending, Confirmed), Ok(()));
+    }
+
+    #[test]
+    fn timestamps_follow_the_lifecycle_check() {
+        let now = 100;
+        assert_eq!(lifecycle_timestamps(Confirmed, Some(1), Some(2), Some(3), Some(4), now), (None, None));
+        assert_eq!(lifecycle_timestamps(CheckedIn, None, Some(9), None, None, now), (Some(now), None));
+        assert_eq!(lifecycle_timestamps(CheckedIn, None, None, Some(50), None, now), (Some(50), None));
+        assert_eq!(lifecycle_timestamps(Completed, None, None, Some(50), None, now), (Some(50), Some(now)));
+        // A given check-out before the check-in is lifted to the check-in.
+        assert_eq!(lifecycle_timestamps(Completed, Some(70), Some(60), None, None, now), (Some(70), Some(70)));
+        assert_eq!(lifecycle_timestamps(Cancelled, None, None, Some(5), None, now), (Some(5), None));
+        assert_eq!(lifecycle_timestamps(NoShow, Some(5), None, None, None, now), (None, None));
+    }
+}

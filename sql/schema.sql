@@ -682,6 +682,49 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- ---------------------------------------------------------------------------------------------
+-- Reconciliation (seed 003): booking status vs assignment parity
+-- ---------------------------------------------------------------------------------------------
+-- One row per booking: a confirmed or checked-in booking needs a table; a cancelled, no-show or
+-- completed booking holds none; every assignment has its live table allocation and no live
+-- table allocation lacks its assignment.
+CREATE VIEW @extschema@.booking_assignment_reconciliation AS
+SELECT b.id AS booking_id, b.restaurant_id, b.status, n.assignments AS assignment_count,
+       p.problem IS NULL AS consistent, p.problem
+  FROM @extschema@.bookings b
+ CROSS JOIN LATERAL (
+        SELECT (SELECT count(*)::int FROM @extschema@.booking_table_assignments a
+                 WHERE a.restaurant_id = b.restaurant_id AND a.booking_id = b.id) AS assignments,
+               (SELECT count(*)::int FROM @extschema@.allocations x
+                 WHERE x.restaurant_id = b.restaurant_id AND x.booking_id = b.id
+                   AND x.resource_type = 'table' AND NOT x.shadow) AS allocations,
+               (SELECT count(*)::int FROM @extschema@.table_holds h
+                 WHERE h.restaurant_id = b.restaurant_id AND h.booking_id = b.id) AS holds) n
+ CROSS JOIN LATERAL (
+        SELECT CASE
+                   WHEN b.status IN ('confirmed', 'checked_in') AND n.assignments = 0
+                       THEN b.status || ' booking has no table'
+                   WHEN b.status IN ('cancelled', 'no_show', 'completed') AND n.assignments + n.allocations + n.holds > 0
+                       THEN b.status || ' booking still holds tables or holds'
+                   WHEN n.assignments <> n.allocations
+                       THEN format('%s assignments but %s live table allocations', n.assignments, n.allocations)
+               END AS problem) p;
+
+-- The per-booking check the confirm path runs after commit. P0002 for an unknown booking.
+CREATE FUNCTION @extschema@.reconcile_booking(p_booking_id uuid)
+RETURNS TABLE (booking_id uuid, restaurant_id uuid, status @extschema@.booking_status, assignment_count integer,
+               consistent boolean, problem text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN QUERY SELECT r.booking_id, r.restaurant_id, r.status, r.assignment_count, r.consistent, r.problem
+                   FROM @extschema@.booking_assignment_reconciliation r
+                  WHERE r.booking_id = p_booking_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'Booking % not found', p_booking_id USING ERRCODE = 'P0002';
+    END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------------------------
 -- pg_dump keeps the rows of every data table (the extension owns the schema, not the data).
 -- table_hold_windows is derived from table_holds + table_hold_members: on restore the member
 -- trigger rebuilds it, so it is not dumped (dumping it too would collide with the rebuilt rows).

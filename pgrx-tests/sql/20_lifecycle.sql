@@ -179,5 +179,23 @@ SELECT results_eq($$SELECT status::text FROM apply_booking_state_transition(pg_t
     $$VALUES ('no_show')$$, 'confirmed -> no_show');
 SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id = pg_temp.b(3)), 0, 'no_show releases');
 
+-- Reconciliation (seed 003) ----------------------------------------------------------------------
+SELECT results_eq($$SELECT consistent, problem FROM reconcile_booking(pg_temp.b(3))$$,
+    $$VALUES (true, NULL::text)$$, 'a released no-show booking is consistent');
+SELECT is(pg_temp.err($$SELECT reconcile_booking('a4000000-0000-0000-0000-0000000000ff')$$),
+    'P0002 | Booking a4000000-0000-0000-0000-0000000000ff not found', 'reconcile: unknown booking');
+SET LOCAL session_replication_role = replica;   -- plant inconsistencies past the triggers
+UPDATE bookings SET status = 'confirmed' WHERE id = pg_temp.b(5);
+INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
+VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(6), pg_temp.t(5), '2026-12-05 18:00Z', '2026-12-05 20:00Z');
+SET LOCAL session_replication_role = origin;
+SELECT results_eq(
+    $$SELECT booking_id, assignment_count, consistent, problem FROM booking_assignment_reconciliation
+       WHERE NOT consistent ORDER BY booking_id$$,
+    $$VALUES (pg_temp.b(5), 0, false, 'confirmed booking has no table'),
+             (pg_temp.b(6), 1, false, 'cancelled booking still holds tables or holds')$$,
+    'the view reports status/assignment mismatches');
+SELECT results_eq($$SELECT consistent FROM reconcile_booking(pg_temp.b(6))$$, $$VALUES (false)$$, 'reconcile_booking: one row');
+
 SELECT * FROM finish();
 ROLLBACK;

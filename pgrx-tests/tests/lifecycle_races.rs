@@ -1,0 +1,85 @@
+//! Lifecycle RPCs under real concurrency: a confirm racing an assignment of the same tables, and
+//! confirms in different restaurants that must never wait on each other.
+
+use std::sync::{Arc, Barrier};
+use std::thread;
+
+use pg_seating_sql_tests::{connect, error_parts, fixture, invariant_violations};
+
+const CONFIRM: &str =
+    "SELECT table_id FROM confirm_hold_assignment_with_transition($1::text::uuid, $2::text[]::uuid[], $3)";
+const ASSIGN: &str = "SELECT table_id FROM assign_tables_atomic_v2($1::text::uuid, $2::text[]::uuid[])";
+
+#[test]
+fn a_confirm_racing_an_assignment_of_the_same_tables_has_one_winner() {
+    const ROUNDS: usize = 30;
+    for round in 0..ROUNDS {
+        let mut c = connect();
+        let f = fixture(&mut c, 2, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")]);
+        let barrier = Arc::new(Barrier::new(2));
+        let tables = f.tables.clone();
+        let confirmer = {
+            let (barrier, booking, tables) = (barrier.clone(), f.bookings[0].clone(), tables.clone());
+            thread::spawn(move || {
+                let mut c = connect();
+                barrier.wait();
+                c.query(CONFIRM, &[&booking, &tables, &format!("round-{round}")]).map(|_| ()).map_err(|e| error_parts(&e))
+            })
+        };
+        let assigner = {
+            let (barrier, booking) = (barrier.clone(), f.bookings[1].clone());
+            // Opposite order on purpose: the functions sort ids before locking.
+            let reversed: Vec<String> = tables.iter().rev().cloned().collect();
+            thread::spawn(move || {
+                let mut c = connect();
+                barrier.wait();
+                c.query(ASSIGN, &[&booking, &reversed]).map(|_| ()).map_err(|e| error_parts(&e))
+            })
+        };
+        let a = confirmer.join().unwrap();
+        let b = assigner.join().unwrap();
+        assert_eq!([&a, &b].iter().filter(|r| r.is_ok()).count(), 1, "round {round}: {a:?} {b:?}");
+        for r in [&a, &b] {
+            if let Err((code, message, _)) = r {
+                assert_eq!((code.as_str(), message.as_str()), ("P0001", "allocations_no_overlap"), "round {round}");
+            }
+        }
+        let status: String = c
+            .query_one("SELECT status::text FROM bookings WHERE id = $1::text::uuid", &[&f.bookings[0]])
+            .unwrap()
+            .get(0);
+        assert_eq!(status, if a.is_ok() { "confirmed" } else { "pending" }, "round {round}: status follows the confirm");
+        assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new(), "round {round}");
+    }
+}
+
+#[test]
+fn confirms_in_two_restaurants_never_wait_on_each_other() {
+    let mut c = connect();
+    let r1 = fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+    let r2 = fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+    for f in [&r1, &r2] {
+        c.batch_execute(&format!(
+            "INSERT INTO restaurant_service_periods (restaurant_id, name, start_time, end_time)
+             VALUES ('{r}', 'Dinner', '17:00', '23:00');
+             INSERT INTO restaurant_capacity_rules (restaurant_id, max_covers, max_parties) VALUES ('{r}', 100, 100);",
+            r = f.restaurant
+        ))
+        .unwrap();
+    }
+    let mut first = connect();
+    let mut tx = first.transaction().unwrap();
+    tx.query(CONFIRM, &[&r1.bookings[0], &r1.tables, &"r1"]).unwrap();
+    let mut second = connect();
+    second.batch_execute("SET lock_timeout = '2s'").unwrap();
+    second.query(CONFIRM, &[&r2.bookings[0], &r2.tables, &"r2"]).expect("a confirm in another restaurant must not wait");
+    tx.commit().unwrap();
+    for f in [&r1, &r2] {
+        let status: String = c
+            .query_one("SELECT status::text FROM bookings WHERE id = $1::text::uuid", &[&f.bookings[0]])
+            .unwrap()
+            .get(0);
+        assert_eq!(status, "confirmed");
+        assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new());
+    }
+}

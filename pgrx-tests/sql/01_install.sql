@@ -1,7 +1,7 @@
 -- Installation: CASCADE brings btree_gist, drop + re-create works, SCHEMA puts every object in it,
 -- EXECUTE is revoked from PUBLIC and granted to service_role when that role exists.
 BEGIN;
-SELECT plan(14);
+SELECT plan(17);
 
 SELECT has_extension('pg_seating', 'the test database has pg_seating');
 SELECT has_extension('btree_gist', 'CASCADE installed btree_gist');
@@ -38,6 +38,25 @@ SELECT ok(has_table_privilege('service_role', 'public.bookings', 'SELECT, INSERT
     'service_role has DML on the data tables');
 SELECT ok(NOT has_function_privilege('public', 'public.pg_seating_version()', 'EXECUTE'),
     'still not executable by PUBLIC');
+
+-- Supabase's default privileges grant new functions and tables to anon and authenticated;
+-- the extension takes those grants back.
+DROP EXTENSION pg_seating;
+CREATE ROLE anon NOLOGIN;
+CREATE ROLE authenticated NOLOGIN;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated;
+CREATE EXTENSION pg_seating;
+SELECT ok(NOT has_function_privilege('anon', 'public.assign_tables_atomic_v2(uuid, uuid[], text, boolean, uuid, timestamptz, timestamptz)', 'EXECUTE')
+          AND NOT has_function_privilege('authenticated', 'public.unassign_tables_atomic(uuid, uuid[], uuid)', 'EXECUTE'),
+    'anon and authenticated cannot call the RPCs despite default privileges');
+SELECT ok(NOT has_table_privilege('anon', 'public.allocations', 'SELECT')
+          AND NOT has_table_privilege('authenticated', 'public.bookings', 'UPDATE'),
+    'nor touch the tables');
+SELECT ok(has_function_privilege('service_role', 'public.assign_tables_atomic_v2(uuid, uuid[], text, boolean, uuid, timestamptz, timestamptz)', 'EXECUTE'),
+    'service_role can');
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM anon, authenticated;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM anon, authenticated;
 
 -- Into another schema: every member object lands there.
 DROP EXTENSION pg_seating;

@@ -50,3 +50,26 @@ SELECT b.id AS rival, b.customer_name AS rival_name
 SELECT * FROM assign_tables_atomic_v2(:'rival', ARRAY(SELECT id FROM table_inventory WHERE table_number = 'P1'));
 \set ON_ERROR_STOP on
 \echo '(refused: the call wrote nothing; the app maps P0001 allocations_no_overlap to a 409 conflict)'
+
+-- The lifecycle: a hold, confirmed with a status transition, then a cancellation that releases.
+SELECT id AS guest FROM bookings WHERE booking_type = 'dinner' AND party_size BETWEEN 3 AND 4 ORDER BY start_time, id LIMIT 1 \gset
+SELECT customer_name AS guest_name FROM bookings WHERE id = :'guest' \gset
+SELECT create_table_hold(:'guest', ARRAY(SELECT id FROM table_inventory WHERE table_number = 'M4'), p_ttl_seconds => 120) AS hold \gset
+\echo
+\echo '== Hold, confirm, cancel:' :guest_name
+SELECT 'hold placed' AS step, t.table_number AS tables, w.expires_at > now() AS live,
+       to_char(w.expires_at - now(), 'MI"m"SS"s"') AS expires_in
+  FROM table_hold_windows w JOIN table_inventory t ON t.restaurant_id = w.restaurant_id AND t.id = w.table_id
+ WHERE w.hold_id = :'hold';
+SELECT count(*) AS confirmed_tables
+  FROM confirm_hold_assignment_tx(:'hold', :'guest', 'demo-confirm-' || :'guest', p_target_status => 'confirmed') \gset
+SELECT 'confirmed via confirm_hold_assignment_tx' AS step, :confirmed_tables AS tables, status,
+       (SELECT count(*) FROM table_holds WHERE id = :'hold') AS holds_left
+  FROM bookings WHERE id = :'guest';
+SELECT status AS after_cancel
+  FROM apply_booking_state_transition(:'guest', 'cancelled', NULL, NULL, NULL, 'confirmed', 'cancelled', NULL, NULL, 'guest called') \gset
+SELECT 'cancelled via apply_booking_state_transition' AS step, :'after_cancel' AS status,
+       (SELECT count(*) FROM booking_table_assignments WHERE booking_id = :'guest') AS tables_left,
+       (SELECT count(*) FROM allocations WHERE booking_id = :'guest') AS allocations_left;
+SELECT 'history' AS step, string_agg(from_status || ' -> ' || to_status, ', ' ORDER BY id) AS transitions
+  FROM booking_state_history WHERE booking_id = :'guest';

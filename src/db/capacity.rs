@@ -57,7 +57,7 @@ pub const CAPACITY_USAGE: Stmt = Stmt {
 };
 
 /// The kill switch's current value, if set.
-fn kill_switch_value() -> Option<String> {
+pub fn kill_switch_value() -> Option<String> {
     // SAFETY: a plain GUC lookup; missing_ok = true returns NULL for an unknown placeholder.
     let p = unsafe { pg_sys::GetConfigOption(KILL_SWITCH.as_ptr(), true, false) };
     if p.is_null() {
@@ -70,7 +70,7 @@ fn kill_switch_value() -> Option<String> {
 
 /// Whether `restaurant_capacity_rules` exists in the extension's schema (a syscache lookup, not
 /// a catalog query). Seed 002: when it is gone, capacity is unbounded — never 42P01.
-fn rules_table_exists() -> bool {
+pub fn rules_table_exists() -> bool {
     let mut schema = pg_sys::InvalidOid;
     // SAFETY: writes at most one Oid; the search path's first schema is the extension's schema
     // inside every pg_seating RPC.

@@ -6,6 +6,7 @@ pub mod capacity;
 pub mod holds;
 pub mod lifecycle;
 pub mod plans;
+pub mod update_booking;
 pub mod queries;
 
 use pgrx::prelude::*;

@@ -24,6 +24,8 @@ pub enum Ty {
     TimestampTz,
     Jsonb,
     Int4,
+    Date,
+    Time,
 }
 
 impl Ty {
@@ -36,6 +38,8 @@ impl Ty {
             Ty::TimestampTz => PgBuiltInOids::TIMESTAMPTZOID,
             Ty::Jsonb => PgBuiltInOids::JSONBOID,
             Ty::Int4 => PgBuiltInOids::INT4OID,
+            Ty::Date => PgBuiltInOids::DATEOID,
+            Ty::Time => PgBuiltInOids::TIMEOID,
         })
     }
 }

@@ -46,6 +46,42 @@ impl Usage {
     }
 }
 
+/// Why a booking update does not fit its service period (reference §2.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateRefusal {
+    /// booked covers + party > max covers: `No capacity available for this time slot`.
+    Covers,
+    /// booked parties + 1 > max parties: `Too many simultaneous parties in this slot`.
+    Parties,
+}
+
+/// The capacity test of `update_booking_with_capacity_check`: the *other* bookings of the period
+/// plus this one must fit (covers first, then parties).
+pub fn update_fits(
+    party_size: i64,
+    booked_covers: i64,
+    max_covers: i64,
+    booked_parties: i64,
+    max_parties: i64,
+) -> Result<(), UpdateRefusal> {
+    if booked_covers + party_size > max_covers {
+        Err(UpdateRefusal::Covers)
+    } else if booked_parties + 1 > max_parties {
+        Err(UpdateRefusal::Parties)
+    } else {
+        Ok(())
+    }
+}
+
+/// Share of the covers in use after the update, one decimal, 0 when the maximum is 0.
+pub fn utilization_percent(booked_after: i64, max_covers: i64) -> f64 {
+    if max_covers <= 0 {
+        0.0
+    } else {
+        (booked_after as f64 * 1000.0 / max_covers as f64).round() / 10.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +107,21 @@ mod tests {
         );
         let u = Usage { covers: 5, parties: 11, max_covers: None, max_parties: Some(10) };
         assert!(matches!(u.verdict(), CapacityVerdict::Exceeded(SeatingError::CapacityExceeded { max_covers: UNBOUNDED, .. })));
+    }
+
+    #[test]
+    fn update_fit_checks_covers_then_parties() {
+        assert_eq!(update_fits(4, 36, 40, 9, 10), Ok(()));
+        assert_eq!(update_fits(5, 36, 40, 0, 10), Err(UpdateRefusal::Covers));
+        assert_eq!(update_fits(2, 0, 40, 10, 10), Err(UpdateRefusal::Parties));
+        assert_eq!(update_fits(50, 0, 40, 10, 10), Err(UpdateRefusal::Covers), "covers reported first");
+    }
+
+    #[test]
+    fn utilization_has_one_decimal() {
+        assert_eq!(utilization_percent(1, 3), 33.3);
+        assert_eq!(utilization_percent(40, 40), 100.0);
+        assert_eq!(utilization_percent(5, 0), 0.0);
     }
 
     #[test]

@@ -1,0 +1,282 @@
+//! `update_booking_with_capacity_check` (reference §2.8): change a booking's date, times, party and
+//! details when its service period has room, answering with the reference's JSON envelope; a time
+//! change moves the booking's assignments to the new window, or releases them when their tables
+//! are taken then, in the same transaction.
+
+use pgrx::spi::SpiClient;
+use pgrx::JsonB;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::assign;
+use super::capacity::{kill_switch_value, rules_table_exists};
+use super::plans::{run, Stmt, Ty};
+use super::queries::CONFLICTS;
+use super::{from_pg, to_pg, ts, ts_opt, uuid_array};
+use crate::domain::capacity::{kill_switch_off, update_fits, utilization_percent, UpdateRefusal, UNBOUNDED};
+use crate::domain::window::Window;
+
+const LOCK: Stmt = Stmt {
+    sql: "SELECT 1 FROM bookings WHERE restaurant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// The new slot's service period, its rule's limits, and the other bookings already in it.
+const USAGE_WITH_RULES: Stmt = Stmt {
+    sql: "WITH period AS (
+              SELECT p.id, p.name, p.start_time, p.end_time FROM restaurant_service_periods p
+               WHERE p.restaurant_id = $1
+                 AND (p.day_of_week IS NULL OR p.day_of_week = extract(dow FROM $3))
+                 AND $4 >= p.start_time AND $4 < p.end_time
+               ORDER BY p.day_of_week DESC NULLS LAST, p.start_time LIMIT 1),
+          rule AS (
+              SELECT r.max_covers, r.max_parties FROM restaurant_capacity_rules r
+               WHERE r.restaurant_id = $1
+                 AND (r.service_period_id IS NULL OR r.service_period_id = (SELECT id FROM period))
+                 AND (r.day_of_week IS NULL OR r.day_of_week = extract(dow FROM $3))
+                 AND (r.effective_date IS NULL OR r.effective_date <= $3)
+               ORDER BY r.effective_date DESC NULLS LAST, r.day_of_week DESC NULLS LAST,
+                        r.service_period_id DESC NULLS LAST
+               LIMIT 1)
+          SELECT (SELECT id FROM period), (SELECT name FROM period),
+                 (SELECT max_covers FROM rule)::bigint, (SELECT max_parties FROM rule)::bigint,
+                 coalesce(sum(o.party_size), 0)::bigint, count(o.id)::bigint
+            FROM bookings o
+           WHERE o.restaurant_id = $1 AND o.booking_date = $3 AND o.id <> $2
+             AND o.status NOT IN ('cancelled', 'no_show')
+             AND (NOT EXISTS (SELECT 1 FROM period)
+                  OR (o.start_time >= (SELECT start_time FROM period) AND o.start_time < (SELECT end_time FROM period)))",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Date, Ty::Time],
+};
+
+/// The same without limits (the rules table is absent, or the check is switched off).
+const USAGE_WITHOUT_RULES: Stmt = Stmt {
+    sql: "WITH period AS (
+              SELECT p.id, p.name, p.start_time, p.end_time FROM restaurant_service_periods p
+               WHERE p.restaurant_id = $1
+                 AND (p.day_of_week IS NULL OR p.day_of_week = extract(dow FROM $3))
+                 AND $4 >= p.start_time AND $4 < p.end_time
+               ORDER BY p.day_of_week DESC NULLS LAST, p.start_time LIMIT 1)
+          SELECT (SELECT id FROM period), (SELECT name FROM period), NULL::bigint, NULL::bigint,
+                 coalesce(sum(o.party_size), 0)::bigint, count(o.id)::bigint
+            FROM bookings o
+           WHERE o.restaurant_id = $1 AND o.booking_date = $3 AND o.id <> $2
+             AND o.status NOT IN ('cancelled', 'no_show')
+             AND (NOT EXISTS (SELECT 1 FROM period)
+                  OR (o.start_time >= (SELECT start_time FROM period) AND o.start_time < (SELECT end_time FROM period)))",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Date, Ty::Time],
+};
+
+/// Writes the booking (instants in the restaurant's time zone; an end before the start rolls
+/// over to the next day) and returns it as JSON with its old and new window.
+const UPDATE_ROW: Stmt = Stmt {
+    sql: "WITH old AS (SELECT start_at, end_at FROM bookings WHERE restaurant_id = $1 AND id = $2),
+          u AS (
+              UPDATE bookings b
+                 SET booking_date = $3, start_time = $4, end_time = $5,
+                     start_at = ($3 + $4) AT TIME ZONE r.timezone,
+                     end_at = (($3 + CASE WHEN $5 < $4 THEN 1 ELSE 0 END) + $5) AT TIME ZONE r.timezone,
+                     party_size = $6, booking_type = $7, customer_name = $8, customer_email = $9,
+                     customer_phone = $10, seating_preference = $11, notes = $12,
+                     marketing_opt_in = coalesce($13, false), customer_id = $14,
+                     auth_user_id = coalesce($15, b.auth_user_id),
+                     client_request_id = coalesce($16, b.client_request_id),
+                     loyalty_points_awarded = coalesce($18, b.loyalty_points_awarded),
+                     source = coalesce($19, b.source),
+                     details = b.details || coalesce($17, '{}'::jsonb)
+                               || jsonb_build_object('channel', 'api.capacity_safe', 'client_request_id', $16,
+                                                     'capacity_check', $20, 'timezone', r.timezone),
+                     updated_at = now()
+                FROM restaurants r
+               WHERE r.id = b.restaurant_id AND b.restaurant_id = $1 AND b.id = $2
+              RETURNING b.*)
+          SELECT to_jsonb(u.*), (SELECT start_at FROM old), (SELECT end_at FROM old), u.start_at, u.end_at FROM u",
+    args: &[
+        Ty::Uuid, Ty::Uuid, Ty::Date, Ty::Time, Ty::Time, Ty::Int4, Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Text,
+        Ty::Text, Ty::Bool, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb, Ty::Int4, Ty::Text, Ty::Jsonb,
+    ],
+};
+
+/// The booking's tables, locked in id order (after the booking row).
+const LOCK_ASSIGNED_TABLES: Stmt = Stmt {
+    sql: "SELECT t.id FROM table_inventory t
+           WHERE t.restaurant_id = $1
+             AND t.id IN (SELECT a.table_id FROM booking_table_assignments a
+                           WHERE a.restaurant_id = $1 AND a.booking_id = $2)
+           ORDER BY t.id
+             FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// Moves the booking's assignments and live allocations to the new window; its ledger rows
+/// recorded the old window, so they go.
+const MOVE_ASSIGNMENTS: Stmt = Stmt {
+    sql: "WITH a AS (
+              UPDATE booking_table_assignments SET start_at = $3, end_at = $4, updated_at = now()
+               WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1),
+          x AS (
+              UPDATE allocations SET \"window\" = tstzrange($3, $4), updated_at = now()
+               WHERE restaurant_id = $1 AND booking_id = $2 AND resource_type IN ('table', 'merge_group')
+                 AND NOT shadow
+              RETURNING 1),
+          l AS (
+              DELETE FROM booking_assignment_idempotency WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1)
+          SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM x), (SELECT count(*) FROM l)",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// The decoded arguments (reference §2.8 names).
+pub struct BookingUpdate {
+    pub booking_id: Uuid,
+    pub restaurant_id: Uuid,
+    pub customer_id: Option<Uuid>,
+    pub booking_date: pgrx::datum::Date,
+    pub start_time: pgrx::datum::Time,
+    pub end_time: pgrx::datum::Time,
+    pub party_size: i32,
+    pub booking_type: Option<String>,
+    pub customer_name: Option<String>,
+    pub customer_email: Option<String>,
+    pub customer_phone: Option<String>,
+    pub seating_preference: Option<String>,
+    pub notes: Option<String>,
+    pub marketing_opt_in: Option<bool>,
+    pub auth_user_id: Option<Uuid>,
+    pub client_request_id: Option<String>,
+    pub details: Option<Value>,
+    pub loyalty_points_awarded: Option<i32>,
+    pub source: Option<String>,
+}
+
+pub fn invalid(message: &str) -> Value {
+    json!({"success": false, "error": "INVALID_PARAMS", "message": message})
+}
+
+/// Runs the update and returns the envelope.
+pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Value {
+    let r = to_pg(u.restaurant_id);
+    let b = to_pg(u.booking_id);
+    if run(client, &LOCK, &[r.into(), b.into()]).is_empty() {
+        return invalid("Booking not found for update");
+    }
+
+    let limited = !kill_switch_off(kill_switch_value().as_deref()) && rules_table_exists();
+    let usage = run(
+        client,
+        if limited { &USAGE_WITH_RULES } else { &USAGE_WITHOUT_RULES },
+        &[r.into(), b.into(), u.booking_date.into(), u.start_time.into()],
+    );
+    let row = usage.first();
+    let period_id = row.get::<pgrx::Uuid>(1).ok().flatten().map(|p| from_pg(p).to_string());
+    let period_name = row.get::<String>(2).ok().flatten();
+    let max_covers = row.get::<i64>(3).ok().flatten().unwrap_or(UNBOUNDED);
+    let max_parties = row.get::<i64>(4).ok().flatten().unwrap_or(UNBOUNDED);
+    let booked_covers = row.get::<i64>(5).ok().flatten().unwrap_or(0);
+    let booked_parties = row.get::<i64>(6).ok().flatten().unwrap_or(0);
+    let party = i64::from(u.party_size);
+    let service_period = json!({"id": period_id, "name": period_name});
+
+    match update_fits(party, booked_covers, max_covers, booked_parties, max_parties) {
+        Err(UpdateRefusal::Covers) => {
+            return json!({
+                "success": false, "error": "CAPACITY_EXCEEDED",
+                "message": "No capacity available for this time slot",
+                "details": {
+                    "requestedCovers": party, "maxCovers": max_covers, "bookedCovers": booked_covers,
+                    "availableCovers": (max_covers - booked_covers).max(0), "servicePeriod": service_period,
+                    "maxParties": max_parties, "bookedParties": booked_parties
+                }
+            })
+        }
+        Err(UpdateRefusal::Parties) => {
+            return json!({
+                "success": false, "error": "CAPACITY_EXCEEDED",
+                "message": "Too many simultaneous parties in this slot",
+                "details": {
+                    "requestedParties": 1, "maxParties": max_parties, "bookedParties": booked_parties,
+                    "servicePeriod": service_period, "availableParties": (max_parties - booked_parties).max(0)
+                }
+            })
+        }
+        Ok(()) => {}
+    }
+
+    let capacity_check = json!({
+        "service_period_id": period_id, "max_covers": max_covers,
+        "booked_covers_before": booked_covers, "booked_covers_after": booked_covers + party
+    });
+    let updated = run(
+        client,
+        &UPDATE_ROW,
+        &[
+            r.into(),
+            b.into(),
+            u.booking_date.into(),
+            u.start_time.into(),
+            u.end_time.into(),
+            u.party_size.into(),
+            u.booking_type.as_deref().into(),
+            u.customer_name.as_deref().into(),
+            u.customer_email.as_deref().into(),
+            u.customer_phone.as_deref().into(),
+            u.seating_preference.as_deref().into(),
+            u.notes.as_deref().into(),
+            u.marketing_opt_in.into(),
+            u.customer_id.map(to_pg).into(),
+            u.auth_user_id.map(to_pg).into(),
+            u.client_request_id.as_deref().into(),
+            u.details.clone().map(JsonB).into(),
+            u.loyalty_points_awarded.into(),
+            u.source.as_deref().into(),
+            JsonB(capacity_check).into(),
+        ],
+    );
+    let row = updated.first();
+    let booking_json = row.get::<JsonB>(1).ok().flatten().map(|j| j.0).unwrap_or(Value::Null);
+    let old = (ts_opt(row.get(2)), ts_opt(row.get(3)));
+    let new = (ts_opt(row.get(4)), ts_opt(row.get(5)));
+    let assignments = if old == new { "unchanged" } else { move_or_release(client, u, new) };
+
+    let after = booked_covers + party;
+    json!({
+        "success": true,
+        "booking": booking_json,
+        "capacity": {
+            "servicePeriod": service_period, "maxCovers": max_covers, "bookedCovers": after,
+            "availableCovers": (max_covers - after).max(0),
+            "utilizationPercent": utilization_percent(after, max_covers)
+        },
+        "assignments": assignments,
+        "message": "Booking updated successfully"
+    })
+}
+
+/// After a time change: keep the booking's tables when they are free in the new window (other
+/// bookings' allocations, assignments and live holds), else release them.
+fn move_or_release(client: &mut SpiClient<'_>, u: &BookingUpdate, new: (Option<i64>, Option<i64>)) -> &'static str {
+    let r = to_pg(u.restaurant_id);
+    let b = to_pg(u.booking_id);
+    let tables: Vec<Uuid> = run(client, &LOCK_ASSIGNED_TABLES, &[r.into(), b.into()])
+        .filter_map(|t| t.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+        .collect();
+    if tables.is_empty() {
+        return "unchanged";
+    }
+    let window = match new {
+        (Some(s), Some(e)) => Window::new(s, e),
+        _ => None,
+    };
+    if let Some(w) = window {
+        let conflicts = run(
+            client,
+            &CONFLICTS,
+            &[r.into(), b.into(), uuid_array(&tables).into(), ts(w.start).into(), ts(w.end).into()],
+        );
+        if conflicts.is_empty() {
+            run(client, &MOVE_ASSIGNMENTS, &[r.into(), b.into(), ts(w.start).into(), ts(w.end).into()]);
+            return "moved";
+        }
+    }
+    assign::unassign(client, u.restaurant_id, u.booking_id, None, None);
+    "released"
+}

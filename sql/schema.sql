@@ -725,6 +725,23 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------------------------
+-- Seed 003: one deterministic idempotency key shared by inline and background auto-assign
+-- ---------------------------------------------------------------------------------------------
+-- The key of a booking's automatic assignment: its id and its window, so the same booking at the
+-- same time always gets the same key, and a moved booking a new one.
+CREATE FUNCTION @extschema@.pg_seating_auto_assign_key(p_booking_id uuid, p_start_at timestamptz, p_end_at timestamptz)
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT 'auto-assign:' || p_booking_id || ':' || extract(epoch FROM p_start_at)::bigint
+           || '-' || extract(epoch FROM p_end_at)::bigint
+$$;
+
+CREATE FUNCTION @extschema@.auto_assign_idempotency_key(p_booking_id uuid)
+RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+    SELECT @extschema@.pg_seating_auto_assign_key(b.id, b.start_at, b.end_at)
+      FROM @extschema@.bookings b WHERE b.id = p_booking_id
+$$;
+
+-- ---------------------------------------------------------------------------------------------
 -- pg_dump keeps the rows of every data table (the extension owns the schema, not the data).
 -- table_hold_windows is derived from table_holds + table_hold_members: on restore the member
 -- trigger rebuilds it, so it is not dumped (dumping it too would collide with the rebuilt rows).

@@ -179,6 +179,31 @@ SELECT results_eq($$SELECT status::text FROM apply_booking_state_transition(pg_t
     $$VALUES ('no_show')$$, 'confirmed -> no_show');
 SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id = pg_temp.b(3)), 0, 'no_show releases');
 
+-- Seed 003: the deterministic auto-assign key ----------------------------------------------------
+INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
+VALUES (pg_temp.b(8), 'a1000000-0000-0000-0000-000000000001', '2026-12-03', '18:00', '20:00',
+        '2026-12-03 18:00Z', '2026-12-03 20:00Z', 2, 'pending');
+SELECT is(auto_assign_idempotency_key(pg_temp.b(8)),
+    'auto-assign:a4000000-0000-0000-0000-000000000008:' || extract(epoch FROM '2026-12-03 18:00Z'::timestamptz)::bigint
+      || '-' || extract(epoch FROM '2026-12-03 20:00Z'::timestamptz)::bigint,
+    'the key is derived from the booking and its window');
+CREATE TEMP TABLE auto1 AS
+    SELECT * FROM confirm_hold_assignment_with_transition(pg_temp.b(8), pg_temp.ts(4), auto_assign_idempotency_key(pg_temp.b(8)));
+SELECT results_eq(
+    $$SELECT status::text, auto_assign_idempotency_key = auto_assign_idempotency_key(id), auto_assign_last_result->>'outcome',
+             auto_assign_last_result->'tableIds'->>0
+        FROM bookings WHERE id = pg_temp.b(8)$$,
+    $$VALUES ('confirmed', true, 'confirmed', 'a3000000-0000-0000-0000-000000000004')$$,
+    'an automatic confirm records the key and its result on the booking');
+CREATE TEMP TABLE fp6 AS SELECT pg_temp.fp() AS v;
+SELECT results_eq(
+    $$SELECT * FROM confirm_hold_assignment_with_transition(pg_temp.b(8), pg_temp.ts(4), auto_assign_idempotency_key(pg_temp.b(8)))$$,
+    $$SELECT * FROM auto1$$, 'a second automatic run for the confirmed booking reports the existing result');
+SELECT is(pg_temp.fp(), (SELECT v FROM fp6), '... and does nothing');
+SELECT is(pg_temp.err($$SELECT confirm_hold_assignment_with_transition(pg_temp.b(8), pg_temp.ts(4, 4), auto_assign_idempotency_key(pg_temp.b(8)), p_start_at => '2026-12-03 19:00Z', p_end_at => '2026-12-03 20:00Z')$$),
+    'P0003 | assign_tables_atomic_v2 idempotency mismatch for booking a4000000-0000-0000-0000-000000000008 | Idempotency key reuse detected with a different window | Use a new idempotency key for a different request, or repeat the original request.',
+    'the same key for another window is a mismatch');
+
 -- Reconciliation (seed 003) ----------------------------------------------------------------------
 SELECT results_eq($$SELECT consistent, problem FROM reconcile_booking(pg_temp.b(3))$$,
     $$VALUES (true, NULL::text)$$, 'a released no-show booking is consistent');

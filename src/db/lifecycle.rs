@@ -53,6 +53,18 @@ pub const CONSUME_HOLDS: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray],
 };
 
+/// Seed 003: a confirm made with the booking's deterministic auto-assign key records the key and
+/// the result on the booking, once (a replay changes nothing).
+/// $1 restaurant, $2 booking, $3 key, $4 result.
+pub const RECORD_AUTO_ASSIGN: Stmt = Stmt {
+    sql: "UPDATE bookings b
+             SET auto_assign_idempotency_key = $3, auto_assign_last_result = $4, updated_at = now()
+           WHERE b.restaurant_id = $1 AND b.id = $2
+             AND $3 = pg_seating_auto_assign_key(b.id, b.start_at, b.end_at)
+             AND b.auto_assign_idempotency_key IS DISTINCT FROM $3",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb],
+};
+
 /// What a transition asks for (reference §2.6 arguments, decoded).
 pub struct TransitionRequest {
     pub restaurant_id: Uuid,
@@ -131,6 +143,9 @@ pub fn transition(client: &mut SpiClient<'_>, req: &TransitionRequest) -> Result
     })
 }
 
+/// Keys made by `auto_assign_idempotency_key()` start with this.
+const AUTO_ASSIGN_PREFIX: &str = "auto-assign:";
+
 /// How a confirm moves the booking's status after the assignment.
 pub struct ConfirmTransition {
     pub target: Option<Status>,
@@ -179,6 +194,26 @@ pub fn confirm(
         &CONSUME_HOLDS,
         &[to_pg(assign_req.restaurant_id).into(), to_pg(assign_req.booking_id).into(), uuid_array(&tables).into()],
     );
+    if let Some(key) = &assign_req.idempotency_key {
+        if key.starts_with(AUTO_ASSIGN_PREFIX) {
+            let result = serde_json::json!({
+                "outcome": "confirmed",
+                "tableIds": tables.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
+                "mergeGroupId": rows[0].merge_group_id.map(|m| m.to_string()),
+                "status": how.target.map(|s| s.label()),
+            });
+            run(
+                client,
+                &RECORD_AUTO_ASSIGN,
+                &[
+                    to_pg(assign_req.restaurant_id).into(),
+                    to_pg(assign_req.booking_id).into(),
+                    key.as_str().into(),
+                    JsonB(result).into(),
+                ],
+            );
+        }
+    }
     Ok(rows)
 }
 

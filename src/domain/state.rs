@@ -142,6 +142,27 @@ mod tests {
     }
 
     #[test]
+    fn the_whole_transition_matrix() {
+        // Rows: from; columns: to, in enum order
+        // (confirmed, pending, cancelled, completed, PRIORITY_WAITLIST, no_show, pending_allocation, checked_in).
+        let expected: [(Status, [bool; 8]); 8] = [
+            (Confirmed, [true, true, true, false, false, true, true, true]),
+            (Pending, [true, true, true, false, true, true, true, false]),
+            (Cancelled, [false, false, true, false, false, false, false, false]),
+            (Completed, [false, false, false, true, false, false, false, false]),
+            (PriorityWaitlist, [true, true, true, false, true, true, true, false]),
+            (NoShow, [false, false, false, false, false, true, false, false]),
+            (PendingAllocation, [true, true, true, false, true, true, true, false]),
+            (CheckedIn, [false, false, true, true, false, false, false, true]),
+        ];
+        for (from, row) in expected {
+            for (to, allowed) in Status::ALL.into_iter().zip(row) {
+                assert_eq!(transition_allowed(from, to), allowed, "{from:?} -> {to:?}");
+            }
+        }
+    }
+
+    #[test]
     fn refusal_names_both_statuses() {
         assert_eq!(
             check_transition(Cancelled, Confirmed),

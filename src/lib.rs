@@ -5,6 +5,7 @@
 
 use pgrx::prelude::*;
 
+pub mod allocator;
 pub mod api;
 pub mod db;
 pub mod domain;

@@ -1,0 +1,9 @@
+//! The in-database allocator's pure core (SPEC §7): exact search for the best table sets of a
+//! booking, their scores, and the reasons tables were left out. No SPI; covered by `cargo test`
+//! (including property tests against a brute-force oracle).
+
+pub mod score;
+pub mod search;
+
+#[cfg(test)]
+mod oracle_tests;

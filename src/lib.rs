@@ -9,8 +9,15 @@ pub mod allocator;
 pub mod api;
 pub mod db;
 pub mod domain;
+pub mod settings;
 
 ::pgrx::pg_module_magic!(name, version);
+
+/// Registers the `pg_seating.*` settings when the library loads.
+#[pg_guard]
+pub extern "C-unwind" fn _PG_init() {
+    settings::register();
+}
 
 // The data model (SPEC §2) comes first; everything pgrx generates may refer to it.
 extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);

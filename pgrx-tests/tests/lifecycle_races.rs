@@ -83,3 +83,44 @@ fn confirms_in_two_restaurants_never_wait_on_each_other() {
         assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new());
     }
 }
+
+#[test]
+fn concurrent_auto_assigns_share_out_the_tables_without_conflict_errors() {
+    // Six bookings for the same window race for four tables: four get a distinct table, two get
+    // the no-plan error; nobody sees a raw conflict, and the invariants hold.
+    const RACERS: usize = 6;
+    let mut c = connect();
+    let windows = vec![("2026-12-01 18:00Z", "2026-12-01 20:00Z"); RACERS];
+    let f = fixture(&mut c, 4, &windows);
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let handles: Vec<_> = f
+        .bookings
+        .iter()
+        .cloned()
+        .map(|booking| {
+            let barrier = barrier.clone();
+            thread::spawn(move || {
+                let mut c = connect();
+                c.batch_execute("SET pg_seating.max_tables = 1").unwrap();
+                barrier.wait();
+                c.query("SELECT table_id::text FROM auto_assign_tables($1::text::uuid)", &[&booking])
+                    .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>())
+                    .map_err(|e| error_parts(&e))
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let mut seated: Vec<String> = outcomes.iter().filter_map(|r| r.as_ref().ok()).flatten().cloned().collect();
+    seated.sort();
+    let before = seated.len();
+    seated.dedup();
+    assert_eq!(before, seated.len(), "a table was given twice: {outcomes:?}");
+    assert_eq!(seated.len(), 4, "{outcomes:?}");
+    for r in &outcomes {
+        if let Err((code, message, _)) = r {
+            assert_eq!(code, "P0001", "{outcomes:?}");
+            assert!(message.starts_with("No table plan fits booking"), "{outcomes:?}");
+        }
+    }
+    assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new());
+}

@@ -1,6 +1,7 @@
 //! The SQL boundary: `#[pg_extern]` functions, argument decoding, and the one place where a
 //! domain error becomes a Postgres error.
 
+pub mod allocate;
 pub mod assign;
 pub mod capacity;
 pub mod lifecycle;

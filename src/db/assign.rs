@@ -65,12 +65,19 @@ enum Purpose {
     Hold,
 }
 
-/// Step 1–2: lock the booking (the first lock of every writer) and derive the window.
-fn lock_booking_window(
-    client: &mut SpiClient<'_>,
-    req: &AssignRequest,
-) -> Result<(Window, Option<Uuid>, Option<pgrx::Uuid>), SeatingError> {
-    let booking = run(client, &LOCK_BOOKING, &[to_pg(req.restaurant_id).into(), to_pg(req.booking_id).into()]);
+/// What the booking row says, once its window is derived.
+pub struct BookingFacts {
+    pub window: Window,
+    pub assigned_zone: Option<Uuid>,
+    pub slot: Option<pgrx::Uuid>,
+    pub party_size: i32,
+}
+
+/// Step 1–2: lock (or, for a quote, just read) the booking and derive the window. Terminal
+/// bookings hold no tables.
+pub fn booking_facts(client: &mut SpiClient<'_>, req: &AssignRequest, lock: bool) -> Result<BookingFacts, SeatingError> {
+    let stmt = if lock { &LOCK_BOOKING } else { &READ_BOOKING };
+    let booking = run(client, stmt, &[to_pg(req.restaurant_id).into(), to_pg(req.booking_id).into()]);
     if booking.is_empty() {
         return Err(SeatingError::BookingNotFound { booking_id: req.booking_id });
     }
@@ -84,11 +91,12 @@ fn lock_booking_window(
     };
     let assigned_zone: Option<Uuid> = row.get::<pgrx::Uuid>(6).ok().flatten().map(from_pg);
     let slot: Option<pgrx::Uuid> = row.get::<pgrx::Uuid>(7).ok().flatten();
+    let party_size: i32 = row.get::<i32>(8).ok().flatten().unwrap_or(0);
     if TERMINAL.contains(&status.as_str()) {
         return Err(SeatingError::BookingNotAssignable { booking_id: req.booking_id, status });
     }
     let window = window::resolve(req.function, req.booking_id, req.explicit_start, req.explicit_end, &times)?;
-    Ok((window, assigned_zone, slot))
+    Ok(BookingFacts { window, assigned_zone, slot, party_size })
 }
 
 /// Steps 4–7: lock the tables in id order, validate them, the zone lock, adjacency, and the
@@ -180,9 +188,9 @@ fn lock_tables_and_check(
 
 /// Every check of an assignment, without writing: used by hold placement.
 pub fn check(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Checked, SeatingError> {
-    let (window, assigned_zone, _slot) = lock_booking_window(client, req)?;
-    let zone = lock_tables_and_check(client, req, window, assigned_zone, Purpose::Hold)?;
-    Ok(Checked { window, zone })
+    let facts = booking_facts(client, req, true)?;
+    let zone = lock_tables_and_check(client, req, facts.window, facts.assigned_zone, Purpose::Hold)?;
+    Ok(Checked { window: facts.window, zone })
 }
 
 /// Assigns exactly `req.table_ids` to the booking (replacing what it held), or refuses without
@@ -191,7 +199,7 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
     let r = to_pg(req.restaurant_id);
     let b = to_pg(req.booking_id);
     let ids = uuid_array(&req.table_ids);
-    let (window, assigned_zone, slot) = lock_booking_window(client, req)?;
+    let BookingFacts { window, assigned_zone, slot, .. } = booking_facts(client, req, true)?;
 
     // 3. Idempotent replay: same key, same set, same window → the original rows, no writes.
     if let Some(key) = &req.idempotency_key {

@@ -197,7 +197,7 @@ pub fn confirm(
     if let Some(key) = &assign_req.idempotency_key {
         if key.starts_with(AUTO_ASSIGN_PREFIX) {
             let result = serde_json::json!({
-                "outcome": "confirmed",
+                "outcome": if how.target.is_some() { "confirmed" } else { "assigned" },
                 "tableIds": tables.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
                 "mergeGroupId": rows[0].merge_group_id.map(|m| m.to_string()),
                 "status": how.target.map(|s| s.label()),

@@ -1,6 +1,7 @@
 //! The thin SPI layer: kept statements (`plans`), their SQL (`queries`), and the code that locks,
 //! reads into domain structs and writes set-based (`assign`, `capacity`).
 
+pub mod allocate;
 pub mod assign;
 pub mod capacity;
 pub mod holds;

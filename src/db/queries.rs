@@ -5,6 +5,26 @@
 
 use super::plans::{Stmt, Ty};
 
+/// The booking columns every writer reads after taking the booking lock: status, instants, local
+/// instants in the restaurant's time zone (an end before the start rolls over to the next day),
+/// zone lock, the slot of its date and start time when one exists, party size.
+macro_rules! booking_window_select {
+    () => {
+        "SELECT b.status::text, b.start_at, b.end_at,
+                (b.booking_date + b.start_time) AT TIME ZONE r.timezone,
+                ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time)
+                    AT TIME ZONE r.timezone,
+                b.assigned_zone_id,
+                (SELECT s.id FROM booking_slots s
+                  WHERE s.restaurant_id = b.restaurant_id AND s.slot_date = b.booking_date
+                    AND s.slot_time = b.start_time),
+                b.party_size
+           FROM bookings b
+           JOIN restaurants r ON r.id = b.restaurant_id
+          WHERE b.restaurant_id = $1 AND b.id = $2"
+    };
+}
+
 /// The restaurant of a booking (the reference-named RPCs route through it).
 pub const BOOKING_RESTAURANT: Stmt = Stmt {
     sql: "SELECT restaurant_id FROM bookings WHERE id = $1",
@@ -16,20 +36,12 @@ pub const BOOKING_RESTAURANT: Stmt = Stmt {
 /// rolls over to the next day. Also the booking slot of its date and start time, if one exists
 /// (slots are linked, never created here: a concurrent creation would make writers wait).
 pub const LOCK_BOOKING: Stmt = Stmt {
-    sql: "SELECT b.status::text, b.start_at, b.end_at,
-                 (b.booking_date + b.start_time) AT TIME ZONE r.timezone,
-                 ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time)
-                     AT TIME ZONE r.timezone,
-                 b.assigned_zone_id,
-                 (SELECT s.id FROM booking_slots s
-                   WHERE s.restaurant_id = b.restaurant_id AND s.slot_date = b.booking_date
-                     AND s.slot_time = b.start_time)
-            FROM bookings b
-            JOIN restaurants r ON r.id = b.restaurant_id
-           WHERE b.restaurant_id = $1 AND b.id = $2
-             FOR NO KEY UPDATE OF b",
+    sql: concat!(booking_window_select!(), " FOR NO KEY UPDATE OF b"),
     args: &[Ty::Uuid, Ty::Uuid],
 };
+
+/// The same read without the lock (quotes are read-only).
+pub const READ_BOOKING: Stmt = Stmt { sql: booking_window_select!(), args: &[Ty::Uuid, Ty::Uuid] };
 
 /// The ledger row of (booking, key): does it record the requested table set, and which window?
 pub const LEDGER_ENTRY: Stmt = Stmt {

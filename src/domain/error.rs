@@ -81,6 +81,10 @@ pub enum SeatingError {
     HoldBlocked { booking_id: Uuid, hold_id: Uuid },
     /// A hold time-to-live that is not a positive number of seconds.
     InvalidHoldTtl { seconds: i64 },
+    /// The allocator found no plan; `detail` says why.
+    NoTablePlan { booking_id: Uuid, detail: String },
+    /// An argument outside its range (`p_limit`, `p_max_tables`).
+    ArgumentOutOfRange { function: &'static str, argument: &'static str, allowed: &'static str },
     BookingNotFound { booking_id: Uuid },
     BookingNotFoundDuringTransition { booking_id: Uuid },
     /// Exactly one of the two custom window bounds was given.
@@ -130,7 +134,8 @@ impl SeatingError {
             NullArgument { .. } | NullTableId { .. } => NullValueNotAllowed,
             BookingNotAssignable { .. } => CheckViolation,
             TransitionNotAllowed { .. } | UnknownStatus { .. } | InvalidHoldTtl { .. } => InvalidParameterValue,
-            HoldBlocked { .. } => RaiseException,
+            HoldBlocked { .. } | NoTablePlan { .. } => RaiseException,
+            ArgumentOutOfRange { .. } => InvalidParameterValue,
             NoTableIds { .. } | NoValidTableIds { .. } => CheckViolation,
             BookingNotFound { .. } | BookingNotFoundDuringTransition { .. } => NoDataFound,
             PartialCustomWindow { .. } => InvalidParameterValue,
@@ -183,6 +188,10 @@ impl SeatingError {
             HoldBlocked { booking_id, .. } => format!("Hold conflict prevents hold for booking {booking_id}"),
             InvalidHoldTtl { seconds } => {
                 format!("Hold time-to-live must be a positive number of seconds (got {seconds})")
+            }
+            NoTablePlan { booking_id, .. } => format!("No table plan fits booking {booking_id}"),
+            ArgumentOutOfRange { function, argument, allowed } => {
+                format!("{function}: {argument} must be {allowed}")
             }
             BookingNotFound { booking_id } => format!("Booking {booking_id} not found"),
             BookingNotFoundDuringTransition { booking_id } => {
@@ -272,6 +281,7 @@ impl SeatingError {
             StateConflict { current, expected } => {
                 Some(format!("Current status {current} does not match expected {expected}"))
             }
+            NoTablePlan { detail, .. } => Some(detail.clone()),
             TablesNotFound { .. } => {
                 Some("Every table id must name an existing table of the booking's restaurant".into())
             }
@@ -311,6 +321,10 @@ impl SeatingError {
                     .into(),
             ),
             NullArgument { .. } => Some("Pass a non-null value.".into()),
+            NoTablePlan { .. } => Some(
+                "Free or add tables, or widen pg_seating.max_overage / pg_seating.max_tables / pg_seating.require_adjacency."
+                    .into(),
+            ),
             NullTableId { .. } => Some("Remove the null entries from p_table_ids.".into()),
             BookingNotAssignable { .. } => Some(
                 "Cancelled, no-show and completed bookings are final and hold no tables.".into(),
@@ -537,6 +551,16 @@ mod tests {
         assert_eq!(e.sqlstate().code(), "22023");
         assert_eq!(e.message(), "Hold time-to-live must be a positive number of seconds (got 0)");
         assert_eq!(SeatingError::UnknownStatus { label: "x".into() }.message(), "Unknown booking status \"x\"");
+    }
+
+    #[test]
+    fn allocator_texts() {
+        let e = SeatingError::NoTablePlan { booking_id: id(3), detail: "party of 9".into() };
+        assert_eq!(e.sqlstate().code(), "P0001");
+        assert_eq!(e.message(), format!("No table plan fits booking {}", id(3)));
+        assert_eq!(e.detail().unwrap(), "party of 9");
+        let e = SeatingError::ArgumentOutOfRange { function: "quote_tables", argument: "p_limit", allowed: "at least 1" };
+        assert_eq!((e.sqlstate().code(), e.message().as_str()), ("22023", "quote_tables: p_limit must be at least 1"));
     }
 
     #[test]

@@ -1,0 +1,141 @@
+//! `quote_tables` and `auto_assign_tables` (SPEC §3 additions, §7 policy).
+
+use pgrx::prelude::*;
+use pgrx::JsonB;
+use serde_json::json;
+
+use super::{raise, require, translate_conflicts};
+use crate::db::allocate;
+use crate::db::assign as engine;
+use crate::db::plans::with_generic_plans;
+use crate::db::{from_pg, to_pg, ts};
+use crate::domain::error::SeatingError;
+use crate::settings;
+
+const QUOTE: &str = "quote_tables";
+const AUTO: &str = "auto_assign_tables";
+
+/// Ranked candidate table sets for a booking (read-only): best first, with the score, its terms
+/// and the tables left out and why.
+#[pg_extern(security_definer)]
+#[search_path(@extschema@, pg_catalog, pg_temp)]
+fn quote_tables(
+    p_booking_id: Option<pgrx::Uuid>,
+    p_limit: default!(Option<i32>, 5),
+    p_max_tables: default!(Option<i32>, "NULL"),
+    p_require_adjacency: default!(Option<bool>, "NULL"),
+) -> TableIterator<
+    'static,
+    (
+        name!(rank, i32),
+        name!(table_ids, Vec<pgrx::Uuid>),
+        name!(total_capacity, i32),
+        name!(overage, i32),
+        name!(score, f64),
+        name!(zone_id, pgrx::Uuid),
+        name!(reasons, JsonB),
+    ),
+> {
+    let booking_id = require(QUOTE, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, QUOTE));
+    let limit = p_limit.unwrap_or(5);
+    if limit < 1 {
+        raise(&SeatingError::ArgumentOutOfRange { function: QUOTE, argument: "p_limit", allowed: "at least 1" }, QUOTE);
+    }
+    let mut policy = settings::policy();
+    if let Some(m) = p_max_tables {
+        if !(1..=6).contains(&m) {
+            raise(&SeatingError::ArgumentOutOfRange { function: QUOTE, argument: "p_max_tables", allowed: "between 1 and 6" }, QUOTE);
+        }
+        policy.max_tables = m as usize;
+    }
+    if let Some(a) = p_require_adjacency {
+        policy.require_adjacency = a;
+    }
+    let result = with_generic_plans(|| {
+        Spi::connect_mut(|client| {
+            let restaurant_id = engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+            allocate::quote_booking(client, restaurant_id, booking_id, &policy, limit as usize)
+        })
+    });
+    let q = result.unwrap_or_else(|e| raise(&e, QUOTE));
+    let rejected: Vec<_> = q.rejected.iter().map(|(t, r)| json!({"tableId": t.to_string(), "reason": r.label()})).collect();
+    let feasible = q.feasible;
+    let rows: Vec<_> = q
+        .plans
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let reasons = json!({
+                "tables": p.numbers,
+                "breakdown": {
+                    "overage": p.breakdown.overage,
+                    "fragmentation": p.breakdown.fragmentation,
+                    "zones": p.breakdown.zones,
+                    "tables": p.breakdown.tables,
+                    "adjacencyCost": p.breakdown.adjacency_cost,
+                    "scarcity": p.breakdown.scarcity,
+                },
+                "feasiblePlans": feasible,
+                "rejected": rejected,
+            });
+            (
+                i as i32 + 1,
+                p.tables.iter().copied().map(to_pg).collect::<Vec<_>>(),
+                p.total_capacity,
+                p.breakdown.overage,
+                p.score,
+                to_pg(p.zone),
+                JsonB(reasons),
+            )
+        })
+        .collect();
+    TableIterator::new(rows)
+}
+
+/// Chooses the best table set for a booking and commits it atomically through the same path as
+/// `assign_tables_atomic_v2` (or places it as a hold). Without a key, the booking's deterministic
+/// `auto_assign_idempotency_key` is used, so a second run for the same booking and window returns
+/// the same rows and writes nothing. No plan → P0001 `No table plan fits booking …` whose DETAIL
+/// says why.
+#[pg_extern(security_definer)]
+#[search_path(@extschema@, pg_catalog, pg_temp)]
+fn auto_assign_tables(
+    p_booking_id: Option<pgrx::Uuid>,
+    p_idempotency_key: default!(Option<String>, "NULL"),
+    p_as_hold: default!(Option<bool>, false),
+    p_assigned_by: default!(Option<pgrx::Uuid>, "NULL"),
+) -> TableIterator<
+    'static,
+    (
+        name!(table_id, pgrx::Uuid),
+        name!(start_at, TimestampWithTimeZone),
+        name!(end_at, TimestampWithTimeZone),
+        name!(merge_group_id, Option<pgrx::Uuid>),
+        name!(hold_id, Option<pgrx::Uuid>),
+    ),
+> {
+    let booking_id = require(AUTO, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, AUTO));
+    let policy = settings::policy();
+    let key = super::decode_key(p_idempotency_key);
+    let result = translate_conflicts(AUTO, booking_id, move || {
+        with_generic_plans(|| {
+            Spi::connect_mut(|client| {
+                let restaurant_id =
+                    engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+                allocate::auto_assign(
+                    client,
+                    restaurant_id,
+                    booking_id,
+                    key,
+                    p_as_hold.unwrap_or(false),
+                    p_assigned_by.map(from_pg),
+                    &policy,
+                )
+            })
+        })
+    });
+    let rows = result.unwrap_or_else(|e| raise(&e, AUTO));
+    TableIterator::new(rows.into_iter().map(|a| {
+        (to_pg(a.row.table_id), ts(a.row.window.start), ts(a.row.window.end), a.row.merge_group_id.map(to_pg), a.hold_id.map(to_pg))
+    }))
+}

@@ -1,0 +1,228 @@
+//! The allocator's SPI side: read a restaurant's tables, adjacency and busy tables with a few
+//! set-based statements, run the pure search, and (auto-assign) commit the best plan through the
+//! same core as `assign_tables_atomic_v2`, or as a hold.
+
+use pgrx::spi::SpiClient;
+use uuid::Uuid;
+
+use super::assign::{self, AssignRequest, AssignedRow};
+use super::holds;
+use super::lifecycle::{self, ConfirmTransition};
+use super::plans::{run, Stmt, Ty};
+use super::{from_pg, to_pg, ts};
+use crate::allocator::search::{quote, Busy, Policy, Quote, Rejection, Table};
+use crate::domain::error::SeatingError;
+use crate::domain::window::Window;
+
+const TABLES: Stmt = Stmt {
+    sql: "SELECT t.id, t.table_number, t.capacity, t.min_party_size, t.max_party_size, t.zone_id,
+                 t.mobility = 'movable', t.active, t.status = 'out_of_service'
+            FROM table_inventory t
+           WHERE t.restaurant_id = $1",
+    args: &[Ty::Uuid],
+};
+
+const EDGES: Stmt = Stmt {
+    sql: "SELECT e.table_a, e.table_b FROM table_adjacencies e WHERE e.restaurant_id = $1",
+    args: &[Ty::Uuid],
+};
+
+/// Tables another booking uses in the window: live allocations, live holds, assignment rows.
+const BUSY: Stmt = Stmt {
+    sql: "SELECT a.resource_id FROM allocations a
+           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
+             AND a.\"window\" && tstzrange($3, $4) AND a.booking_id IS DISTINCT FROM $2
+          UNION
+          SELECT w.table_id FROM table_hold_windows w
+           WHERE w.restaurant_id = $1 AND w.hold_window && tstzrange($3, $4)
+             AND w.status = 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
+          UNION
+          SELECT x.table_id FROM booking_table_assignments x
+           WHERE x.restaurant_id = $1 AND x.assignment_window && tstzrange($3, $4) AND x.booking_id <> $2",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+const AUTO_KEY: Stmt = Stmt {
+    sql: "SELECT pg_seating_auto_assign_key($1, $2, $3)",
+    args: &[Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+const LEDGER_TABLES: Stmt = Stmt {
+    sql: "SELECT l.table_ids FROM booking_assignment_idempotency l
+           WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $3",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
+};
+
+/// The search's inputs for one booking and window.
+pub struct Inputs {
+    pub tables: Vec<Table>,
+    pub edges: Vec<(Uuid, Uuid)>,
+    pub busy: Vec<Busy>,
+}
+
+pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, window: Window) -> Inputs {
+    let r = to_pg(restaurant_id);
+    let tables = run(client, &TABLES, &[r.into()])
+        .filter_map(|t| {
+            Some(Table {
+                id: from_pg(t.get::<pgrx::Uuid>(1).ok().flatten()?),
+                number: t.get::<String>(2).ok().flatten().unwrap_or_default(),
+                capacity: t.get::<i32>(3).ok().flatten()?,
+                min_party: t.get::<i32>(4).ok().flatten().unwrap_or(1),
+                max_party: t.get::<i32>(5).ok().flatten(),
+                zone: from_pg(t.get::<pgrx::Uuid>(6).ok().flatten()?),
+                movable: t.get::<bool>(7).ok().flatten().unwrap_or(false),
+                active: t.get::<bool>(8).ok().flatten().unwrap_or(false),
+                out_of_service: t.get::<bool>(9).ok().flatten().unwrap_or(false),
+                scarcity: 0.0,
+            })
+        })
+        .collect();
+    let edges = run(client, &EDGES, &[r.into()])
+        .filter_map(|e| {
+            Some((from_pg(e.get::<pgrx::Uuid>(1).ok().flatten()?), from_pg(e.get::<pgrx::Uuid>(2).ok().flatten()?)))
+        })
+        .collect();
+    let busy = run(client, &BUSY, &[r.into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()])
+        .filter_map(|b| Some(Busy { table: from_pg(b.get::<pgrx::Uuid>(1).ok().flatten()?), window }))
+        .collect();
+    Inputs { tables, edges, busy }
+}
+
+fn request(restaurant_id: Uuid, booking_id: Uuid, table_ids: Vec<Uuid>, key: Option<String>, by: Option<Uuid>) -> AssignRequest {
+    AssignRequest {
+        function: "auto_assign_tables",
+        restaurant_id,
+        booking_id,
+        table_ids,
+        idempotency_key: key,
+        require_adjacency: false,
+        assigned_by: by,
+        explicit_start: None,
+        explicit_end: None,
+    }
+}
+
+/// Quotes a booking (read-only): its party, window, and the ranked plans.
+pub fn quote_booking(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    booking_id: Uuid,
+    policy: &Policy,
+    limit: usize,
+) -> Result<Quote, SeatingError> {
+    let facts = assign::booking_facts(client, &request(restaurant_id, booking_id, Vec::new(), None, None), false)?;
+    let inputs = load(client, restaurant_id, booking_id, facts.window);
+    Ok(quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, limit))
+}
+
+/// Why no plan fits, for the DETAIL of the no-plan error.
+pub fn no_plan_detail(party: i32, q: &Quote, tables: usize, policy: &Policy) -> String {
+    let count = |r: Rejection| q.rejected.iter().filter(|(_, x)| *x == r).count();
+    format!(
+        "party of {party}; {tables} tables: {} busy in the window, {} out of service, {} inactive, {} need a larger party; \
+         no single table or connected combination of up to {} movable tables of one zone seats {party} to {} guests",
+        count(Rejection::Busy),
+        count(Rejection::OutOfService),
+        count(Rejection::Inactive),
+        count(Rejection::PartyBelowMinimum),
+        policy.max_tables,
+        party + policy.max_overage,
+    )
+}
+
+/// One auto-assigned table (with the hold id when placed as a hold).
+pub struct AutoRow {
+    pub row: AssignedRow,
+    pub hold_id: Option<Uuid>,
+}
+
+fn is_conflict(e: &SeatingError) -> bool {
+    matches!(
+        e,
+        SeatingError::AllocationOverlap { .. } | SeatingError::HoldConflict { .. } | SeatingError::HoldBlocked { .. }
+    )
+}
+
+/// Chooses the best plan and commits it atomically (or places it as a hold). The booking is locked
+/// first; each plan is committed through the assignment core, which locks its tables in id order
+/// and re-reads conflicts under those locks, so a table taken by a concurrent writer between the
+/// choice and the commit moves the choice to the next plan instead of failing.
+pub fn auto_assign(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    booking_id: Uuid,
+    key: Option<String>,
+    as_hold: bool,
+    assigned_by: Option<Uuid>,
+    policy: &Policy,
+) -> Result<Vec<AutoRow>, SeatingError> {
+    let base = request(restaurant_id, booking_id, Vec::new(), None, assigned_by);
+    let facts = assign::booking_facts(client, &base, true)?;
+    let r = to_pg(restaurant_id);
+    let b = to_pg(booking_id);
+    let key = match key {
+        Some(k) => k,
+        None => run(client, &AUTO_KEY, &[b.into(), ts(facts.window.start).into(), ts(facts.window.end).into()])
+            .first()
+            .get::<String>(1)
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+    };
+
+    // A key already used: its recorded set (the core replays or reports the mismatch).
+    if !as_hold {
+        let recorded = run(client, &LEDGER_TABLES, &[r.into(), b.into(), key.as_str().into()]);
+        if !recorded.is_empty() {
+            let ids: Vec<Option<pgrx::Uuid>> = recorded.first().get(1).ok().flatten().unwrap_or_default();
+            let ids: Vec<Uuid> = ids.into_iter().flatten().map(from_pg).collect();
+            let req = request(restaurant_id, booking_id, ids, Some(key), assigned_by);
+            let rows = lifecycle::confirm(client, &req, &no_transition())?;
+            return Ok(rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect());
+        }
+    }
+
+    let mut last_quote = None;
+    for _round in 0..3 {
+        let inputs = load(client, restaurant_id, booking_id, facts.window);
+        let q = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
+        for plan in &q.plans {
+            let mut ids = plan.tables.clone();
+            ids.sort_unstable();
+            let req = request(restaurant_id, booking_id, ids.clone(), Some(key.clone()), assigned_by);
+            let outcome = if as_hold {
+                holds::create_hold(client, &req, 180, assigned_by).map(|hold| {
+                    ids.iter()
+                        .map(|t| AutoRow {
+                            row: AssignedRow { table_id: *t, window: facts.window, merge_group_id: None, assignment_id: Uuid::nil() },
+                            hold_id: Some(hold),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            } else {
+                lifecycle::confirm(client, &req, &no_transition())
+                    .map(|rows| rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect())
+            };
+            match outcome {
+                Ok(rows) => return Ok(rows),
+                Err(e) if is_conflict(&e) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let exhausted = q.plans.is_empty();
+        last_quote = Some((q, inputs.tables.len()));
+        if exhausted {
+            break;
+        }
+    }
+    let (q, n) = last_quote.expect("at least one round");
+    Err(SeatingError::NoTablePlan {
+        booking_id,
+        detail: no_plan_detail(facts.party_size, &q, n, policy),
+    })
+}
+
+fn no_transition() -> ConfirmTransition {
+    ConfirmTransition { target: None, changed_by: None, reason: String::new(), metadata: None }
+}

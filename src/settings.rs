@@ -1,0 +1,75 @@
+//! `pg_seating.*` settings: the allocator's knobs (SPEC §7), registered when the library loads.
+
+use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
+
+use crate::allocator::score::Weights;
+use crate::allocator::search::Policy;
+
+pub static MAX_TABLES: GucSetting<i32> = GucSetting::<i32>::new(5);
+pub static MAX_OVERAGE: GucSetting<i32> = GucSetting::<i32>::new(4);
+pub static REQUIRE_ADJACENCY: GucSetting<bool> = GucSetting::<bool>::new(true);
+pub static WEIGHT_OVERAGE: GucSetting<f64> = GucSetting::<f64>::new(5.0);
+pub static WEIGHT_FRAGMENTATION: GucSetting<f64> = GucSetting::<f64>::new(2.0);
+pub static WEIGHT_ZONES: GucSetting<f64> = GucSetting::<f64>::new(4.0);
+pub static WEIGHT_TABLES: GucSetting<f64> = GucSetting::<f64>::new(3.0);
+pub static WEIGHT_ADJACENCY: GucSetting<f64> = GucSetting::<f64>::new(1.0);
+pub static WEIGHT_SCARCITY: GucSetting<f64> = GucSetting::<f64>::new(0.0);
+
+pub fn register() {
+    GucRegistry::define_int_guc(
+        c"pg_seating.max_tables",
+        c"Largest table combination the allocator considers (1-6).",
+        c"Default 5. Combinations are of movable tables in one zone.",
+        &MAX_TABLES,
+        1,
+        6,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_int_guc(
+        c"pg_seating.max_overage",
+        c"Seats a plan may have beyond the party size.",
+        c"Default 4.",
+        &MAX_OVERAGE,
+        0,
+        100,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_bool_guc(
+        c"pg_seating.require_adjacency",
+        c"Combinations must be connected through table_adjacencies.",
+        c"Default on.",
+        &REQUIRE_ADJACENCY,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    let weights: [(&'static std::ffi::CStr, &'static std::ffi::CStr, &'static GucSetting<f64>); 6] = [
+        (c"pg_seating.weight_overage", c"Score weight per seat beyond the party (default 5).", &WEIGHT_OVERAGE),
+        (c"pg_seating.weight_fragmentation", c"Score weight per seat outside the largest table (default 2).", &WEIGHT_FRAGMENTATION),
+        (c"pg_seating.weight_zones", c"Score weight per extra zone (default 4).", &WEIGHT_ZONES),
+        (c"pg_seating.weight_tables", c"Score weight per extra table of a combination (default 3).", &WEIGHT_TABLES),
+        (c"pg_seating.weight_adjacency", c"Score weight of a combination's radius (default 1).", &WEIGHT_ADJACENCY),
+        (c"pg_seating.weight_scarcity", c"Score weight of the tables' scarcity (default 0).", &WEIGHT_SCARCITY),
+    ];
+    for (name, description, setting) in weights {
+        GucRegistry::define_float_guc(name, description, c"Lower scores rank first.", setting, 0.0, 1000.0, GucContext::Userset, GucFlags::default());
+    }
+}
+
+/// The allocator policy from the current settings.
+pub fn policy() -> Policy {
+    Policy {
+        max_tables: MAX_TABLES.get().clamp(1, 6) as usize,
+        max_overage: MAX_OVERAGE.get(),
+        require_adjacency: REQUIRE_ADJACENCY.get(),
+        weights: Weights {
+            overage: WEIGHT_OVERAGE.get(),
+            fragmentation: WEIGHT_FRAGMENTATION.get(),
+            zones: WEIGHT_ZONES.get(),
+            tables: WEIGHT_TABLES.get(),
+            adjacency: WEIGHT_ADJACENCY.get(),
+            scarcity: WEIGHT_SCARCITY.get(),
+        },
+    }
+}

@@ -2,8 +2,11 @@
 //! booking, their scores, and the reasons tables were left out. No SPI; covered by `cargo test`
 //! (including property tests against a brute-force oracle).
 
+pub mod day;
 pub mod score;
 pub mod search;
 
 #[cfg(test)]
 mod oracle_tests;
+#[cfg(test)]
+mod quality_tests;

@@ -742,6 +742,37 @@ RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@,
 $$;
 
 -- ---------------------------------------------------------------------------------------------
+-- Day plan metrics (issue #6)
+-- ---------------------------------------------------------------------------------------------
+-- The day's seating as it stands: bookings (not cancelled, no-show or completed), seated and
+-- unassigned, covers, seats given, wasted seats, seat utilisation (covers / seats), merged tables.
+CREATE FUNCTION @extschema@.day_plan_metrics(p_restaurant_id uuid, p_date date)
+RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+    WITH b AS (
+        SELECT bk.id, bk.party_size FROM @extschema@.bookings bk
+         WHERE bk.restaurant_id = p_restaurant_id AND bk.booking_date = p_date
+           AND bk.status NOT IN ('cancelled', 'no_show', 'completed')),
+    a AS (
+        SELECT x.booking_id, count(*) AS tables, sum(t.capacity) AS seats
+          FROM @extschema@.booking_table_assignments x
+          JOIN @extschema@.table_inventory t ON t.restaurant_id = x.restaurant_id AND t.id = x.table_id
+         WHERE x.restaurant_id = p_restaurant_id AND x.booking_id IN (SELECT id FROM b)
+         GROUP BY x.booking_id),
+    j AS (SELECT b.party_size, a.tables, a.seats FROM b LEFT JOIN a ON a.booking_id = b.id)
+    SELECT jsonb_build_object(
+        'bookings', count(*),
+        'seated', count(seats),
+        'unassigned', count(*) - count(seats),
+        'covers', coalesce(sum(party_size) FILTER (WHERE seats IS NOT NULL), 0),
+        'seats', coalesce(sum(seats), 0),
+        'wastedSeats', coalesce(sum(seats - party_size), 0),
+        'seatUtilisation', CASE WHEN coalesce(sum(seats), 0) = 0 THEN 0
+                                ELSE round(sum(party_size) FILTER (WHERE seats IS NOT NULL)::numeric / sum(seats), 3) END,
+        'mergedTables', coalesce(sum(tables) FILTER (WHERE tables > 1), 0))
+      FROM j
+$$;
+
+-- ---------------------------------------------------------------------------------------------
 -- pg_dump keeps the rows of every data table (the extension owns the schema, not the data).
 -- table_hold_windows is derived from table_holds + table_hold_members: on restore the member
 -- trigger rebuilds it, so it is not dumped (dumping it too would collide with the rebuilt rows).

@@ -139,3 +139,28 @@ fn auto_assign_tables(
         (to_pg(a.row.table_id), ts(a.row.window.start), ts(a.row.window.end), a.row.merge_group_id.map(to_pg), a.hold_id.map(to_pg))
     }))
 }
+
+const DAY: &str = "auto_assign_day";
+
+/// Auto-assigns every unassigned booking of a restaurant's day (largest party first, then earliest
+/// start, then id) and reports each: `kept` (already seated), `assigned`, `unassigned` (no plan;
+/// `detail` says why), `capacity_exceeded`, or `skipped`. `day_plan_metrics` gives the totals.
+#[pg_extern(security_definer)]
+#[search_path(@extschema@, pg_catalog, pg_temp)]
+fn auto_assign_day(
+    p_restaurant_id: Option<pgrx::Uuid>,
+    p_date: Option<pgrx::datum::Date>,
+) -> TableIterator<
+    'static,
+    (name!(booking_id, pgrx::Uuid), name!(table_ids, Vec<pgrx::Uuid>), name!(outcome, String), name!(detail, Option<String>)),
+> {
+    let restaurant = require(DAY, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, DAY));
+    let date = p_date.unwrap_or_else(|| raise(&SeatingError::NullArgument { function: DAY, argument: "p_date" }, DAY));
+    let policy = settings::policy();
+    let rows = translate_conflicts(DAY, uuid::Uuid::nil(), move || {
+        with_generic_plans(|| Spi::connect_mut(|client| allocate::auto_assign_day(client, restaurant, date, &policy)))
+    });
+    TableIterator::new(rows.into_iter().map(|o| {
+        (to_pg(o.booking_id), o.table_ids.into_iter().map(to_pg).collect::<Vec<_>>(), o.outcome.to_string(), o.detail)
+    }))
+}

@@ -226,3 +226,65 @@ pub fn auto_assign(
 fn no_transition() -> ConfirmTransition {
     ConfirmTransition { target: None, changed_by: None, reason: String::new(), metadata: None }
 }
+
+/// The bookings of a restaurant's day that hold tables or may get some, in planning order
+/// (largest party first, then earliest start, then id), with the tables each holds now.
+const DAY_BOOKINGS: Stmt = Stmt {
+    sql: "SELECT b.id,
+                 ARRAY(SELECT x.table_id FROM booking_table_assignments x
+                        WHERE x.restaurant_id = b.restaurant_id AND x.booking_id = b.id ORDER BY x.table_id)
+            FROM bookings b
+           WHERE b.restaurant_id = $1 AND b.booking_date = $2
+             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
+           ORDER BY b.party_size DESC, b.start_at NULLS LAST, b.start_time, b.id",
+    args: &[Ty::Uuid, Ty::Date],
+};
+
+/// One booking's outcome in a day plan.
+pub struct DayOutcome {
+    pub booking_id: Uuid,
+    pub table_ids: Vec<Uuid>,
+    pub outcome: &'static str,
+    pub detail: Option<String>,
+}
+
+/// Auto-assigns every unassigned booking of the day, in planning order. Bookings that already hold
+/// tables keep them (`kept`); the others are `assigned`, `unassigned` (no plan, DETAIL says why),
+/// `capacity_exceeded` (checked before writing, so the day goes on) or `skipped` (e.g. an invalid
+/// window).
+pub fn auto_assign_day(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    date: pgrx::datum::Date,
+    policy: &Policy,
+) -> Vec<DayOutcome> {
+    let day: Vec<(Uuid, Vec<Uuid>)> = run(client, &DAY_BOOKINGS, &[to_pg(restaurant_id).into(), date.into()])
+        .filter_map(|r| {
+            let id = from_pg(r.get::<pgrx::Uuid>(1).ok().flatten()?);
+            let tables: Vec<Option<pgrx::Uuid>> = r.get(2).ok().flatten().unwrap_or_default();
+            Some((id, tables.into_iter().flatten().map(from_pg).collect()))
+        })
+        .collect();
+    day.into_iter()
+        .map(|(booking_id, held)| {
+            if !held.is_empty() {
+                return DayOutcome { booking_id, table_ids: held, outcome: "kept", detail: None };
+            }
+            if let Err(e) = super::capacity::after_assignment(client, restaurant_id, booking_id) {
+                return DayOutcome { booking_id, table_ids: Vec::new(), outcome: "capacity_exceeded", detail: e.detail() };
+            }
+            match auto_assign(client, restaurant_id, booking_id, None, false, None, policy) {
+                Ok(rows) => DayOutcome {
+                    booking_id,
+                    table_ids: rows.iter().map(|r| r.row.table_id).collect(),
+                    outcome: "assigned",
+                    detail: None,
+                },
+                Err(SeatingError::NoTablePlan { detail, .. }) => {
+                    DayOutcome { booking_id, table_ids: Vec::new(), outcome: "unassigned", detail: Some(detail) }
+                }
+                Err(e) => DayOutcome { booking_id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) },
+            }
+        })
+        .collect()
+}

@@ -287,3 +287,36 @@ fn reasons_for_unusable_tables() {
     assert_eq!(q.rejected, vec![(t[0].id, Inactive), (t[1].id, OutOfService), (t[2].id, PartyBelowMinimum)]);
     assert_eq!(q.plans[0].numbers, vec!["T4"]);
 }
+
+#[test]
+fn max_party_size_limits_single_tables_only() {
+    let mut t = vec![table(1, "T1", 6), table(2, "T2", 2), table(3, "T3", 2)];
+    t[0].max_party = Some(4);
+    let edges = vec![(t[1].id, t[2].id)];
+    // Party of 5: T1 seats 6 but allows at most 4; the pair seats only 4.
+    let q = quote(&t, &edges, &[], 5, W, &Policy::default(), 5);
+    assert!(q.plans.is_empty(), "{:?}", q.plans);
+    let q = quote(&t, &edges, &[], 4, W, &Policy::default(), 5);
+    assert_eq!(q.plans[0].numbers, vec!["T2", "T3"], "the pair (score 8) beats T1 (overage 2, score 10)");
+}
+
+#[test]
+fn max_tables_and_overage_bound_the_plans() {
+    let t: Vec<Table> = (1..=5).map(|i| table(i, &format!("T{i}"), 2)).collect();
+    let edges: Vec<(Uuid, Uuid)> = (0..4).map(|i| (t[i].id, t[i + 1].id)).collect();
+    let q = quote(&t, &edges, &[], 8, W, &Policy { max_tables: 3, ..Policy::default() }, 5);
+    assert!(q.plans.is_empty(), "8 guests need 4 two-tops");
+    let q = quote(&t, &edges, &[], 8, W, &Policy { max_tables: 4, ..Policy::default() }, 5);
+    assert_eq!(q.plans.len(), 2, "T1..T4 and T2..T5");
+    let q = quote(&t, &edges, &[], 3, W, &Policy { max_overage: 0, ..Policy::default() }, 5);
+    assert!(q.plans.is_empty(), "two-tops cannot seat 3 exactly");
+}
+
+#[test]
+fn without_the_adjacency_rule_any_movable_tables_of_a_zone_combine() {
+    let t = vec![table(1, "T1", 2), table(2, "T2", 2)];
+    assert!(quote(&t, &[], &[], 4, W, &Policy::default(), 5).plans.is_empty());
+    let q = quote(&t, &[], &[], 4, W, &Policy { require_adjacency: false, ..Policy::default() }, 5);
+    assert_eq!(q.plans[0].numbers, vec!["T1", "T2"]);
+    assert_eq!(q.plans[0].breakdown.adjacency_cost, 2, "a disconnected pair costs its size");
+}

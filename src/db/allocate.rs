@@ -14,22 +14,27 @@ use crate::allocator::search::{quote, Busy, Policy, Quote, Rejection, Table};
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
 
+/// The restaurant's tables as one row of parallel arrays (decoding a few arrays is much cheaper
+/// than decoding a row per table).
 const TABLES: Stmt = Stmt {
-    sql: "SELECT t.id, t.table_number, t.capacity, t.min_party_size, t.max_party_size, t.zone_id,
-                 t.mobility = 'movable', t.active, t.status = 'out_of_service'
+    sql: "SELECT array_agg(t.id), array_agg(t.table_number), array_agg(t.capacity), array_agg(t.min_party_size),
+                 array_agg(coalesce(t.max_party_size, 0)), array_agg(t.zone_id), array_agg(t.mobility = 'movable'),
+                 array_agg(t.active), array_agg(t.status = 'out_of_service')
             FROM table_inventory t
            WHERE t.restaurant_id = $1",
     args: &[Ty::Uuid],
 };
 
+/// The restaurant's adjacency edges as two parallel arrays.
 const EDGES: Stmt = Stmt {
-    sql: "SELECT e.table_a, e.table_b FROM table_adjacencies e WHERE e.restaurant_id = $1",
+    sql: "SELECT array_agg(e.table_a), array_agg(e.table_b) FROM table_adjacencies e WHERE e.restaurant_id = $1",
     args: &[Ty::Uuid],
 };
 
 /// Tables another booking uses in the window: live allocations, live holds, assignment rows.
 const BUSY: Stmt = Stmt {
-    sql: "SELECT a.resource_id FROM allocations a
+    sql: "SELECT array_agg(DISTINCT b.id) FROM (
+          SELECT a.resource_id AS id FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
              AND a.\"window\" && tstzrange($3, $4) AND a.booking_id IS DISTINCT FROM $2
           UNION
@@ -38,14 +43,21 @@ const BUSY: Stmt = Stmt {
              AND w.status = 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
           UNION
           SELECT x.table_id FROM booking_table_assignments x
-           WHERE x.restaurant_id = $1 AND x.assignment_window && tstzrange($3, $4) AND x.booking_id <> $2",
+           WHERE x.restaurant_id = $1 AND x.assignment_window && tstzrange($3, $4) AND x.booking_id <> $2) b",
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
 };
 
-const AUTO_KEY: Stmt = Stmt {
-    sql: "SELECT pg_seating_auto_assign_key($1, $2, $3)",
-    args: &[Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
-};
+/// `pg_seating_auto_assign_key(id, start, end)` computed without a round trip: the booking id and
+/// the window's epoch seconds (`extract(epoch ...)::bigint` rounds half away from zero).
+pub fn auto_assign_key(booking_id: Uuid, window: Window) -> String {
+    const UNIX_TO_PG_EPOCH_US: i64 = 946_684_800_000_000;
+    let secs = |t: i64| {
+        let us = i128::from(t) + i128::from(UNIX_TO_PG_EPOCH_US);
+        let (q, r) = (us / 1_000_000, us % 1_000_000);
+        if r >= 500_000 { q + 1 } else if r <= -500_000 { q - 1 } else { q }
+    };
+    format!("auto-assign:{booking_id}:{}-{}", secs(window.start), secs(window.end))
+}
 
 const LEDGER_TABLES: Stmt = Stmt {
     sql: "SELECT l.table_ids FROM booking_assignment_idempotency l
@@ -60,32 +72,53 @@ pub struct Inputs {
     pub busy: Vec<Busy>,
 }
 
+fn uuids(v: Option<Vec<Option<pgrx::Uuid>>>) -> Vec<Uuid> {
+    v.unwrap_or_default().into_iter().map(|u| u.map(from_pg).unwrap_or_default()).collect()
+}
+
 pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, window: Window) -> Inputs {
     let r = to_pg(restaurant_id);
-    let tables = run(client, &TABLES, &[r.into()])
-        .filter_map(|t| {
-            Some(Table {
-                id: from_pg(t.get::<pgrx::Uuid>(1).ok().flatten()?),
-                number: t.get::<String>(2).ok().flatten().unwrap_or_default(),
-                capacity: t.get::<i32>(3).ok().flatten()?,
-                min_party: t.get::<i32>(4).ok().flatten().unwrap_or(1),
-                max_party: t.get::<i32>(5).ok().flatten(),
-                zone: from_pg(t.get::<pgrx::Uuid>(6).ok().flatten()?),
-                movable: t.get::<bool>(7).ok().flatten().unwrap_or(false),
-                active: t.get::<bool>(8).ok().flatten().unwrap_or(false),
-                out_of_service: t.get::<bool>(9).ok().flatten().unwrap_or(false),
-                scarcity: 0.0,
-            })
+    let row = run(client, &TABLES, &[r.into()]).first();
+    let ids = uuids(row.get(1).ok().flatten());
+    let numbers: Vec<Option<String>> = row.get(2).ok().flatten().unwrap_or_default();
+    let ints = |k: usize| -> Vec<i32> {
+        let v: Vec<Option<i32>> = row.get(k).ok().flatten().unwrap_or_default();
+        v.into_iter().map(|x| x.unwrap_or(0)).collect()
+    };
+    let (capacity, min_party, max_party) = (ints(3), ints(4), ints(5));
+    let zones = uuids(row.get(6).ok().flatten());
+    let flags = |k: usize| -> Vec<bool> {
+        let v: Vec<Option<bool>> = row.get(k).ok().flatten().unwrap_or_default();
+        v.into_iter().map(|x| x.unwrap_or(false)).collect()
+    };
+    let (movable, active, oos) = (flags(7), flags(8), flags(9));
+    let tables = (0..ids.len())
+        .map(|i| Table {
+            id: ids[i],
+            number: numbers.get(i).cloned().flatten().unwrap_or_default(),
+            capacity: capacity[i],
+            min_party: min_party[i],
+            max_party: (max_party[i] > 0).then_some(max_party[i]),
+            zone: zones[i],
+            movable: movable[i],
+            active: active[i],
+            out_of_service: oos[i],
+            scarcity: 0.0,
         })
         .collect();
-    let edges = run(client, &EDGES, &[r.into()])
-        .filter_map(|e| {
-            Some((from_pg(e.get::<pgrx::Uuid>(1).ok().flatten()?), from_pg(e.get::<pgrx::Uuid>(2).ok().flatten()?)))
-        })
-        .collect();
-    let busy = run(client, &BUSY, &[r.into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()])
-        .filter_map(|b| Some(Busy { table: from_pg(b.get::<pgrx::Uuid>(1).ok().flatten()?), window }))
-        .collect();
+    let row = run(client, &EDGES, &[r.into()]).first();
+    let (a, b) = (uuids(row.get(1).ok().flatten()), uuids(row.get(2).ok().flatten()));
+    let edges = a.into_iter().zip(b).collect();
+    let busy = uuids(
+        run(client, &BUSY, &[r.into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()])
+            .first()
+            .get(1)
+            .ok()
+            .flatten(),
+    )
+    .into_iter()
+    .map(|table| Busy { table, window })
+    .collect();
     Inputs { tables, edges, busy }
 }
 
@@ -163,12 +196,7 @@ pub fn auto_assign(
     let b = to_pg(booking_id);
     let key = match key {
         Some(k) => k,
-        None => run(client, &AUTO_KEY, &[b.into(), ts(facts.window.start).into(), ts(facts.window.end).into()])
-            .first()
-            .get::<String>(1)
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
+        None => auto_assign_key(booking_id, facts.window),
     };
 
     // A key already used: its recorded set (the core replays or reports the mismatch).
@@ -287,4 +315,21 @@ pub fn auto_assign_day(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_assign_key_matches_the_sql_definition() {
+        // 2026-12-03 18:00Z and 20:00Z: 1796320800 and 1796328000 Unix seconds.
+        let start = (1_796_320_800 - 946_684_800) * 1_000_000;
+        let w = Window { start, end: start + 7_200_000_000 };
+        let b = Uuid::from_u128(8);
+        assert_eq!(auto_assign_key(b, w), format!("auto-assign:{b}:1796320800-1796328000"));
+        // Half a second rounds away from zero, like numeric -> bigint.
+        let w = Window { start: start + 500_000, end: start + 1_499_999 };
+        assert_eq!(auto_assign_key(b, w), format!("auto-assign:{b}:1796320801-1796320801"));
+    }
 }

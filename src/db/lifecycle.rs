@@ -162,12 +162,16 @@ pub fn confirm(
     assign_req: &AssignRequest,
     how: &ConfirmTransition,
 ) -> Result<Vec<AssignedRow>, SeatingError> {
-    let (before, ..) = lock_status(client, assign_req.restaurant_id, assign_req.booking_id)?;
+    // The status before the assignment (only a transition needs it; the core locks the booking).
+    let before = match how.target {
+        Some(_) => Some(lock_status(client, assign_req.restaurant_id, assign_req.booking_id)?.0),
+        None => None,
+    };
     let rows = assign::assign(client, assign_req)?;
     if rows.is_empty() {
         return Err(SeatingError::NoAssignmentsReturned { booking_id: assign_req.booking_id });
     }
-    if let Some(target) = how.target {
+    if let (Some(target), Some(before)) = (how.target, before) {
         if target != before {
             transition(
                 client,

@@ -320,3 +320,19 @@ fn without_the_adjacency_rule_any_movable_tables_of_a_zone_combine() {
     assert_eq!(q.plans[0].numbers, vec!["T1", "T2"]);
     assert_eq!(q.plans[0].breakdown.adjacency_cost, 2, "a disconnected pair costs its size");
 }
+
+#[test]
+fn scarcity_spares_rare_tables_when_weighted() {
+    // Four 4-tops and one 6-top: a party of 4 takes a 4-top either way; a party of 2 with only the
+    // 6-top and a 4-top free takes the 4-top (less overage) — and with scarcity weighted, a plan
+    // that uses the rare 6-top scores worse still.
+    let mut t = vec![table(1, "T1", 4), table(2, "T2", 4), table(3, "T3", 4), table(4, "T4", 4), table(5, "T5", 6)];
+    super::search::assign_scarcity(&mut t);
+    assert_eq!(t[0].scarcity, 5.0 / 4.0 - 1.0);
+    assert_eq!(t[4].scarcity, 4.0);
+    let weighted = Policy { weights: Weights { scarcity: 1.0, overage: 0.0, ..Weights::default() }, max_overage: 4, ..Policy::default() };
+    let q = quote(&t, &[], &[], 2, W, &weighted, 5);
+    assert_eq!(q.plans.last().unwrap().numbers, vec!["T5"], "the rare table ranks last");
+    let q = quote(&t, &[], &[], 2, W, &Policy { weights: Weights { overage: 0.0, ..Weights::default() }, ..Policy::default() }, 5);
+    assert_eq!(q.plans[0].numbers, vec!["T1"], "without weights, ties fall to natural order");
+}

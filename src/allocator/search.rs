@@ -29,6 +29,17 @@ pub struct Table {
     pub scarcity: f64,
 }
 
+/// Fills each table's scarcity: how rare its capacity is in the restaurant (tables in all / tables
+/// of that capacity, minus one). With `pg_seating.weight_scarcity` above 0, plans that use rare
+/// sizes score worse, so they stay free for the parties that need them.
+pub fn assign_scarcity(tables: &mut [Table]) {
+    let n = tables.len() as f64;
+    let counts: Vec<usize> = tables.iter().map(|t| tables.iter().filter(|u| u.capacity == t.capacity).count()).collect();
+    for (t, c) in tables.iter_mut().zip(counts) {
+        t.scarcity = n / c as f64 - 1.0;
+    }
+}
+
 /// When a table is not free: a non-shadow allocation of another booking, or another booking's
 /// live hold, over `window`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

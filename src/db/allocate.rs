@@ -10,7 +10,7 @@ use super::holds;
 use super::lifecycle::{self, ConfirmTransition};
 use super::plans::{run, Stmt, Ty};
 use super::{from_pg, to_pg, ts};
-use crate::allocator::search::{quote, Busy, Policy, Quote, Rejection, Table};
+use crate::allocator::search::{assign_scarcity, quote, Busy, Policy, Quote, Rejection, Table};
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
 
@@ -92,7 +92,7 @@ pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, w
         v.into_iter().map(|x| x.unwrap_or(false)).collect()
     };
     let (movable, active, oos) = (flags(7), flags(8), flags(9));
-    let tables = (0..ids.len())
+    let mut tables: Vec<Table> = (0..ids.len())
         .map(|i| Table {
             id: ids[i],
             number: numbers.get(i).cloned().flatten().unwrap_or_default(),
@@ -106,6 +106,7 @@ pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, w
             scarcity: 0.0,
         })
         .collect();
+    assign_scarcity(&mut tables);
     let row = run(client, &EDGES, &[r.into()]).first();
     let (a, b) = (uuids(row.get(1).ok().flatten()), uuids(row.get(2).ok().flatten()));
     let edges = a.into_iter().zip(b).collect();

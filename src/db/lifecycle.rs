@@ -225,7 +225,6 @@ pub fn confirm(
 pub struct HoldFacts {
     pub booking_id: Option<Uuid>,
     pub window: (Option<Instant>, Option<Instant>),
-    pub expires_at: Instant,
     pub expires_at_text: String,
     pub active: bool,
     pub live: bool,
@@ -242,7 +241,7 @@ pub const HOLD_OWNER: Stmt = Stmt {
 
 /// Locks the hold row (after the booking row: the global order is booking, hold, tables).
 pub const LOCK_HOLD: Stmt = Stmt {
-    sql: "SELECT h.booking_id, h.start_at, h.end_at, h.expires_at,
+    sql: "SELECT h.booking_id, h.start_at, h.end_at,
                  to_char(h.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                  h.status = 'active', h.expires_at > now(),
                  h.metadata->>'policyVersion', h.metadata#>>'{selection,snapshot,adjacency,hash}',
@@ -270,16 +269,15 @@ pub fn lock_hold(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid)
         return None;
     }
     let row = rows.first();
-    let tables: Vec<Option<pgrx::Uuid>> = row.get(10).ok().flatten().unwrap_or_default();
+    let tables: Vec<Option<pgrx::Uuid>> = row.get(9).ok().flatten().unwrap_or_default();
     Some(HoldFacts {
         booking_id: row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg),
         window: (ts_opt(row.get(2)), ts_opt(row.get(3))),
-        expires_at: ts_opt(row.get(4)).unwrap_or(0),
-        expires_at_text: row.get::<String>(5).ok().flatten().unwrap_or_default(),
-        active: row.get::<bool>(6).ok().flatten().unwrap_or(false),
-        live: row.get::<bool>(7).ok().flatten().unwrap_or(false),
-        policy_version: row.get::<String>(8).ok().flatten(),
-        adjacency_hash: row.get::<String>(9).ok().flatten(),
+        expires_at_text: row.get::<String>(4).ok().flatten().unwrap_or_default(),
+        active: row.get::<bool>(5).ok().flatten().unwrap_or(false),
+        live: row.get::<bool>(6).ok().flatten().unwrap_or(false),
+        policy_version: row.get::<String>(7).ok().flatten(),
+        adjacency_hash: row.get::<String>(8).ok().flatten(),
         tables: tables.into_iter().flatten().map(from_pg).collect(),
     })
 }
@@ -386,7 +384,6 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
     if !hold.active || !hold.live {
         return Err(SeatingError::HoldExpired { hold_id: req.hold_id, expired_at: hold.expires_at_text });
     }
-    let _ = hold.expires_at;
     if hold.tables.is_empty() {
         return Err(SeatingError::HoldNoMembers { hold_id: req.hold_id });
     }

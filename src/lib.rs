@@ -21,6 +21,8 @@ pub extern "C-unwind" fn _PG_init() {
 
 // The data model (SPEC §2) comes first; everything pgrx generates may refer to it.
 extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
+// Operator tools (anomaly finder, repair, shadow backfill) on top of the data model.
+extension_sql_file!("../sql/operations.sql", name = "operations", requires = ["schema"]);
 // Grants, revokes and comments run after every function exists.
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 

@@ -29,3 +29,7 @@ SELECT rpad(t.table_number || ' (' || t.capacity || ', ' || left(z.name, 4) || '
 \echo '== Day plan metrics'
 SELECT key AS metric, value FROM jsonb_each(day_plan_metrics('c0000000-0000-4000-8000-000000000001', :'day'))
  ORDER BY array_position(ARRAY['bookings', 'seated', 'unassigned', 'covers', 'seats', 'wastedSeats', 'seatUtilisation', 'mergedTables'], key);
+
+\echo '== Health: find_assignment_anomalies() (no rows means healthy)'
+SELECT kind, count(*) AS problems FROM find_assignment_anomalies() GROUP BY kind
+UNION ALL SELECT 'total', count(*) FROM find_assignment_anomalies();

@@ -20,6 +20,7 @@ bootstrap:
 
 install: bootstrap
 	cargo pgrx install --pg-config /usr/bin/pg_config $(if $(filter 0,$(shell id -u)),,--sudo)
+	$(if $(filter 0,$(shell id -u)),,sudo) cp sql/archive/pg_seating--*.sql sql/pg_seating--*--*.sql $$(/usr/bin/pg_config --sharedir)/extension/
 
 clean:
 	cargo clean

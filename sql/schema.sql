@@ -466,6 +466,8 @@ CREATE INDEX table_holds_booking_idx ON @extschema@.table_holds (restaurant_id, 
 CREATE INDEX table_holds_zone_idx ON @extschema@.table_holds (restaurant_id, zone_id);
 CREATE INDEX table_holds_active_expiry_idx ON @extschema@.table_holds (restaurant_id, expires_at)
     WHERE status = 'active';
+-- 0.2.0: sweep_expired_holds() scans every restaurant's active holds by expiry.
+CREATE INDEX table_holds_sweep_idx ON @extschema@.table_holds (expires_at) WHERE status = 'active';
 CREATE TRIGGER table_holds_updated_at
     BEFORE UPDATE ON @extschema@.table_holds
     FOR EACH ROW WHEN (NEW.updated_at IS NOT DISTINCT FROM OLD.updated_at)

@@ -110,6 +110,65 @@ BEGIN
         RETURN;
     END IF;
 
+    -- Duplicate assignments of one table (legacy data): keep the one its allocation points at (or
+    -- the newest), delete the others.
+    FOR action, detail IN
+        DELETE FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
+           AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = x.restaurant_id AND y.booking_id = x.booking_id
+                          AND y.table_id = x.table_id AND y.id <> x.id
+                          AND (y.allocation_id IS NOT NULL, y.created_at, y.id) > (x.allocation_id IS NOT NULL, x.created_at, x.id))
+           AND NOT p_dry_run
+        RETURNING 'delete_duplicate_assignment', 'table ' || x.table_id || ' assignment ' || x.id
+    LOOP
+        RETURN NEXT;
+    END LOOP;
+    IF p_dry_run THEN
+        FOR action, detail IN
+            SELECT 'delete_duplicate_assignment', 'table ' || x.table_id || ' assignment ' || x.id
+              FROM @extschema@.booking_table_assignments x
+             WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
+               AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                            WHERE y.restaurant_id = x.restaurant_id AND y.booking_id = x.booking_id
+                              AND y.table_id = x.table_id AND y.id <> x.id
+                              AND (y.allocation_id IS NOT NULL, y.created_at, y.id) > (x.allocation_id IS NOT NULL, x.created_at, x.id))
+        LOOP
+            RETURN NEXT;
+        END LOOP;
+    END IF;
+
+    -- The booking's live table allocations that overlap another booking's on the same table
+    -- (legacy data): release that table from this booking (a retry chooses again).
+    FOR action, detail IN
+        SELECT DISTINCT 'release_overlapping_table', 'table ' || a.resource_id || ' overlaps booking ' || coalesce(o.booking_id::text, 'none')
+          FROM @extschema@.allocations a
+          JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
+                                        AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
+                                        AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table' AND NOT a.shadow
+    LOOP
+        RETURN NEXT;
+    END LOOP;
+    IF NOT p_dry_run THEN
+        WITH overlapping AS (
+                 SELECT DISTINCT a.resource_id AS table_id
+                   FROM @extschema@.allocations a
+                   JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
+                                                 AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
+                                                 AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+                  WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
+                    AND a.resource_type = 'table' AND NOT a.shadow),
+             gone AS (
+                 DELETE FROM @extschema@.booking_table_assignments x
+                  WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
+                    AND x.table_id IN (SELECT table_id FROM overlapping)
+                 RETURNING 1)
+        DELETE FROM @extschema@.allocations a
+         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table'
+           AND a.resource_id IN (SELECT table_id FROM overlapping);
+    END IF;
+
     -- Assignments without their live allocation: remove them (a retry assigns afresh).
     FOR action, detail IN
         SELECT 'delete_assignment_without_allocation', 'table ' || x.table_id || ' ' || x.assignment_window

@@ -64,6 +64,35 @@ SELECT results_eq($$SELECT action FROM repair_booking_assignments(pg_temp.b(5), 
 SELECT is(pg_temp.err($$SELECT repair_booking_assignments('a4000000-0000-0000-0000-0000000000ff')$$),
     'P0002 | Booking a4000000-0000-0000-0000-0000000000ff not found', 'unknown booking');
 
+-- The two kinds the keys forbid, planted with the keys dropped (legacy data).
+ALTER TABLE booking_table_assignments DROP CONSTRAINT booking_table_assignments_booking_table_key;
+ALTER TABLE booking_table_assignments DROP CONSTRAINT bta_no_overlap;
+ALTER TABLE allocations DROP CONSTRAINT allocations_no_overlap;
+SET LOCAL session_replication_role = replica;
+-- B1 holds T1 18-20; a second, older assignment row of B1 on T1; B6 (reopened as pending) gets a
+-- live allocation and assignment of T2 overlapping B1's.
+UPDATE bookings SET status = 'pending' WHERE id = pg_temp.b(6);
+INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at, created_at)
+VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(1), pg_temp.t(1), '2026-12-01 18:00Z', '2026-12-01 20:00Z', '2000-01-01Z');
+WITH a AS (INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
+           VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(6), 'table', pg_temp.t(2), tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))
+           RETURNING id)
+INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at, allocation_id)
+SELECT 'a1000000-0000-0000-0000-000000000001', pg_temp.b(6), pg_temp.t(2), '2026-12-01 19:00Z', '2026-12-01 21:00Z', id FROM a;
+SET LOCAL session_replication_role = origin;
+SELECT results_eq(
+    $$SELECT kind, table_id, booking_id IN (pg_temp.b(1), pg_temp.b(6)) FROM find_assignment_anomalies()
+       WHERE kind IN ('duplicate_assignment', 'overlapping_allocations') ORDER BY kind$$,
+    $$VALUES ('duplicate_assignment', pg_temp.t(1), true), ('overlapping_allocations', pg_temp.t(2), true)$$,
+    'duplicate assignments and overlapping live allocations are reported');
+SELECT results_eq($$SELECT action FROM repair_booking_assignments(pg_temp.b(6), false)$$,
+    $$VALUES ('release_overlapping_table')$$, 'repair releases the overlapping table from the booking repaired');
+SELECT results_eq($$SELECT action FROM repair_booking_assignments(pg_temp.b(1), false)$$,
+    $$VALUES ('delete_duplicate_assignment')$$, 'repair keeps one assignment per table');
+SELECT is((SELECT count(*)::int FROM find_assignment_anomalies() WHERE booking_id IN (pg_temp.b(1), pg_temp.b(6))), 0,
+    'nothing left for B1 and B6');
+SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id = pg_temp.b(1)), 2, 'B1 keeps T1 and T2, once each');
+
 -- Shadow backfill (seed 004): idempotent, never demotes, never blocks.
 SET LOCAL session_replication_role = replica;
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)

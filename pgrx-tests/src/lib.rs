@@ -140,3 +140,44 @@ pub fn invariant_violations(c: &mut Client, restaurant: &str) -> Vec<String> {
     }
     out
 }
+
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+/// Runs a PostgreSQL client program (pg_dump, createdb, ...) against the test cluster; panics
+/// with its output when it fails.
+pub fn pg_tool(program: &str, args: &[&str]) {
+    let out = std::process::Command::new(format!("{PG_BIN}/{program}"))
+        .args(["-h", &host(), "-p", &port().to_string(), "-U", "postgres"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every table of the extension with its row count, ordered by name.
+pub fn extension_table_counts(c: &mut Client) -> Vec<(String, i64)> {
+    let tables: Vec<String> = c
+        .query(
+            "SELECT c.relname::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+              WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'r'
+                AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
+              ORDER BY 1",
+            &[],
+        )
+        .expect("extension tables")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let n: i64 = c.query_one(&format!("SELECT count(*) FROM {t}"), &[]).expect("count").get(0);
+            (t, n)
+        })
+        .collect()
+}

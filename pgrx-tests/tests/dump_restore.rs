@@ -1,48 +1,7 @@
 //! `pg_dump` of a database with the extension keeps the rows of its tables: dump, restore into
 //! a new database, compare the row count of every table the extension owns.
 
-use std::process::Command;
-
-use pg_seating_sql_tests::{connect, connect_to, database, host, port};
-
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
-
-fn run(program: &str, args: &[&str]) {
-    let out = Command::new(format!("{PG_BIN}/{program}"))
-        .args(["-h", &host(), "-p", &port().to_string(), "-U", "postgres"])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Every table of the extension with its row count, ordered by name.
-fn counts(c: &mut postgres::Client) -> Vec<(String, i64)> {
-    let tables: Vec<String> = c
-        .query(
-            "SELECT c.relname::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
-              WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'r'
-                AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
-              ORDER BY 1",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    tables
-        .into_iter()
-        .map(|t| {
-            let n: i64 = c.query_one(&format!("SELECT count(*) FROM {t}"), &[]).unwrap().get(0);
-            (t, n)
-        })
-        .collect()
-}
+use pg_seating_sql_tests::{connect, connect_to, database, extension_table_counts, pg_tool};
 
 /// Puts at least one row into every table (all in one fresh restaurant).
 fn populate(c: &mut postgres::Client) {
@@ -53,7 +12,7 @@ fn populate(c: &mut postgres::Client) {
 fn dump_and_restore_keep_every_row() {
     let mut c = connect();
     populate(&mut c);
-    let before = counts(&mut c);
+    let before = extension_table_counts(&mut c);
     assert!(before.len() >= 17, "extension tables: {before:?}");
     for (t, n) in &before {
         assert!(*n > 0, "populate left {t} empty");
@@ -62,12 +21,12 @@ fn dump_and_restore_keep_every_row() {
     let dump = std::env::temp_dir().join(format!("pg_seating_dump_{}.custom", std::process::id()));
     let dump_path = dump.to_str().unwrap().to_string();
     let target = format!("pg_seating_restore_{}", std::process::id());
-    run("pg_dump", &["-Fc", "-d", &database(), "-f", &dump_path]);
-    run("createdb", &[&target]);
-    run("pg_restore", &["--exit-on-error", "-d", &target, &dump_path]);
+    pg_tool("pg_dump", &["-Fc", "-d", &database(), "-f", &dump_path]);
+    pg_tool("createdb", &[&target]);
+    pg_tool("pg_restore", &["--exit-on-error", "-d", &target, &dump_path]);
 
     let mut r = connect_to(&target);
-    let after = counts(&mut r);
+    let after = extension_table_counts(&mut r);
     assert_eq!(before, after, "row counts differ after restore");
 
     // Constraints and functions came back too.
@@ -86,6 +45,6 @@ fn dump_and_restore_keep_every_row() {
     .expect("history insert after restore");
 
     drop(r);
-    run("dropdb", &[&target]);
+    pg_tool("dropdb", &[&target]);
     let _ = std::fs::remove_file(&dump);
 }

@@ -1,20 +1,7 @@
 //! `ALTER EXTENSION pg_seating UPDATE` from the previous version keeps every row and ends with
 //! exactly the objects of a fresh install of the new version.
 
-use std::process::Command;
-
-use pg_seating_sql_tests::{connect, connect_to, host, port};
-
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
-
-fn run(program: &str, args: &[&str]) {
-    let out = Command::new(format!("{PG_BIN}/{program}"))
-        .args(["-h", &host(), "-p", &port().to_string(), "-U", "postgres"])
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(out.status.success(), "{program} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-}
+use pg_seating_sql_tests::{connect, connect_to, extension_table_counts, pg_tool};
 
 /// Every object of the extension, described by kind and identity (functions with their signature
 /// and definition, relations with their columns' types, indexes and constraints with definitions).
@@ -47,40 +34,22 @@ fn objects(c: &mut postgres::Client) -> Vec<String> {
     .collect()
 }
 
-fn counts(c: &mut postgres::Client) -> Vec<(String, i64)> {
-    let tables: Vec<String> = c
-        .query(
-            "SELECT c.relname::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
-              WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'r'
-                AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating') ORDER BY 1",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    tables.into_iter().map(|t| {
-        let n: i64 = c.query_one(&format!("SELECT count(*) FROM {t}"), &[]).unwrap().get(0);
-        (t, n)
-    }).collect()
-}
-
 #[test]
 fn update_from_the_previous_version_keeps_rows_and_matches_a_fresh_install() {
     let old_db = format!("pg_seating_upgrade_{}", std::process::id());
     let new_db = format!("pg_seating_fresh_{}", std::process::id());
-    run("createdb", &[&old_db]);
-    run("createdb", &[&new_db]);
+    pg_tool("createdb", &[&old_db]);
+    pg_tool("createdb", &[&new_db]);
     let mut c = connect_to(&old_db);
     c.batch_execute("SET client_min_messages = warning; CREATE EXTENSION pg_seating VERSION '0.1.0' CASCADE").unwrap();
     c.batch_execute(include_str!("populate.sql")).unwrap();
-    let before = counts(&mut c);
+    let before = extension_table_counts(&mut c);
     assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
 
     c.batch_execute("ALTER EXTENSION pg_seating UPDATE").unwrap();
     let version: String = c.query_one("SELECT extversion FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
     assert_eq!(version, "0.2.0");
-    assert_eq!(counts(&mut c), before, "rows changed by the update");
+    assert_eq!(extension_table_counts(&mut c), before, "rows changed by the update");
     // Updating twice is harmless (the script is idempotent).
     c.batch_execute(&format!("SELECT 1 FROM pg_extension; {}", include_str!("../../sql/pg_seating--0.1.0--0.2.0.sql").replace("@extschema@", "public")))
         .unwrap();
@@ -106,6 +75,6 @@ fn update_from_the_previous_version_keeps_rows_and_matches_a_fresh_install() {
     drop(c);
     drop(fresh);
     let _ = connect();
-    run("dropdb", &[&old_db]);
-    run("dropdb", &[&new_db]);
+    pg_tool("dropdb", &[&old_db]);
+    pg_tool("dropdb", &[&new_db]);
 }

@@ -9,4 +9,6 @@ pub mod search;
 #[cfg(test)]
 mod oracle_tests;
 #[cfg(test)]
+mod test_rng;
+#[cfg(test)]
 mod quality_tests;

@@ -5,7 +5,7 @@
 use pgrx::prelude::*;
 use pgrx::Range;
 
-use super::{decode_key, raise, require, translate_conflicts};
+use super::{decode_ids, decode_key, raise, require, translate_conflicts};
 use crate::db::assign::{self as engine, AssignRequest, AssignedRow};
 use crate::db::plans::with_generic_plans;
 use crate::db::{from_pg, to_pg, ts};
@@ -64,7 +64,7 @@ impl Args {
 }
 
 fn table_ids(function: &'static str, ids: Option<Vec<Option<pgrx::Uuid>>>) -> Result<Vec<uuid::Uuid>, SeatingError> {
-    tableset::normalize_ids(function, ids.map(|v| v.into_iter().map(|o| o.map(from_pg)).collect()))
+    tableset::normalize_ids(function, decode_ids(ids))
 }
 
 /// Runs the core for a known or looked-up restaurant, raising any refusal as a Postgres error.
@@ -249,7 +249,7 @@ fn run_unassign(
     p_table_ids: Option<Vec<Option<pgrx::Uuid>>>,
     p_merge_group_id: Option<pgrx::Uuid>,
 ) -> UnassignRows {
-    let ids = tableset::normalize_optional_ids(p_table_ids.map(|v| v.into_iter().map(|o| o.map(from_pg)).collect()));
+    let ids = tableset::normalize_optional_ids(decode_ids(p_table_ids));
     let rows = with_generic_plans(|| Spi::connect_mut(|client| {
         let restaurant_id = match restaurant_id {
             Some(r) => Some(r),

@@ -5,7 +5,7 @@ use pgrx::prelude::*;
 use pgrx::JsonB;
 
 use super::status::BookingStatus;
-use super::{decode_key, raise, require, translate_conflicts};
+use super::{decode_ids, decode_key, raise, require, translate_conflicts};
 use crate::db::assign::{self as engine, AssignRequest};
 use crate::db::holds;
 use crate::db::lifecycle::{self, ConfirmTransition, HoldConfirmRequest, TransitionRequest};
@@ -121,7 +121,7 @@ fn confirm_hold_assignment_with_transition(
     let decoded = (|| {
         let booking_id = require(WITH_TRANSITION, "p_booking_id", p_booking_id)?;
         let table_ids =
-            tableset::normalize_ids(V2, p_table_ids.map(|v| v.into_iter().map(|o| o.map(from_pg)).collect()))?;
+            tableset::normalize_ids(V2, decode_ids(p_table_ids))?;
         Ok::<_, SeatingError>((booking_id, table_ids))
     })();
     let (booking_id, table_ids) = decoded.unwrap_or_else(|e| raise(&e, WITH_TRANSITION));
@@ -256,7 +256,7 @@ fn create_table_hold(
         let booking_id = require(CREATE_HOLD, "p_booking_id", p_booking_id)?;
         let table_ids = tableset::normalize_ids(
             CREATE_HOLD,
-            p_table_ids.map(|v| v.into_iter().map(|o| o.map(from_pg)).collect()),
+            decode_ids(p_table_ids),
         )?;
         Ok::<_, SeatingError>((booking_id, table_ids))
     })();

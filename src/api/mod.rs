@@ -55,6 +55,11 @@ pub fn require(
     value.map(crate::db::from_pg).ok_or(SeatingError::NullArgument { function, argument })
 }
 
+/// A `uuid[]` argument as domain ids (NULL elements stay `None`).
+pub fn decode_ids(ids: Option<Vec<Option<pgrx::Uuid>>>) -> Option<Vec<Option<uuid::Uuid>>> {
+    ids.map(|v| v.into_iter().map(|o| o.map(crate::db::from_pg)).collect())
+}
+
 /// An idempotency key: NULL, empty or blank means "no key".
 pub fn decode_key(key: Option<String>) -> Option<String> {
     key.filter(|k| !k.trim().is_empty())

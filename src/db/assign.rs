@@ -262,7 +262,8 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
     Ok(rows)
 }
 
-fn replay_rows(
+/// The booking's assignments of a table set, ordered by table id (what a replay returns).
+pub fn replay_rows(
     client: &mut SpiClient<'_>,
     r: pgrx::Uuid,
     b: pgrx::Uuid,

@@ -289,15 +289,6 @@ pub const CONFIRMATION_RESULT: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
 };
 
-/// The booking's assignments of a table set (a confirm replay returns them).
-pub const ASSIGNMENTS_OF: Stmt = Stmt {
-    sql: "SELECT a.table_id, a.start_at, a.end_at, a.merge_group_id, a.id
-            FROM booking_table_assignments a
-           WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.table_id = ANY($3)
-           ORDER BY a.table_id",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray],
-};
-
 /// After a hold-driven confirm: the ledger's payload checksum, the confirmation result, the
 /// `capacity.hold.confirmed` event, and the hold itself goes.
 /// $1 restaurant, $2 booking, $3 hold, $4 key, $5 tables, $6 start, $7 end, $8 actor.
@@ -371,7 +362,7 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
                 });
             }
             let tables: Vec<pgrx::Uuid> = tables.into_iter().flatten().collect();
-            return Ok(assignments_of(client, r, b, tables));
+            return Ok(assign::replay_rows(client, r, b, &tables));
         }
     }
 
@@ -439,17 +430,4 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
         ],
     );
     Ok(rows)
-}
-
-fn assignments_of(client: &mut SpiClient<'_>, r: pgrx::Uuid, b: pgrx::Uuid, tables: Vec<pgrx::Uuid>) -> Vec<AssignedRow> {
-    run(client, &ASSIGNMENTS_OF, &[r.into(), b.into(), tables.into()])
-        .filter_map(|row| {
-            Some(AssignedRow {
-                table_id: from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?),
-                window: Window { start: ts_opt(row.get(2))?, end: ts_opt(row.get(3))? },
-                merge_group_id: row.get::<pgrx::Uuid>(4).ok().flatten().map(from_pg),
-                assignment_id: from_pg(row.get::<pgrx::Uuid>(5).ok().flatten()?),
-            })
-        })
-        .collect()
 }

@@ -1,5 +1,5 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
-.PHONY: demo test test-pure test-pgrx test-sql bootstrap install clean
+.PHONY: demo test test-pure test-pgrx test-sql torture bench bootstrap install clean
 
 demo:
 	scripts/demo
@@ -14,6 +14,19 @@ test-pgrx:
 	LAYERS=pgrx scripts/test
 test-sql:
 	LAYERS=sql scripts/test
+
+# Race torture with fault injection: make torture [SECONDS=60] [CONNECTIONS=8] [FAULTS=1] [SEED=1]
+SECONDS ?= 60
+CONNECTIONS ?= 8
+FAULTS ?= 1
+SEED ?= 1
+torture:
+	SECONDS_TO_RUN=$(SECONDS) CONNECTIONS=$(CONNECTIONS) FAULTS=$(FAULTS) SEED=$(SEED) scripts/torture
+
+# Every workload next to its floor, 1 and 2 clients: make bench [BENCH_SECONDS=15]
+BENCH_SECONDS ?= 15
+bench:
+	bench/run $(BENCH_SECONDS)
 
 bootstrap:
 	scripts/bootstrap

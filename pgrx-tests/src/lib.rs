@@ -6,6 +6,8 @@
 
 use postgres::{Client, NoTls};
 
+pub mod torture;
+
 /// The test database: `PG_SEATING_TEST_DB`, default `pg_seating_test`.
 pub fn database() -> String {
     std::env::var("PG_SEATING_TEST_DB").unwrap_or_else(|_| "pg_seating_test".into())

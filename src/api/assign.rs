@@ -257,9 +257,10 @@ fn run_unassign(
         };
         match restaurant_id {
             Some(r) => engine::unassign(client, r, booking_id, ids, p_merge_group_id.map(from_pg)),
-            None => Vec::new(),
+            None => Ok(Vec::new()),
         }
-    }));
+    }))
+    .unwrap_or_else(|e| raise(&e, UNASSIGN));
     TableIterator::new(rows.into_iter().map(|(t, m)| (to_pg(t), m.map(to_pg))))
 }
 

@@ -9,7 +9,7 @@ use super::assign::{self, AssignRequest, AssignedRow};
 use super::holds;
 use super::lifecycle::{self, ConfirmTransition};
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, to_pg, ts};
+use super::{from_pg, to_pg, ts, uuid_array};
 use crate::allocator::search::{assign_scarcity, quote, Busy, Policy, Quote, Rejection, Table};
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
@@ -179,9 +179,11 @@ fn is_conflict(e: &SeatingError) -> bool {
 }
 
 /// Chooses the best plan and commits it atomically (or places it as a hold). The booking is locked
-/// first; each plan is committed through the assignment core, which locks its tables in id order
-/// and re-reads conflicts under those locks, so a table taken by a concurrent writer between the
-/// choice and the commit moves the choice to the next plan instead of failing.
+/// first, then every table of the candidate plans at once, in id order (locking plan by plan
+/// would take row locks out of order across attempts, and a failed attempt keeps its locks until
+/// the transaction ends: two auto-assigns could deadlock). The plans are then quoted again under
+/// those locks and committed best-first through the assignment core; one whose tables were taken
+/// between the two quotes is skipped.
 pub fn auto_assign(
     client: &mut SpiClient<'_>,
     restaurant_id: Uuid,
@@ -212,45 +214,54 @@ pub fn auto_assign(
         }
     }
 
-    let mut last_quote = None;
-    for _round in 0..3 {
-        let inputs = load(client, restaurant_id, booking_id, facts.window);
-        let q = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
-        for plan in &q.plans {
-            let mut ids = plan.tables.clone();
-            ids.sort_unstable();
-            let req = request(restaurant_id, booking_id, ids.clone(), Some(key.clone()), assigned_by);
-            let outcome = if as_hold {
-                holds::create_hold(client, &req, 180, assigned_by).map(|hold| {
-                    ids.iter()
-                        .map(|t| AutoRow {
-                            row: AssignedRow { table_id: *t, window: facts.window, merge_group_id: None, assignment_id: Uuid::nil() },
-                            hold_id: Some(hold),
-                        })
-                        .collect::<Vec<_>>()
-                })
-            } else {
-                lifecycle::confirm(client, &req, &no_transition())
-                    .map(|rows| rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect())
-            };
-            match outcome {
-                Ok(rows) => return Ok(rows),
-                Err(e) if is_conflict(&e) => continue,
-                Err(e) => return Err(e),
-            }
+    let inputs = load(client, restaurant_id, booking_id, facts.window);
+    let first = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
+    let mut candidates: Vec<Uuid> = first.plans.iter().flat_map(|p| p.tables.iter().copied()).collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    if !candidates.is_empty() {
+        run(client, &LOCK_TABLES, &[r.into(), uuid_array(&candidates).into()]);
+    }
+    let inputs = load(client, restaurant_id, booking_id, facts.window);
+    let q = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
+    for plan in &q.plans {
+        if !plan.tables.iter().all(|t| candidates.binary_search(t).is_ok()) {
+            continue;
         }
-        let exhausted = q.plans.is_empty();
-        last_quote = Some((q, inputs.tables.len()));
-        if exhausted {
-            break;
+        let mut ids = plan.tables.clone();
+        ids.sort_unstable();
+        let req = request(restaurant_id, booking_id, ids.clone(), Some(key.clone()), assigned_by);
+        let outcome = if as_hold {
+            holds::create_hold(client, &req, 180, assigned_by).map(|hold| {
+                ids.iter()
+                    .map(|t| AutoRow {
+                        row: AssignedRow { table_id: *t, window: facts.window, merge_group_id: None, assignment_id: Uuid::nil() },
+                        hold_id: Some(hold),
+                    })
+                    .collect::<Vec<_>>()
+            })
+        } else {
+            lifecycle::confirm(client, &req, &no_transition())
+                .map(|rows| rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect())
+        };
+        match outcome {
+            Ok(rows) => return Ok(rows),
+            Err(e) if is_conflict(&e) => continue,
+            Err(e) => return Err(e),
         }
     }
-    let (q, n) = last_quote.expect("at least one round");
     Err(SeatingError::NoTablePlan {
         booking_id,
-        detail: no_plan_detail(facts.party_size, &q, n, policy),
+        detail: no_plan_detail(facts.party_size, &q, inputs.tables.len(), policy),
     })
 }
+
+/// Locks the candidate tables of an auto-assign, in id order.
+const LOCK_TABLES: Stmt = Stmt {
+    sql: "SELECT t.id FROM table_inventory t WHERE t.restaurant_id = $1 AND t.id = ANY($2)
+           ORDER BY t.id FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::UuidArray],
+};
 
 fn no_transition() -> ConfirmTransition {
     ConfirmTransition { target: None, changed_by: None, reason: String::new(), metadata: None }

@@ -294,18 +294,27 @@ pub fn unassign(
     booking_id: Uuid,
     table_ids: Option<Vec<Uuid>>,
     merge_group_id: Option<Uuid>,
-) -> Vec<UnassignedRow> {
+) -> Result<Vec<UnassignedRow>, SeatingError> {
     let r = to_pg(restaurant_id);
     let b = to_pg(booking_id);
     if run(client, &LOCK_BOOKING_FOR_UNASSIGN, &[r.into(), b.into()]).is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let ids: Option<Vec<pgrx::Uuid>> = table_ids.as_deref().map(uuid_array);
     let args: [DatumWithOid; 4] = [r.into(), b.into(), ids.into(), merge_group_id.map(to_pg).into()];
-    run(client, &UNASSIGN, &args)
+    let mut seated_left_without_table = false;
+    let rows = run(client, &UNASSIGN, &args)
         .filter_map(|row| {
+            let status = row.get::<String>(4).ok().flatten();
+            let emptied = row.get::<bool>(5).ok().flatten().unwrap_or(false);
+            seated_left_without_table |= emptied && status.as_deref() == Some("checked_in");
             let t = row.get::<pgrx::Uuid>(1).ok().flatten()?;
             Some((from_pg(t), row.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)))
         })
-        .collect()
+        .collect();
+    if seated_left_without_table {
+        // Raised after the deletes: the error aborts the statement, so nothing of it remains.
+        return Err(SeatingError::SeatedPartyWithoutTable { booking_id });
+    }
+    Ok(rows)
 }

@@ -206,6 +206,10 @@ pub const LOCK_BOOKING_FOR_UNASSIGN: Stmt = Stmt {
 /// Removes the chosen assignments (all when $3 and $4 are NULL; else those of the tables in $3
 /// and those of merge group $4), their table allocations, merge groups left without members,
 /// the ledger rows that recorded any removed table, and the zone lock when nothing remains.
+/// A confirmed booking left without a table is no longer confirmed: it moves to
+/// `pending_allocation` with a history row (reason `tables_released`). Each row also carries the
+/// booking's status before the call and whether no table remains, so the caller can refuse to
+/// leave a checked-in party without a table.
 pub const UNASSIGN: Stmt = Stmt {
     sql: "WITH target AS (
               SELECT a.id, a.table_id
@@ -236,14 +240,29 @@ pub const UNASSIGN: Stmt = Stmt {
                WHERE l.restaurant_id = $1 AND l.booking_id = $2
                  AND l.table_ids && ARRAY(SELECT table_id FROM target)
               RETURNING 1),
+          before AS (
+              SELECT b.status FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2),
+          demote AS (
+              SELECT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM remaining)
+                     AND (SELECT status FROM before) = 'confirmed' AS yes),
           unlock AS (
-              UPDATE bookings SET assigned_zone_id = NULL, updated_at = now()
-               WHERE restaurant_id = $1 AND id = $2 AND assigned_zone_id IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM remaining)
+              UPDATE bookings
+                 SET assigned_zone_id = NULL,
+                     status = CASE WHEN (SELECT yes FROM demote) THEN 'pending_allocation' ELSE status END,
+                     updated_at = now()
+               WHERE restaurant_id = $1 AND id = $2 AND NOT EXISTS (SELECT 1 FROM remaining)
+                 AND (assigned_zone_id IS NOT NULL OR (SELECT yes FROM demote))
+              RETURNING 1),
+          history AS (
+              INSERT INTO booking_state_history (restaurant_id, booking_id, from_status, to_status, reason, metadata)
+              SELECT $1, $2, 'confirmed', 'pending_allocation', 'tables_released',
+                     jsonb_build_object('released_tables', (SELECT count(*) FROM target))
+               WHERE (SELECT yes FROM demote)
               RETURNING 1)
           SELECT d.table_id, d.merge_group_id,
                  (SELECT count(*) FROM del_alloc) + (SELECT count(*) FROM del_mg)
-                 + (SELECT count(*) FROM del_led) + (SELECT count(*) FROM unlock)
+                 + (SELECT count(*) FROM del_led) + (SELECT count(*) FROM unlock) + (SELECT count(*) FROM history),
+                 (SELECT status::text FROM before), NOT EXISTS (SELECT 1 FROM remaining)
             FROM del_bta d
            ORDER BY d.table_id",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Uuid],

@@ -14,6 +14,7 @@ use super::plans::{run, Stmt, Ty};
 use super::queries::CONFLICTS;
 use super::{from_pg, to_pg, ts, ts_opt, uuid_array};
 use crate::domain::capacity::{kill_switch_off, update_fits, utilization_percent, UpdateRefusal, UNBOUNDED};
+use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
 
 const LOCK: Stmt = Stmt {
@@ -153,11 +154,11 @@ pub fn invalid(message: &str) -> Value {
 }
 
 /// Runs the update and returns the envelope.
-pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Value {
+pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, SeatingError> {
     let r = to_pg(u.restaurant_id);
     let b = to_pg(u.booking_id);
     if run(client, &LOCK, &[r.into(), b.into()]).is_empty() {
-        return invalid("Booking not found for update");
+        return Ok(invalid("Booking not found for update"));
     }
 
     let limited = !kill_switch_off(kill_switch_value().as_deref()) && rules_table_exists();
@@ -178,7 +179,7 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Value {
 
     match update_fits(party, booked_covers, max_covers, booked_parties, max_parties) {
         Err(UpdateRefusal::Covers) => {
-            return json!({
+            return Ok(json!({
                 "success": false, "error": "CAPACITY_EXCEEDED",
                 "message": "No capacity available for this time slot",
                 "details": {
@@ -186,17 +187,17 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Value {
                     "availableCovers": (max_covers - booked_covers).max(0), "servicePeriod": service_period,
                     "maxParties": max_parties, "bookedParties": booked_parties
                 }
-            })
+            }))
         }
         Err(UpdateRefusal::Parties) => {
-            return json!({
+            return Ok(json!({
                 "success": false, "error": "CAPACITY_EXCEEDED",
                 "message": "Too many simultaneous parties in this slot",
                 "details": {
                     "requestedParties": 1, "maxParties": max_parties, "bookedParties": booked_parties,
                     "servicePeriod": service_period, "availableParties": (max_parties - booked_parties).max(0)
                 }
-            })
+            }))
         }
         Ok(()) => {}
     }
@@ -232,13 +233,20 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Value {
         ],
     );
     let row = updated.first();
-    let booking_json = row.get::<JsonB>(1).ok().flatten().map(|j| j.0).unwrap_or(Value::Null);
+    let mut booking_json = row.get::<JsonB>(1).ok().flatten().map(|j| j.0).unwrap_or(Value::Null);
     let old = (ts_opt(row.get(2)), ts_opt(row.get(3)));
     let new = (ts_opt(row.get(4)), ts_opt(row.get(5)));
-    let assignments = if old == new { "unchanged" } else { move_or_release(client, u, new) };
+    let assignments = if old == new { "unchanged" } else { move_or_release(client, u, new)? };
+    if assignments == "released" {
+        // Releasing a confirmed booking's tables moves it to pending_allocation: report the row as it is now.
+        let now = run(client, &BOOKING_JSON, &[r.into(), b.into()]);
+        if let Some(j) = now.first().get::<JsonB>(1).ok().flatten() {
+            booking_json = j.0;
+        }
+    }
 
     let after = booked_covers + party;
-    json!({
+    Ok(json!({
         "success": true,
         "booking": booking_json,
         "capacity": {
@@ -248,19 +256,29 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Value {
         },
         "assignments": assignments,
         "message": "Booking updated successfully"
-    })
+    }))
 }
+
+/// The booking row as the envelope reports it.
+const BOOKING_JSON: Stmt = Stmt {
+    sql: "SELECT to_jsonb(b.*) FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
 
 /// After a time change: keep the booking's tables when they are free in the new window (other
 /// bookings' allocations, assignments and live holds), else release them.
-fn move_or_release(client: &mut SpiClient<'_>, u: &BookingUpdate, new: (Option<i64>, Option<i64>)) -> &'static str {
+fn move_or_release(
+    client: &mut SpiClient<'_>,
+    u: &BookingUpdate,
+    new: (Option<i64>, Option<i64>),
+) -> Result<&'static str, SeatingError> {
     let r = to_pg(u.restaurant_id);
     let b = to_pg(u.booking_id);
     let tables: Vec<Uuid> = run(client, &LOCK_ASSIGNED_TABLES, &[r.into(), b.into()])
         .filter_map(|t| t.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
         .collect();
     if tables.is_empty() {
-        return "unchanged";
+        return Ok("unchanged");
     }
     let window = match new {
         (Some(s), Some(e)) => Window::new(s, e),
@@ -274,9 +292,9 @@ fn move_or_release(client: &mut SpiClient<'_>, u: &BookingUpdate, new: (Option<i
         );
         if conflicts.is_empty() {
             run(client, &MOVE_ASSIGNMENTS, &[r.into(), b.into(), ts(w.start).into(), ts(w.end).into()]);
-            return "moved";
+            return Ok("moved");
         }
     }
-    assign::unassign(client, u.restaurant_id, u.booking_id, None, None);
-    "released"
+    assign::unassign(client, u.restaurant_id, u.booking_id, None, None)?;
+    Ok("released")
 }

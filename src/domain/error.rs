@@ -101,6 +101,8 @@ pub enum SeatingError {
     ZoneConflict { booking_id: Uuid },
     ZoneLocked { booking_id: Uuid, locked: Uuid, requested: Uuid },
     NotAdjacent { table_id: Uuid },
+    /// Unassigning would leave a checked-in (seated) party without any table.
+    SeatedPartyWithoutTable { booking_id: Uuid },
     IdempotencyMismatch { function: &'static str, booking_id: Uuid, reason: MismatchReason },
     HoldConflict { booking_id: Uuid, hold_id: Uuid },
     AllocationOverlap { resource_id: Uuid, booking_id: Uuid, blocker: Blocker },
@@ -148,7 +150,8 @@ impl SeatingError {
             | MergeRequiresMovable { .. }
             | ZoneConflict { .. }
             | ZoneLocked { .. }
-            | NotAdjacent { .. } => CheckViolation,
+            | NotAdjacent { .. }
+            | SeatedPartyWithoutTable { .. } => CheckViolation,
             TablesNotFound { .. } => NoDataFound,
             IdempotencyMismatch { .. } => TooManyRows,
             HoldConflict { .. }
@@ -224,6 +227,9 @@ impl SeatingError {
                 format!("Booking {booking_id} locked to zone {locked}, cannot assign zone {requested}")
             }
             NotAdjacent { table_id } => format!("Table {table_id} is not adjacent to the selected set"),
+            SeatedPartyWithoutTable { booking_id } => {
+                format!("Booking {booking_id} is checked in and must keep at least one table")
+            }
             IdempotencyMismatch { function, booking_id, .. } => {
                 format!("{function} idempotency mismatch for booking {booking_id}")
             }
@@ -313,6 +319,11 @@ impl SeatingError {
             CapacityExceeded { .. } => {
                 Some("Release tables or adjust capacity overrides before retrying.".into())
             }
+            SeatedPartyWithoutTable { .. } => Some(
+                "Move the party with assign_tables_atomic_v2 (it replaces the booking's tables in one call), \
+                 or complete the booking first."
+                    .into(),
+            ),
             CannotConfirmWithoutTables { .. } => {
                 Some("Use the assign_tables RPC function to assign tables before confirming".into())
             }

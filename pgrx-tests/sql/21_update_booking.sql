@@ -19,6 +19,9 @@ SELECT is(pg_temp.upd(pg_temp.b(1), 'a1000000-0000-0000-0000-000000000002', '202
     'Booking not found for update', 'booking of another restaurant: not found');
 SELECT is(pg_temp.upd(pg_temp.b(1), 'a1000000-0000-0000-0000-000000000001', '2026-12-01', '18:00', '18:00', 2) ->> 'error',
     'INVALID_PARAMS', 'an empty window is refused in the envelope');
+SELECT is(pg_temp.upd(pg_temp.b(1), 'a1000000-0000-0000-0000-000000000001', 'infinity', '18:00', '20:00', 2),
+    '{"success": false, "error": "INVALID_PARAMS", "message": "p_booking_date must be a finite date"}'::jsonb,
+    'an infinite date is refused in the envelope (not a raw chk_time_order violation)');
 CREATE TEMP TABLE fp0 AS SELECT pg_temp.fp() AS v;
 SELECT is(pg_temp.upd(pg_temp.b(1), 'a1000000-0000-0000-0000-000000000001', '2026-12-01', '18:00', '20:00', 6),
     '{"success": false, "error": "CAPACITY_EXCEEDED", "message": "No capacity available for this time slot",

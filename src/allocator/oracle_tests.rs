@@ -319,3 +319,18 @@ fn scarcity_spares_rare_tables_when_weighted() {
     let q = quote(&t, &[], &[], 2, W, &Policy { weights: Weights { overage: 0.0, ..Weights::default() }, ..Policy::default() }, 5);
     assert_eq!(q.plans[0].numbers, vec!["T1"], "without weights, ties fall to natural order");
 }
+
+#[test]
+fn extreme_parties_and_capacities_never_overflow() {
+    // Found by the input fuzzer: party + max_overage overflowed i32 for a party of i32::MAX.
+    let tables = vec![table(1, "T1", i32::MAX), table(2, "T2", i32::MAX), table(3, "T3", 4)];
+    let edges = vec![(tables[0].id, tables[1].id), (tables[1].id, tables[2].id)];
+    let q = quote(&tables, &edges, &[], i32::MAX, W, &Policy { max_overage: i32::MAX, ..Policy::default() }, 5);
+    assert_eq!(q.plans.len(), 2, "each huge table seats the party alone: {:?}", q.plans);
+    assert!(q.plans.iter().all(|p| p.tables.len() == 1));
+    // Combinations whose seats exceed i32 are over every bound: pruned, never wrapped around.
+    let q = quote(&tables, &edges, &[], 3, W, &Policy { max_overage: i32::MAX, ..Policy::default() }, 50);
+    assert_eq!(q.plans.iter().map(|p| p.numbers.join("+")).collect::<Vec<_>>(), vec!["T3", "T1", "T2"]);
+    let q = quote(&tables[2..], &[], &[], i32::MAX, W, &Policy::default(), 5);
+    assert!(q.plans.is_empty());
+}

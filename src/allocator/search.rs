@@ -191,7 +191,7 @@ struct Search<'a> {
 
 impl Search<'_> {
     fn consider(&mut self, members: &[usize]) {
-        let total: i32 = members.iter().map(|&i| self.tables[i].capacity).sum();
+        let total: i32 = members.iter().fold(0i32, |t, &i| t.saturating_add(self.tables[i].capacity));
         let largest = members.iter().map(|&i| self.tables[i].capacity).max().unwrap_or(0);
         let n = members.len();
         let mut order: Vec<usize> = members.to_vec();
@@ -200,8 +200,8 @@ impl Search<'_> {
                 .then(self.tables[a].id.cmp(&self.tables[b].id))
         });
         let breakdown = Breakdown {
-            overage: total - self.party,
-            fragmentation: total - largest,
+            overage: total.saturating_sub(self.party),
+            fragmentation: total.saturating_sub(largest),
             zones: 1,
             tables: n as i32,
             adjacency_cost: if n > 1 { radius(members, &self.adj) } else { 0 },
@@ -231,7 +231,7 @@ impl Search<'_> {
 
     /// ESU: grow connected sets from `root` through neighbours with a higher index.
     fn extend_connected(&mut self, set: &mut Vec<usize>, ext: Vec<usize>, root: usize, total: i32) {
-        let upper = self.party + self.policy.max_overage;
+        let upper = self.party.saturating_add(self.policy.max_overage);
         if set.len() >= 2 && total >= self.party {
             let members = set.clone();
             self.consider(&members);
@@ -241,10 +241,10 @@ impl Search<'_> {
         }
         let mut ext = ext;
         while let Some(w) = ext.pop() {
-            let cap = self.tables[w].capacity;
-            if total + cap > upper {
+            // A sum beyond i32 exceeds any bound: prune it like any other over-capacity set.
+            let Some(grown) = total.checked_add(self.tables[w].capacity).filter(|&g| g <= upper) else {
                 continue;
-            }
+            };
             // Neighbours of w above the root, not in the set and not adjacent to it.
             let mut next = ext.clone();
             for &u in &self.adj[w] {
@@ -257,14 +257,14 @@ impl Search<'_> {
                 }
             }
             set.push(w);
-            self.extend_connected(set, next, root, total + cap);
+            self.extend_connected(set, next, root, grown);
             set.pop();
         }
     }
 
     /// Without the adjacency rule: every set of 2..max_tables tables of one zone.
     fn extend_any(&mut self, set: &mut Vec<usize>, pool: &[usize], from: usize, total: i32) {
-        let upper = self.party + self.policy.max_overage;
+        let upper = self.party.saturating_add(self.policy.max_overage);
         if set.len() >= 2 && total >= self.party {
             let members = set.clone();
             self.consider(&members);
@@ -274,12 +274,11 @@ impl Search<'_> {
         }
         for k in from..pool.len() {
             let t = pool[k];
-            let cap = self.tables[t].capacity;
-            if total + cap > upper {
+            let Some(grown) = total.checked_add(self.tables[t].capacity).filter(|&g| g <= upper) else {
                 continue;
-            }
+            };
             set.push(t);
-            self.extend_any(set, pool, k + 1, total + cap);
+            self.extend_any(set, pool, k + 1, grown);
             set.pop();
         }
     }
@@ -327,7 +326,8 @@ pub fn quote(
         }
     }
     let mut s = Search { tables, adj, party, policy, limit, heap: BinaryHeap::new(), feasible: 0 };
-    let upper = party + policy.max_overage;
+    // Saturating: a party of i32::MAX guests must get "no plan", not an overflow.
+    let upper = party.saturating_add(policy.max_overage);
 
     // Single tables (fixed ones too).
     for (i, t) in tables.iter().enumerate() {

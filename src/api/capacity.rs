@@ -80,6 +80,9 @@ fn update_booking_with_capacity_check(
     if start == end {
         return pgrx::JsonB(invalid("p_start_time and p_end_time must differ"));
     }
+    if date.is_infinity() || date.is_neg_infinity() {
+        return pgrx::JsonB(invalid("p_booking_date must be a finite date"));
+    }
     let u = BookingUpdate {
         booking_id: from_pg(booking_id),
         restaurant_id: from_pg(restaurant_id),

@@ -161,7 +161,7 @@ pub fn no_plan_detail(party: i32, q: &Quote, tables: usize, policy: &Policy) -> 
         count(Rejection::Inactive),
         count(Rejection::PartyBelowMinimum),
         policy.max_tables,
-        party + policy.max_overage,
+        party.saturating_add(policy.max_overage),
     )
 }
 

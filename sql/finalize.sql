@@ -3,8 +3,11 @@
 -- Anonymous callers must never assign tables (SPEC §1): EXECUTE on every function of this
 -- extension is revoked from PUBLIC and, when the Supabase role exists, granted to service_role,
 -- which also gets DML on the data tables. Supabase's default privileges grant new functions and
--- tables in `public` to anon and authenticated: those grants are revoked here too. Only this
--- extension's own objects are touched, even when it is installed into `public`.
+-- tables in `public` to anon and authenticated: those grants are revoked here too. They also
+-- grant ALL to service_role, which is cut back to exactly SELECT, INSERT, UPDATE, DELETE: TRIGGER
+-- would let it attach a trigger that the SECURITY DEFINER functions (owned by a superuser) fire
+-- with the owner's rights, and TRUNCATE skips the triggers that keep hold windows in step. Only
+-- this extension's own objects are touched, even when it is installed into `public`.
 DO $finalize$
 DECLARE
     v_ext oid := (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'pg_seating');
@@ -27,6 +30,7 @@ BEGIN
             EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %s', r.sig, v_role);
         END LOOP;
         IF v_has_service_role THEN
+            EXECUTE format('REVOKE ALL ON FUNCTION %s FROM service_role', r.sig);
             EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO service_role', r.sig);
         END IF;
     END LOOP;
@@ -57,6 +61,7 @@ BEGIN
                AND d.refobjid = v_ext AND d.deptype = 'e'
                AND c.relkind IN ('r', 'v', 'S')
         LOOP
+            EXECUTE format('REVOKE ALL ON %s FROM service_role', r.rel);
             IF r.relkind = 'S' THEN
                 EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %s TO service_role', r.rel);
             ELSE

@@ -711,12 +711,16 @@ SELECT b.id AS booking_id, b.restaurant_id, b.status, n.assignments AS assignmen
                        THEN format('%s assignments but %s live table allocations', n.assignments, n.allocations)
                END AS problem) p;
 
--- The per-booking check the confirm path runs after commit. P0002 for an unknown booking.
+-- The per-booking check the confirm path runs after commit. 22004 for NULL, P0002 for an unknown booking.
 CREATE FUNCTION @extschema@.reconcile_booking(p_booking_id uuid)
 RETURNS TABLE (booking_id uuid, restaurant_id uuid, status @extschema@.booking_status, assignment_count integer,
                consistent boolean, problem text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
 BEGIN
+    IF p_booking_id IS NULL THEN
+        RAISE EXCEPTION 'reconcile_booking: argument p_booking_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
     RETURN QUERY SELECT r.booking_id, r.restaurant_id, r.status, r.assignment_count, r.consistent, r.problem
                    FROM @extschema@.booking_assignment_reconciliation r
                   WHERE r.booking_id = p_booking_id;

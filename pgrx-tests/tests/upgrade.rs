@@ -1,5 +1,6 @@
-//! `ALTER EXTENSION pg_seating UPDATE` from the previous version keeps every row and ends with
-//! exactly the objects of a fresh install of the new version.
+//! `ALTER EXTENSION pg_seating UPDATE` from every previous version keeps every row and ends with
+//! exactly the objects of a fresh install of the current version, privileges included, in
+//! databases with Supabase's roles and default privileges.
 
 use pg_seating_sql_tests::{connect, connect_to, extension_table_counts, pg_tool};
 
@@ -25,6 +26,12 @@ fn objects(c: &mut postgres::Client) -> Vec<String> {
          UNION ALL
          SELECT 'trigger ' || t.tgname || ' ' || pg_get_triggerdef(t.oid)
            FROM members m JOIN pg_trigger t ON t.tgrelid = m.objid WHERE m.classid = 'pg_class'::regclass AND NOT t.tgisinternal
+         UNION ALL
+         SELECT 'privileges on function ' || p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, 'default')
+           FROM members m JOIN pg_proc p ON p.oid = m.objid WHERE m.classid = 'pg_proc'::regclass
+         UNION ALL
+         SELECT 'privileges on relation ' || c.relname || ' ' || coalesce(c.relacl::text, 'default')
+           FROM members m JOIN pg_class c ON c.oid = m.objid WHERE m.classid = 'pg_class'::regclass
          ORDER BY 1",
         &[],
     )
@@ -34,32 +41,95 @@ fn objects(c: &mut postgres::Client) -> Vec<String> {
     .collect()
 }
 
+/// The upgrade scripts, oldest first.
+const SCRIPTS: &[(&str, &str, &str)] = &[
+    ("0.1.0", "0.2.0", include_str!("../../sql/pg_seating--0.1.0--0.2.0.sql")),
+    ("0.2.0", "0.3.0", include_str!("../../sql/pg_seating--0.2.0--0.3.0.sql")),
+];
+
+/// The version a fresh install gets: the extension crate's version.
+fn current_version() -> String {
+    include_str!("../../Cargo.toml")
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .map(|v| v.trim_end_matches('"').to_string())
+        .expect("version in Cargo.toml")
+}
+
+const SUPABASE_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
+const SUPABASE_DEFAULTS: &str = "
+    GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+    SET client_min_messages = warning;";
+
 #[test]
-fn update_from_the_previous_version_keeps_rows_and_matches_a_fresh_install() {
-    let old_db = format!("pg_seating_upgrade_{}", std::process::id());
-    let new_db = format!("pg_seating_fresh_{}", std::process::id());
+fn update_from_0_1_0() {
+    update_from("0.1.0");
+}
+
+#[test]
+fn update_from_0_2_0() {
+    update_from("0.2.0");
+}
+
+#[test]
+fn every_previous_version_has_an_upgrade_path_to_the_current_one() {
+    let current = current_version();
+    assert_eq!(SCRIPTS.last().unwrap().1, current, "the last upgrade script must lead to the current version");
+    for w in SCRIPTS.windows(2) {
+        assert_eq!(w[0].1, w[1].0, "the scripts form one chain");
+    }
+    for (from, _, _) in SCRIPTS {
+        let archived = format!("{}/../sql/archive/pg_seating--{from}.sql", env!("CARGO_MANIFEST_DIR"));
+        assert!(std::path::Path::new(&archived).exists(), "{archived} is archived");
+    }
+}
+
+fn update_from(from: &str) {
+    let current = current_version();
+    let mut admin = connect_to("postgres");
+    let mut created = Vec::new();
+    for role in SUPABASE_ROLES {
+        let exists: bool =
+            admin.query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&role]).unwrap().get(0);
+        if !exists {
+            admin.batch_execute(&format!("CREATE ROLE {role} NOLOGIN")).unwrap();
+            created.push(role);
+        }
+    }
+    let tag = format!("{}_{}", from.replace('.', "_"), std::process::id());
+    let old_db = format!("pg_seating_upgrade_{tag}");
+    let new_db = format!("pg_seating_fresh_{tag}");
     pg_tool("createdb", &[&old_db]);
     pg_tool("createdb", &[&new_db]);
     let mut c = connect_to(&old_db);
-    c.batch_execute("SET client_min_messages = warning; CREATE EXTENSION pg_seating VERSION '0.1.0' CASCADE").unwrap();
+    c.batch_execute(SUPABASE_DEFAULTS).unwrap();
+    c.batch_execute(&format!("CREATE EXTENSION pg_seating VERSION '{from}' CASCADE")).unwrap();
     c.batch_execute(include_str!("populate.sql")).unwrap();
     let before = extension_table_counts(&mut c);
     assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
 
     c.batch_execute("ALTER EXTENSION pg_seating UPDATE").unwrap();
     let version: String = c.query_one("SELECT extversion FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
-    assert_eq!(version, "0.2.0");
+    assert_eq!(version, current);
     assert_eq!(extension_table_counts(&mut c), before, "rows changed by the update");
-    // Updating twice is harmless (the script is idempotent).
-    c.batch_execute(&format!("SELECT 1 FROM pg_extension; {}", include_str!("../../sql/pg_seating--0.1.0--0.2.0.sql").replace("@extschema@", "public")))
-        .unwrap();
+    // Applying the scripts again is harmless (each is idempotent).
+    let start = SCRIPTS.iter().position(|(f, _, _)| *f == from).expect("a script from this version");
+    for (_, _, script) in &SCRIPTS[start..] {
+        c.batch_execute(&script.replace("@extschema@", "public")).unwrap();
+    }
 
     let mut fresh = connect_to(&new_db);
-    fresh.batch_execute("SET client_min_messages = warning; CREATE EXTENSION pg_seating CASCADE").unwrap();
+    fresh.batch_execute(SUPABASE_DEFAULTS).unwrap();
+    fresh.batch_execute("CREATE EXTENSION pg_seating CASCADE").unwrap();
     let (upgraded, installed) = (objects(&mut c), objects(&mut fresh));
     let only_upgraded: Vec<_> = upgraded.iter().filter(|o| !installed.contains(o)).collect();
     let only_fresh: Vec<_> = installed.iter().filter(|o| !upgraded.contains(o)).collect();
     assert!(only_upgraded.is_empty() && only_fresh.is_empty(), "differ:\nupgraded only {only_upgraded:#?}\nfresh only {only_fresh:#?}");
+    assert!(upgraded.iter().any(|o| o.starts_with("privileges on relation bookings") && o.contains("service_role=arwd/")),
+        "service_role keeps exactly its DML on the tables: {upgraded:#?}");
 
     // Every function still works on the old rows.
     let n: i64 = c
@@ -68,7 +138,7 @@ fn update_from_the_previous_version_keeps_rows_and_matches_a_fresh_install() {
         .get(0);
     assert!(n >= 0);
     c.batch_execute(
-        "SELECT unassign_tables_atomic(id) FROM bookings;
+        "SELECT unassign_tables_atomic(id) FROM bookings WHERE status <> 'checked_in';
          SELECT sweep_expired_holds();",
     )
     .unwrap();
@@ -77,4 +147,7 @@ fn update_from_the_previous_version_keeps_rows_and_matches_a_fresh_install() {
     let _ = connect();
     pg_tool("dropdb", &[&old_db]);
     pg_tool("dropdb", &[&new_db]);
+    for role in created {
+        admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}")).unwrap();
+    }
 }

@@ -1,0 +1,366 @@
+//! The security matrix, in a database set up the way Supabase sets one up: roles `anon`,
+//! `authenticated` and `service_role` exist before the extension, all three have USAGE on
+//! `public`, and default privileges grant every new function, table and sequence in `public` to
+//! all of them. Then `CREATE EXTENSION pg_seating`, and:
+//!
+//! 1. The matrix, from the catalog, for every function and relation of the extension: anon and
+//!    authenticated can do nothing, service_role can execute every function and read and write
+//!    the tables (no TRUNCATE, REFERENCES or TRIGGER), the owner can do everything. Then the same
+//!    by behaviour: anon and authenticated get 42501 calling each function and reading each relation.
+//! 2. Every SECURITY DEFINER function, and every SQL or PL/pgSQL function, pins its search_path,
+//!    with pg_temp named last (unnamed, it would be searched first for relations).
+//! 3. A hostile caller: service_role, with a schema of its own holding tables, functions and
+//!    operators that shadow the ones the extension uses (each shadowing function raises), and a
+//!    temporary table shadowing `bookings`, puts that schema first on its search_path. A scenario
+//!    calling every RPC must give the same results as with the normal search_path.
+
+use pg_seating_sql_tests::{connect_to, pg_tool};
+use postgres::Client;
+
+const DB: &str = "pg_seating_security";
+const ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
+
+struct Setup {
+    created_roles: Vec<String>,
+}
+
+fn setup() -> Setup {
+    let mut admin = connect_to("postgres");
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {DB}")).unwrap();
+    let mut created_roles = Vec::new();
+    for role in ROLES {
+        let exists: bool = admin
+            .query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&role])
+            .unwrap()
+            .get(0);
+        if !exists {
+            admin.batch_execute(&format!("CREATE ROLE {role} NOLOGIN")).unwrap();
+            created_roles.push(role.to_string());
+        }
+    }
+    pg_tool("createdb", &[DB]);
+    let mut c = connect_to(DB);
+    c.batch_execute(
+        "GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+         SET client_min_messages = warning;
+         CREATE EXTENSION pg_seating CASCADE;",
+    )
+    .unwrap();
+    Setup { created_roles }
+}
+
+fn teardown(s: Setup) {
+    let mut admin = connect_to("postgres");
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)")).unwrap();
+    for role in s.created_roles {
+        admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}")).unwrap();
+    }
+}
+
+const EXTENSION_FUNCTIONS: &str = "
+    SELECT p.oid::regprocedure::text, p.proname::text, p.pronargs::int, p.prosecdef, l.lanname::text,
+           coalesce(array_to_string(p.proconfig, ';'), ''), pg_get_userbyid(p.proowner)::text,
+           p.prorettype = 'trigger'::regtype
+      FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+      JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+     WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
+     ORDER BY 1";
+
+const EXTENSION_RELATIONS: &str = "
+    SELECT c.oid::regclass::text, c.relkind::text, pg_get_userbyid(c.relowner)::text
+      FROM pg_class c
+      JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
+     WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
+       AND c.relkind IN ('r', 'v', 'S')
+     ORDER BY 1";
+
+fn has(c: &mut Client, sql: &str, role: &str, object: &str, privilege: &str) -> bool {
+    c.query_one(sql, &[&role, &object, &privilege]).unwrap_or_else(|e| panic!("{object} {privilege}: {e}")).get(0)
+}
+
+#[test]
+fn security_matrix_pinned_search_paths_and_hostile_callers() {
+    let s = setup();
+    let result = std::panic::catch_unwind(|| {
+        let mut c = connect_to(DB);
+        matrix(&mut c);
+        pinned_search_paths(&mut c);
+        hostile_search_path(&mut c);
+    });
+    teardown(s);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
+
+fn matrix(c: &mut Client) {
+    let owner = "postgres";
+    let functions = c.query(EXTENSION_FUNCTIONS, &[]).unwrap();
+    assert!(functions.len() > 30, "functions of the extension: {}", functions.len());
+    let mut failures = Vec::new();
+    for f in &functions {
+        let sig: String = f.get(0);
+        let fn_owner: String = f.get(6);
+        assert_eq!(fn_owner, owner, "{sig} is owned by the extension's owner");
+        for (role, expected) in [("anon", false), ("authenticated", false), ("service_role", true), (owner, true)] {
+            let got = has(c, "SELECT has_function_privilege($1, $2::text::regprocedure, $3)", role, &sig, "EXECUTE");
+            if got != expected {
+                failures.push(format!("{role} EXECUTE {sig}: {got}, expected {expected}"));
+            }
+        }
+    }
+    let relations = c.query(EXTENSION_RELATIONS, &[]).unwrap();
+    assert!(relations.len() > 15, "relations of the extension: {}", relations.len());
+    for r in &relations {
+        let (rel, kind): (String, String) = (r.get(0), r.get(1));
+        let privileges: &[&str] = if kind == "S" {
+            &["USAGE", "SELECT", "UPDATE"]
+        } else {
+            &["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
+        };
+        let check = if kind == "S" {
+            "SELECT has_sequence_privilege($1, $2, $3)"
+        } else {
+            "SELECT has_table_privilege($1, $2::text::regclass, $3)"
+        };
+        for p in privileges {
+            let service = match (kind.as_str(), *p) {
+                ("S", "USAGE" | "SELECT") => true,
+                ("S", _) => false,
+                (_, "SELECT" | "INSERT" | "UPDATE" | "DELETE") => true,
+                _ => false,
+            };
+            for (role, expected) in [("anon", false), ("authenticated", false), ("service_role", service), (owner, true)] {
+                let got = has(c, check, role, &rel, p);
+                if got != expected {
+                    failures.push(format!("{role} {p} ON {rel}: {got}, expected {expected}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "privilege matrix:\n{}", failures.join("\n"));
+
+    // The same by behaviour: every function and relation refuses anon and authenticated with 42501.
+    for role in ["anon", "authenticated"] {
+        for f in &functions {
+            let (name, nargs, trigger): (String, i32, bool) = (f.get(1), f.get(2), f.get(7));
+            if trigger {
+                continue; // trigger functions cannot be called directly by anyone
+            }
+            let args = vec!["NULL"; nargs as usize].join(", ");
+            let mut tx = c.transaction().unwrap();
+            tx.batch_execute(&format!("SET LOCAL ROLE {role}")).unwrap();
+            let err = tx.query(&format!("SELECT * FROM public.{name}({args})"), &[]).expect_err(&format!("{role} may call {name}"));
+            assert_eq!(err.code().map(|s| s.code()), Some("42501"), "{role} calling {name}: {err}");
+            tx.rollback().unwrap();
+        }
+        for r in &relations {
+            let rel: String = r.get(0);
+            let mut tx = c.transaction().unwrap();
+            tx.batch_execute(&format!("SET LOCAL ROLE {role}")).unwrap();
+            let err = tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[]).expect_err(&format!("{role} may read {rel}"));
+            assert_eq!(err.code().map(|s| s.code()), Some("42501"), "{role} reading {rel}: {err}");
+            tx.rollback().unwrap();
+        }
+    }
+    // service_role really can: read every relation and write through the RPCs (checked in hostile_search_path).
+    for r in &relations {
+        let rel: String = r.get(0);
+        let mut tx = c.transaction().unwrap();
+        tx.batch_execute("SET LOCAL ROLE service_role").unwrap();
+        tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[]).unwrap_or_else(|e| panic!("service_role reading {rel}: {e}"));
+        tx.rollback().unwrap();
+    }
+}
+
+fn pinned_search_paths(c: &mut Client) {
+    let mut failures = Vec::new();
+    let mut definers = 0;
+    for f in c.query(EXTENSION_FUNCTIONS, &[]).unwrap() {
+        let (sig, secdef, lang, config): (String, bool, String, String) = (f.get(0), f.get(3), f.get(4), f.get(5));
+        definers += usize::from(secdef);
+        if !(secdef || lang == "sql" || lang == "plpgsql") {
+            continue; // C functions that run no SQL (pg_seating_version)
+        }
+        let path = config.split(';').find_map(|s| s.strip_prefix("search_path="));
+        match path {
+            None => failures.push(format!("{sig} ({lang}, security definer {secdef}): no pinned search_path")),
+            Some(p) => {
+                let parts: Vec<&str> = p.split(',').map(str::trim).collect();
+                if parts.last() != Some(&"pg_temp") || !parts.contains(&"pg_catalog") {
+                    failures.push(format!("{sig}: search_path {p} must name pg_catalog and end with pg_temp"));
+                }
+                if secdef && parts[0] != "public" && parts[0] != "pg_catalog" {
+                    failures.push(format!("{sig}: search_path {p} starts with a schema other than the extension's"));
+                }
+            }
+        }
+    }
+    assert!(definers >= 20, "SECURITY DEFINER functions: {definers}");
+    assert!(failures.is_empty(), "search paths:\n{}", failures.join("\n"));
+}
+
+/// Objects a hostile caller puts in front of everything: each function raises when called, each
+/// operator raises, each table is an empty look-alike.
+const HOSTILE: &str = r#"
+CREATE SCHEMA hostile AUTHORIZATION service_role;
+SET ROLE service_role;
+CREATE FUNCTION hostile.hijacked(text) RETURNS boolean LANGUAGE plpgsql AS
+    $$BEGIN RAISE EXCEPTION 'hijacked: %', $1; END$$;
+CREATE FUNCTION hostile.now() RETURNS timestamptz LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('now'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.gen_random_uuid() RETURNS uuid LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('gen_random_uuid'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.tstzrange(timestamptz, timestamptz) RETURNS tstzrange LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('tstzrange'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.tstzrange(timestamptz, timestamptz, text) RETURNS tstzrange LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('tstzrange/3'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.lower(anyrange) RETURNS timestamptz LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('lower'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.jsonb_build_object(text, text) RETURNS jsonb LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('jsonb_build_object'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.array_length(anyarray, integer) RETURNS integer LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('array_length'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.md5(text) RETURNS text LANGUAGE plpgsql AS
+    $$BEGIN PERFORM hostile.hijacked('md5'); RETURN NULL; END$$;
+CREATE FUNCTION hostile.uuid_eq(uuid, uuid) RETURNS boolean LANGUAGE plpgsql AS
+    $$BEGIN RETURN hostile.hijacked('= on uuid'); END$$;
+CREATE OPERATOR hostile.= (LEFTARG = uuid, RIGHTARG = uuid, FUNCTION = hostile.uuid_eq);
+CREATE FUNCTION hostile.range_overlaps(tstzrange, tstzrange) RETURNS boolean LANGUAGE plpgsql AS
+    $$BEGIN RETURN hostile.hijacked('&& on tstzrange'); END$$;
+CREATE OPERATOR hostile.&& (LEFTARG = tstzrange, RIGHTARG = tstzrange, FUNCTION = hostile.range_overlaps);
+CREATE FUNCTION hostile.ts_lt(timestamptz, timestamptz) RETURNS boolean LANGUAGE plpgsql AS
+    $$BEGIN RETURN hostile.hijacked('< on timestamptz'); END$$;
+CREATE OPERATOR hostile.< (LEFTARG = timestamptz, RIGHTARG = timestamptz, FUNCTION = hostile.ts_lt);
+CREATE FUNCTION hostile.text_eq(text, text) RETURNS boolean LANGUAGE plpgsql AS
+    $$BEGIN RETURN hostile.hijacked('= on text'); END$$;
+CREATE OPERATOR hostile.= (LEFTARG = text, RIGHTARG = text, FUNCTION = hostile.text_eq);
+CREATE TABLE hostile.bookings (id uuid, restaurant_id uuid, status text);
+CREATE TABLE hostile.table_inventory (id uuid, restaurant_id uuid);
+CREATE TABLE hostile.allocations (id uuid, restaurant_id uuid);
+CREATE TABLE hostile.booking_table_assignments (id uuid, restaurant_id uuid, booking_id uuid);
+RESET ROLE;
+"#;
+
+/// Calls every RPC once, in a transaction that is rolled back, and returns what it saw (no
+/// generated ids: tables by number, outcomes by SQLSTATE).
+fn scenario(c: &mut Client, ids: &Ids, hostile: bool) -> Vec<String> {
+    let mut tx = c.transaction().unwrap();
+    tx.batch_execute("SET LOCAL ROLE service_role").unwrap();
+    if hostile {
+        tx.batch_execute(
+            "CREATE TEMP TABLE bookings (id uuid, restaurant_id uuid, status text);
+             SET LOCAL search_path = hostile, pg_catalog, public",
+        )
+        .unwrap();
+    }
+    let (b1, b2, r, t1, t2, t3) = (&ids.b1, &ids.b2, &ids.r, &ids.t1, &ids.t2, &ids.t3);
+    let steps: Vec<(&str, String)> = vec![
+        ("quote", format!("SELECT string_agg(x::text, ';' ORDER BY x::text) FROM (SELECT rank, total_capacity, overage, cardinality(table_ids) FROM public.quote_tables('{b1}'::pg_catalog.uuid)) x")),
+        ("assign", format!("SELECT count(*)::text FROM public.assign_tables_atomic_v2('{b1}'::pg_catalog.uuid, ARRAY['{t1}', '{t2}']::pg_catalog.uuid[], 'k1', true)")),
+        ("replay", format!("SELECT count(*)::text FROM public.assign_tables_atomic_v2('{b1}'::pg_catalog.uuid, ARRAY['{t1}', '{t2}']::pg_catalog.uuid[], 'k1', true)")),
+        ("conflict", format!("SELECT count(*)::text FROM public.assign_tables_atomic_v2('{b2}'::pg_catalog.uuid, ARRAY['{t2}']::pg_catalog.uuid[])")),
+        ("hold", format!("SELECT (public.create_table_hold('{b2}'::pg_catalog.uuid, ARRAY['{t3}']::pg_catalog.uuid[]) IS NOT NULL)::text")),
+        ("confirm hold", format!("SELECT count(*)::text FROM public.confirm_hold_assignment_tx((SELECT h.id FROM public.table_holds h WHERE h.booking_id OPERATOR(pg_catalog.=) '{b2}'::pg_catalog.uuid), '{b2}'::pg_catalog.uuid, 'k2', p_target_status => 'confirmed')")),
+        ("transition", format!("SELECT status::text FROM public.apply_booking_state_transition('{b1}'::pg_catalog.uuid, 'cancelled', NULL, NULL, NULL, 'pending', 'cancelled', NULL, NULL, 'x')")),
+        ("validate", format!("SELECT public.validate_booking_capacity_after_assignment('{b2}'::pg_catalog.uuid)::text")),
+        ("auto assign", format!("SELECT count(*)::text FROM public.auto_assign_tables('{b1}'::pg_catalog.uuid)")),
+        ("update", format!("SELECT (public.update_booking_with_capacity_check('{b2}'::pg_catalog.uuid, '{r}'::pg_catalog.uuid, NULL, '2027-02-01', '20:00', '22:00', 2, 'x', 'x', 'x', 'x', NULL) OPERATOR(pg_catalog.->>) 'assignments')")),
+        ("unassign", format!("SELECT count(*)::text FROM public.unassign_tables_atomic('{b2}'::pg_catalog.uuid)")),
+        ("live status", format!("SELECT string_agg(table_number OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) live_status::text, ',' ORDER BY table_number) FROM public.table_live_status('{r}'::pg_catalog.uuid, '2027-02-01 20:30+00')")),
+        ("day plan", format!("SELECT count(*)::text FROM public.auto_assign_day('{r}'::pg_catalog.uuid, '2027-02-01')")),
+        ("metrics", format!("SELECT (public.day_plan_metrics('{r}'::pg_catalog.uuid, '2027-02-01') OPERATOR(pg_catalog.->>) 'bookings')")),
+        ("key", format!("SELECT (public.auto_assign_idempotency_key('{b2}'::pg_catalog.uuid) IS NOT NULL)::text")),
+        ("reconcile", format!("SELECT string_agg(consistent::text, ',') FROM public.reconcile_booking('{b2}'::pg_catalog.uuid)")),
+        ("anomalies", "SELECT count(*)::text FROM public.find_assignment_anomalies()".to_string()),
+        ("repair", format!("SELECT count(*)::text FROM public.repair_booking_assignments('{b2}'::pg_catalog.uuid)")),
+        ("sweep", "SELECT public.sweep_expired_holds()::text".to_string()),
+        ("backfill", "SELECT inserted::text FROM public.backfill_allocations_shadow()".to_string()),
+        ("release", format!("SELECT public.release_table_hold('{}'::pg_catalog.uuid)::text", ids.unknown)),
+    ];
+    let mut seen = Vec::new();
+    for (name, sql) in steps {
+        tx.batch_execute("SAVEPOINT step").unwrap();
+        let out = match tx.query_one(&sql, &[]) {
+            Ok(row) => row.get::<_, Option<String>>(0).unwrap_or_else(|| "NULL".into()),
+            Err(e) => {
+                let db = e.as_db_error().expect("server error");
+                assert!(!db.message().contains("hijacked"), "{name}: the hostile search_path was used: {}", db.message());
+                tx.batch_execute("ROLLBACK TO SAVEPOINT step").unwrap();
+                format!("error {}", db.code().code())
+            }
+        };
+        seen.push(format!("{name}: {out}"));
+    }
+    tx.rollback().unwrap();
+    seen
+}
+
+struct Ids {
+    r: String,
+    b1: String,
+    b2: String,
+    t1: String,
+    t2: String,
+    t3: String,
+    unknown: String,
+}
+
+fn hostile_search_path(c: &mut Client) {
+    let one = |c: &mut Client, sql: &str| -> String { c.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")).get(0) };
+    let r = one(c, "INSERT INTO restaurants (name, slug) VALUES ('sec', 'sec') RETURNING id::text");
+    let z = one(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{r}', 'Main') RETURNING id::text"));
+    let mut t = Vec::new();
+    for (n, cap) in [("T1", 2), ("T2", 2), ("T3", 4)] {
+        t.push(one(c, &format!("INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id) VALUES ('{r}', '{n}', {cap}, '{z}') RETURNING id::text")));
+    }
+    c.batch_execute(&format!("INSERT INTO table_adjacencies (restaurant_id, table_a, table_b) VALUES ('{r}', '{}', '{}')", t[0], t[1])).unwrap();
+    let booking = |c: &mut Client, party: i32| -> String {
+        c.query_one(
+            &format!(
+                "INSERT INTO bookings (restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
+                 VALUES ('{r}', '2027-02-01', '20:00', '22:00', '2027-02-01 20:00+00', '2027-02-01 22:00+00', $1, 'pending')
+                 RETURNING id::text"
+            ),
+            &[&party],
+        )
+        .unwrap()
+        .get(0)
+    };
+    let ids = Ids {
+        b1: booking(c, 4),
+        b2: booking(c, 2),
+        r: r.clone(),
+        t1: t[0].clone(),
+        t2: t[1].clone(),
+        t3: t[2].clone(),
+        unknown: "00000000-0000-0000-0000-00000000dead".into(),
+    };
+    let normal = scenario(c, &ids, false);
+    c.batch_execute(HOSTILE).unwrap();
+    // The shadowing objects work: a caller's own unqualified query does run them.
+    let mut tx = c.transaction().unwrap();
+    tx.batch_execute("SET LOCAL ROLE service_role; SET LOCAL search_path = hostile, pg_catalog, public").unwrap();
+    let err = tx.query_one("SELECT now()", &[]).expect_err("hostile now() is found first");
+    assert!(err.as_db_error().unwrap().message().contains("hijacked: now"), "{err}");
+    tx.rollback().unwrap();
+    let mut tx = c.transaction().unwrap();
+    tx.batch_execute("SET LOCAL ROLE service_role; SET LOCAL search_path = hostile, pg_catalog, public").unwrap();
+    let err = tx
+        .query_one("SELECT count(*) FROM public.bookings WHERE id = id", &[])
+        .expect_err("hostile = on uuid is found first");
+    assert!(err.as_db_error().unwrap().message().contains("hijacked: = on uuid"), "{err}");
+    tx.rollback().unwrap();
+
+    let attacked = scenario(c, &ids, true);
+    assert_eq!(attacked, normal, "a hostile search_path changed the results");
+    // The scenario did real work (successes and the expected refusals).
+    assert!(normal.contains(&"assign: 2".to_string()), "{normal:?}");
+    assert!(normal.contains(&"conflict: error P0001".to_string()), "{normal:?}");
+    assert!(normal.contains(&"confirm hold: 1".to_string()), "{normal:?}");
+    assert!(normal.contains(&"transition: cancelled".to_string()), "{normal:?}");
+    assert!(normal.iter().filter(|s| s.contains("error")).count() <= 2, "{normal:?}");
+}

@@ -516,7 +516,7 @@ fn worker(id: usize, o: Options, hot: Arc<Hot>, stop: Arc<AtomicBool>, shared: A
         };
         let settings = format!("SET lock_timeout = {lock_ms}; SET statement_timeout = {stmt_ms}");
         if let Err(e) = c.batch_execute(&settings) {
-            *local.entry(("settings".into(), outcome_of(&e))).or_insert(0) += 1;
+            *local.entry(("set_timeouts".into(), outcome_of(&e))).or_insert(0) += 1;
             continue;
         }
         let op = pick_op(&mut rng);

@@ -179,11 +179,12 @@ fn is_conflict(e: &SeatingError) -> bool {
 }
 
 /// Chooses the best plan and commits it atomically (or places it as a hold). The booking is locked
-/// first, then every table of the candidate plans at once, in id order (locking plan by plan
-/// would take row locks out of order across attempts, and a failed attempt keeps its locks until
-/// the transaction ends: two auto-assigns could deadlock). The plans are then quoted again under
-/// those locks and committed best-first through the assignment core; one whose tables were taken
-/// between the two quotes is skipped.
+/// first; the best plan is committed through the assignment core, which locks its tables in id
+/// order (waiting for them) and re-reads conflicts under those locks. When a concurrent writer took
+/// one of them, the next plans are tried without waiting: each must lock all of its tables at once
+/// with SKIP LOCKED, else it is skipped. A failed attempt keeps its row locks until the transaction
+/// ends, so waiting again would take locks out of id order and two auto-assigns could deadlock;
+/// never waiting after the first attempt rules that out, and nothing locks a table it will not try.
 pub fn auto_assign(
     client: &mut SpiClient<'_>,
     restaurant_id: Uuid,
@@ -214,52 +215,55 @@ pub fn auto_assign(
         }
     }
 
-    let inputs = load(client, restaurant_id, booking_id, facts.window);
-    let first = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
-    let mut candidates: Vec<Uuid> = first.plans.iter().flat_map(|p| p.tables.iter().copied()).collect();
-    candidates.sort_unstable();
-    candidates.dedup();
-    if !candidates.is_empty() {
-        run(client, &LOCK_TABLES, &[r.into(), uuid_array(&candidates).into()]);
-    }
-    let inputs = load(client, restaurant_id, booking_id, facts.window);
-    let q = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
-    for plan in &q.plans {
-        if !plan.tables.iter().all(|t| candidates.binary_search(t).is_ok()) {
-            continue;
+    let mut waited = false;
+    let mut last_quote = None;
+    for _round in 0..3 {
+        let inputs = load(client, restaurant_id, booking_id, facts.window);
+        let q = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
+        for plan in &q.plans {
+            let mut ids = plan.tables.clone();
+            ids.sort_unstable();
+            if waited {
+                let locked = run(client, &TRY_LOCK_TABLES, &[r.into(), uuid_array(&ids).into()]).len();
+                if locked < ids.len() {
+                    continue; // another transaction is writing one of these tables
+                }
+            }
+            waited = true;
+            let req = request(restaurant_id, booking_id, ids.clone(), Some(key.clone()), assigned_by);
+            let outcome = if as_hold {
+                holds::create_hold(client, &req, 180, assigned_by).map(|hold| {
+                    ids.iter()
+                        .map(|t| AutoRow {
+                            row: AssignedRow { table_id: *t, window: facts.window, merge_group_id: None, assignment_id: Uuid::nil() },
+                            hold_id: Some(hold),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            } else {
+                lifecycle::confirm(client, &req, &no_transition())
+                    .map(|rows| rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect())
+            };
+            match outcome {
+                Ok(rows) => return Ok(rows),
+                Err(e) if is_conflict(&e) => continue,
+                Err(e) => return Err(e),
+            }
         }
-        let mut ids = plan.tables.clone();
-        ids.sort_unstable();
-        let req = request(restaurant_id, booking_id, ids.clone(), Some(key.clone()), assigned_by);
-        let outcome = if as_hold {
-            holds::create_hold(client, &req, 180, assigned_by).map(|hold| {
-                ids.iter()
-                    .map(|t| AutoRow {
-                        row: AssignedRow { table_id: *t, window: facts.window, merge_group_id: None, assignment_id: Uuid::nil() },
-                        hold_id: Some(hold),
-                    })
-                    .collect::<Vec<_>>()
-            })
-        } else {
-            lifecycle::confirm(client, &req, &no_transition())
-                .map(|rows| rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect())
-        };
-        match outcome {
-            Ok(rows) => return Ok(rows),
-            Err(e) if is_conflict(&e) => continue,
-            Err(e) => return Err(e),
+        let exhausted = q.plans.is_empty();
+        last_quote = Some((q, inputs.tables.len()));
+        if exhausted {
+            break;
         }
     }
-    Err(SeatingError::NoTablePlan {
-        booking_id,
-        detail: no_plan_detail(facts.party_size, &q, inputs.tables.len(), policy),
-    })
+    let (q, n) = last_quote.expect("at least one round");
+    Err(SeatingError::NoTablePlan { booking_id, detail: no_plan_detail(facts.party_size, &q, n, policy) })
 }
 
-/// Locks the candidate tables of an auto-assign, in id order.
-const LOCK_TABLES: Stmt = Stmt {
+/// Locks what it can of a plan's tables without waiting (the caller skips the plan unless it got all).
+const TRY_LOCK_TABLES: Stmt = Stmt {
     sql: "SELECT t.id FROM table_inventory t WHERE t.restaurant_id = $1 AND t.id = ANY($2)
-           ORDER BY t.id FOR NO KEY UPDATE",
+           ORDER BY t.id FOR NO KEY UPDATE SKIP LOCKED",
     args: &[Ty::Uuid, Ty::UuidArray],
 };
 

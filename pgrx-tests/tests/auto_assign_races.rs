@@ -1,0 +1,67 @@
+//! auto_assign_tables against concurrent writers: when its best plan is taken while it waits, it
+//! moves on without waiting again (a plan whose tables another transaction has locked is skipped),
+//! so it neither deadlocks nor queues behind unrelated writers.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use pg_seating_sql_tests::{connect, fixture, invariant_violations};
+
+#[test]
+fn a_plan_taken_while_waiting_moves_on_and_locked_plans_are_skipped() {
+    let mut c = connect();
+    // Party of 2: T1 (2 seats) is the best fit, then T2 (4), then T3 (6). No adjacency: single tables only.
+    let f = fixture(&mut c, 3, &[("2026-12-03 18:00Z", "2026-12-03 20:00Z"), ("2026-12-03 18:30Z", "2026-12-03 20:30Z")]);
+    for (t, cap) in f.tables.iter().zip([2, 4, 6]) {
+        c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
+    }
+    let plans: Vec<String> = c
+        .query("SELECT array_to_string(table_ids, ',') FROM quote_tables($1::text::uuid)", &[&f.bookings[0]])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(plans, f.tables, "the quote ranks T1, T2, T3");
+
+    // A: assigns T1 to the other booking and keeps its transaction open (T1 locked, allocation uncommitted).
+    let mut a = connect();
+    let mut a_tx = a.transaction().unwrap();
+    a_tx.query("SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])", &[&f.bookings[1], &f.tables[0]])
+        .unwrap();
+    // C: an unrelated writer holding T2's row lock.
+    let mut cc = connect();
+    let mut c_tx = cc.transaction().unwrap();
+    c_tx.query("SELECT 1 FROM table_inventory WHERE id = $1::text::uuid FOR NO KEY UPDATE", &[&f.tables[1]]).unwrap();
+
+    // B: auto-assigns the first booking; it quotes T1 (A is uncommitted) and waits for T1's lock.
+    let booking = f.bookings[0].clone();
+    let b = thread::spawn(move || {
+        let mut b = connect();
+        // A bounded wait: an auto-assign that queued behind C's lock would fail here instead of hanging.
+        b.batch_execute("SET application_name = 'auto_assign_race_b'; SET statement_timeout = '5s'").unwrap();
+        let started = Instant::now();
+        let rows = b.query("SELECT table_id::text FROM auto_assign_tables($1::text::uuid)", &[&booking]);
+        (rows.map(|r| r.iter().map(|x| x.get::<_, String>(0)).collect::<Vec<_>>()), started.elapsed())
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting: bool = c
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = 'auto_assign_race_b' AND wait_event_type = 'Lock')",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        if waiting {
+            break;
+        }
+        assert!(Instant::now() < deadline, "B never waited for T1");
+        thread::sleep(Duration::from_millis(20));
+    }
+    a_tx.commit().unwrap(); // T1 is now taken for an overlapping window
+    let (got, _) = b.join().unwrap();
+    let got = got.expect("auto-assign succeeds with the next free plan");
+    assert_eq!(got, vec![f.tables[2].clone()], "T1 taken, T2 locked by another writer: T3, without waiting for T2");
+    c_tx.rollback().unwrap(); // C was still open: B never waited for it
+    assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new());
+}

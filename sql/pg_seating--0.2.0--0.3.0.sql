@@ -2,7 +2,8 @@
 -- 0.3.0: service_role keeps exactly EXECUTE on the functions and SELECT, INSERT, UPDATE, DELETE on
 -- the tables (Supabase's default privileges had also given it TRUNCATE, REFERENCES and TRIGGER;
 -- TRIGGER would let it attach a trigger that the superuser-owned SECURITY DEFINER functions fire
--- with the owner's rights); reconcile_booking(NULL) raises 22004 like every other function.
+-- with the owner's rights); reconcile_booking(NULL) raises 22004 like every other function;
+-- the auto-assign key of an infinite window is NULL (it raised 0A000 converting infinity to bigint).
 -- The native functions live in the library, which is the same file for every version.
 CREATE OR REPLACE FUNCTION @extschema@.reconcile_booking(p_booking_id uuid)
 RETURNS TABLE (booking_id uuid, restaurant_id uuid, status @extschema@.booking_status, assignment_count integer,
@@ -20,6 +21,15 @@ BEGIN
         RAISE EXCEPTION 'Booking % not found', p_booking_id USING ERRCODE = 'P0002';
     END IF;
 END;
+$$;
+
+-- No key (NULL) without a finite window: such a booking cannot be assigned anyway.
+CREATE OR REPLACE FUNCTION @extschema@.pg_seating_auto_assign_key(p_booking_id uuid, p_start_at timestamptz, p_end_at timestamptz)
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN isfinite(p_start_at) AND isfinite(p_end_at) THEN
+               'auto-assign:' || p_booking_id || ':' || extract(epoch FROM p_start_at)::bigint
+               || '-' || extract(epoch FROM p_end_at)::bigint
+           END
 $$;
 
 DO $upgrade$

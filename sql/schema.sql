@@ -735,10 +735,13 @@ $$;
 -- ---------------------------------------------------------------------------------------------
 -- The key of a booking's automatic assignment: its id and its window, so the same booking at the
 -- same time always gets the same key, and a moved booking a new one.
+-- No key (NULL) without a finite window: such a booking cannot be assigned anyway.
 CREATE FUNCTION @extschema@.pg_seating_auto_assign_key(p_booking_id uuid, p_start_at timestamptz, p_end_at timestamptz)
 RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT 'auto-assign:' || p_booking_id || ':' || extract(epoch FROM p_start_at)::bigint
-           || '-' || extract(epoch FROM p_end_at)::bigint
+    SELECT CASE WHEN isfinite(p_start_at) AND isfinite(p_end_at) THEN
+               'auto-assign:' || p_booking_id || ':' || extract(epoch FROM p_start_at)::bigint
+               || '-' || extract(epoch FROM p_end_at)::bigint
+           END
 $$;
 
 CREATE FUNCTION @extschema@.auto_assign_idempotency_key(p_booking_id uuid)

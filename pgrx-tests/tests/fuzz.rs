@@ -114,8 +114,7 @@ fn functions(c: &mut Client) -> Vec<Function> {
            FROM pg_proc p
            JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
           WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
-            AND p.prorettype <> 'trigger'::regtype
-            AND p.proname NOT LIKE 'pg\\_seating\\_%' -- internal helpers (triggers, key derivation)
+            AND p.prorettype <> 'trigger'::regtype -- trigger functions cannot be called directly
           ORDER BY 1",
         &[],
     )

@@ -22,4 +22,6 @@ fn torture_with_faults_keeps_every_invariant() {
     }
     assert!(report.count("assign_v2", "P0001") > 0, "no conflicts at all:\n{text}");
     assert!(report.cancels_sent > 0 && report.errors_by_code().contains_key("57014"), "no cancellations:\n{text}");
+    // Leave the shared test database as it was.
+    pg_seating_sql_tests::connect().execute("DELETE FROM restaurants WHERE name = 'torture'", &[]).unwrap();
 }

@@ -183,3 +183,15 @@ pub fn extension_table_counts(c: &mut Client) -> Vec<(String, i64)> {
         })
         .collect()
 }
+
+/// Lines of the test cluster's server log that report a crashed backend ("terminated by signal",
+/// PANIC). Empty when the log is clean, and when `PG_SEATING_TEST_DATADIR` is not set or its
+/// `server.log` cannot be read (`scripts/test` checks the log itself after every suite as well).
+pub fn server_log_crashes() -> Vec<String> {
+    let Ok(dir) = std::env::var("PG_SEATING_TEST_DATADIR") else { return Vec::new() };
+    let Ok(log) = std::fs::read_to_string(std::path::Path::new(&dir).join("server.log")) else { return Vec::new() };
+    log.lines()
+        .filter(|l| l.contains("terminated by signal") || l.contains("PANIC"))
+        .map(str::to_string)
+        .collect()
+}

@@ -280,7 +280,8 @@ const ANY_HOLD: &str =
 
 /// The operations and their weights.
 const OPS: &[(&str, u64)] = &[
-    ("assign_v2", 18),
+    ("assign_v2", 15),
+    ("assign_window", 5),
     ("assign_v1", 5),
     ("unassign", 10),
     ("hold", 8),
@@ -356,6 +357,18 @@ fn run_op(c: &mut Client, rng: &mut Rng, hot: &Hot, op: &str) -> Result<(), post
                 &[&b, &tables, &key(rng), &rng.chance(50)],
             )?;
         }
+        "assign_window" => {
+            // The restaurant-keyed companion with a custom window: the booking's window moved by
+            // -30, 0 or +30 minutes (allocations of neighbouring windows interleave).
+            let shift = (rng.below(3) as i32 - 1) * 30;
+            c.query(
+                "SELECT a.table_id FROM bookings b,
+                        assign_tables_atomic_v2_in_restaurant(b.restaurant_id, b.id, $2::text[]::uuid[], $3, $4, NULL,
+                            b.start_at + make_interval(mins => $5), b.end_at + make_interval(mins => $5)) a
+                  WHERE b.id = $1::text::uuid",
+                &[&b, &tables, &key(rng), &rng.chance(50), &shift],
+            )?;
+        }
         "assign_v1" => {
             c.query(
                 "SELECT table_id FROM assign_tables_atomic($1::text::uuid, $2::text[]::uuid[],
@@ -364,7 +377,12 @@ fn run_op(c: &mut Client, rng: &mut Rng, hot: &Hot, op: &str) -> Result<(), post
             )?;
         }
         "unassign" => {
-            if rng.chance(50) {
+            if rng.chance(25) {
+                c.query(
+                    "SELECT table_id FROM unassign_tables_atomic_in_restaurant($1::text::uuid, $2::text::uuid)",
+                    &[&hot.restaurant, &b],
+                )?;
+            } else if rng.chance(35) {
                 c.query("SELECT table_id FROM unassign_tables_atomic($1::text::uuid)", &[&b])?;
             } else {
                 c.query("SELECT table_id FROM unassign_tables_atomic($1::text::uuid, $2::text[]::uuid[])", &[&b, &tables])?;

@@ -486,6 +486,7 @@ fn every_hostile_input_gets_its_documented_sqlstate() {
         }
     }
     assert!(calls > 500, "random calls: {calls}");
+    assert_eq!(pg_seating_sql_tests::server_log_crashes(), Vec::<String>::new(), "a backend crashed");
     // Leave the shared test database as it was (its holds would show in other suites' global counts).
     c.execute("DELETE FROM restaurants WHERE id IN ($1::text::uuid, $2::text::uuid)", &[&fx.r, &fx.r2]).unwrap();
 }

@@ -22,6 +22,7 @@ fn torture_with_faults_keeps_every_invariant() {
     }
     assert!(report.count("assign_v2", "P0001") > 0, "no conflicts at all:\n{text}");
     assert!(report.cancels_sent > 0 && report.errors_by_code().contains_key("57014"), "no cancellations:\n{text}");
+    assert_eq!(pg_seating_sql_tests::server_log_crashes(), Vec::<String>::new(), "a backend crashed:\n{text}");
     // Leave the shared test database as it was.
     pg_seating_sql_tests::connect().execute("DELETE FROM restaurants WHERE name = 'torture'", &[]).unwrap();
 }

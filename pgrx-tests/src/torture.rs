@@ -291,6 +291,7 @@ const OPS: &[(&str, u64)] = &[
     ("confirm_hold", 8),
     ("transition", 12),
     ("auto_assign", 10),
+    ("auto_assign_day", 1),
     ("quote", 3),
     ("validate", 2),
     ("update_time", 4),
@@ -444,6 +445,9 @@ fn run_op(c: &mut Client, rng: &mut Rng, hot: &Hot, op: &str) -> Result<(), post
                 "SELECT table_id FROM auto_assign_tables($1::text::uuid, $2, $3)",
                 &[&b, &key(rng), &rng.chance(30)],
             )?;
+        }
+        "auto_assign_day" => {
+            c.query("SELECT outcome FROM auto_assign_day($1::text::uuid, $2::text::date)", &[&hot.restaurant, &DAY])?;
         }
         "quote" => {
             c.query("SELECT rank FROM quote_tables($1::text::uuid)", &[&b])?;

@@ -130,6 +130,7 @@ fn auto_assign_tables(
                     p_as_hold.unwrap_or(false),
                     p_assigned_by.map(from_pg),
                     &policy,
+                    allocate::Tables::WaitForBest,
                 )
             })
         })

@@ -266,6 +266,8 @@ fn run_unassign(
 
 /// Releases a booking's tables: those in `p_table_ids`, those of merge group `p_merge_group_id`,
 /// or all of them when both are NULL. Unknown ids are ignored. One function for v1 and v2 callers.
+/// A confirmed booking left without a table moves to `pending_allocation` (with a history row);
+/// releasing a checked-in party's last table is refused with 23514.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 fn unassign_tables_atomic(

@@ -165,6 +165,15 @@ pub fn no_plan_detail(party: i32, q: &Quote, tables: usize, policy: &Policy) -> 
     )
 }
 
+/// Whether an auto-assign may wait for its best plan's tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tables {
+    /// The first attempt waits for its tables (a single auto-assign, which holds no table yet).
+    WaitForBest,
+    /// No attempt waits: a plan is tried only when all its tables lock at once (SKIP LOCKED).
+    NeverWait,
+}
+
 /// One auto-assigned table (with the hold id when placed as a hold).
 pub struct AutoRow {
     pub row: AssignedRow,
@@ -185,6 +194,7 @@ fn is_conflict(e: &SeatingError) -> bool {
 /// with SKIP LOCKED, else it is skipped. A failed attempt keeps its row locks until the transaction
 /// ends, so waiting again would take locks out of id order and two auto-assigns could deadlock;
 /// never waiting after the first attempt rules that out, and nothing locks a table it will not try.
+/// With `Tables::NeverWait` (the day planner, which already holds other tables) no plan waits.
 pub fn auto_assign(
     client: &mut SpiClient<'_>,
     restaurant_id: Uuid,
@@ -193,6 +203,7 @@ pub fn auto_assign(
     as_hold: bool,
     assigned_by: Option<Uuid>,
     policy: &Policy,
+    tables: Tables,
 ) -> Result<Vec<AutoRow>, SeatingError> {
     let base = request(restaurant_id, booking_id, Vec::new(), None, assigned_by);
     let facts = assign::booking_facts(client, &base, true)?;
@@ -215,7 +226,7 @@ pub fn auto_assign(
         }
     }
 
-    let mut waited = false;
+    let mut waited = tables == Tables::NeverWait;
     let mut last_quote = None;
     for _round in 0..3 {
         let inputs = load(client, restaurant_id, booking_id, facts.window);
@@ -273,6 +284,14 @@ fn no_transition() -> ConfirmTransition {
 
 /// The bookings of a restaurant's day that hold tables or may get some, in planning order
 /// (largest party first, then earliest start, then id), with the tables each holds now.
+const LOCK_DAY_BOOKINGS: Stmt = Stmt {
+    sql: "SELECT b.id FROM bookings b
+           WHERE b.restaurant_id = $1 AND b.booking_date = $2
+             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
+           ORDER BY b.id FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::Date],
+};
+
 const DAY_BOOKINGS: Stmt = Stmt {
     sql: "SELECT b.id,
                  ARRAY(SELECT x.table_id FROM booking_table_assignments x
@@ -302,9 +321,20 @@ pub fn auto_assign_day(
     date: pgrx::datum::Date,
     policy: &Policy,
 ) -> Vec<DayOutcome> {
+    // Every booking of the day is locked first, in id order, and no table lock ever waits after
+    // that: a transaction that holds tables never waits again, so it cannot close a cycle with the
+    // single-booking writers (booking, then tables) or with another day plan.
+    // Only the bookings locked here are planned: one inserted meanwhile would be locked later,
+    // while tables are held.
+    let locked: std::collections::HashSet<Uuid> = run(client, &LOCK_DAY_BOOKINGS, &[to_pg(restaurant_id).into(), date.into()])
+        .filter_map(|r| r.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+        .collect();
     let day: Vec<(Uuid, Vec<Uuid>)> = run(client, &DAY_BOOKINGS, &[to_pg(restaurant_id).into(), date.into()])
         .filter_map(|r| {
             let id = from_pg(r.get::<pgrx::Uuid>(1).ok().flatten()?);
+            if !locked.contains(&id) {
+                return None;
+            }
             let tables: Vec<Option<pgrx::Uuid>> = r.get(2).ok().flatten().unwrap_or_default();
             Some((id, tables.into_iter().flatten().map(from_pg).collect()))
         })
@@ -317,7 +347,7 @@ pub fn auto_assign_day(
             if let Err(e) = super::capacity::after_assignment(client, restaurant_id, booking_id) {
                 return DayOutcome { booking_id, table_ids: Vec::new(), outcome: "capacity_exceeded", detail: e.detail() };
             }
-            match auto_assign(client, restaurant_id, booking_id, None, false, None, policy) {
+            match auto_assign(client, restaurant_id, booking_id, None, false, None, policy, Tables::NeverWait) {
                 Ok(rows) => DayOutcome {
                     booking_id,
                     table_ids: rows.iter().map(|r| r.row.table_id).collect(),

@@ -535,6 +535,10 @@ mod tests {
         let e = SeatingError::CannotConfirmWithoutTables { booking_id: b };
         assert!(e.message().starts_with(&format!("Cannot confirm booking {b}: No table assignments exist.")));
         assert_eq!(e.hint().unwrap(), "Use the assign_tables RPC function to assign tables before confirming");
+        let e = SeatingError::SeatedPartyWithoutTable { booking_id: b };
+        assert_eq!(e.sqlstate().code(), "23514");
+        assert_eq!(e.message(), format!("Booking {b} is checked in and must keep at least one table"));
+        assert!(e.hint().unwrap().contains("assign_tables_atomic_v2"));
     }
 
     #[test]

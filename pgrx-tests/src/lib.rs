@@ -195,3 +195,46 @@ pub fn server_log_crashes() -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// What Supabase grants in a new database: USAGE on `public` and, by default privileges, everything
+/// created there to `anon`, `authenticated` and `service_role` (run in the database, before the extension).
+pub const SUPABASE_DEFAULT_PRIVILEGES: &str = "
+    GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
+    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+    SET client_min_messages = warning;";
+
+/// Supabase's roles in the test cluster: creates those missing and drops them again on `drop_created`
+/// (roles are cluster-wide, and 01_install.sql creates them itself inside its transaction).
+pub struct SupabaseRoles {
+    created: Vec<&'static str>,
+}
+
+impl SupabaseRoles {
+    pub const NAMES: [&'static str; 3] = ["anon", "authenticated", "service_role"];
+
+    pub fn ensure() -> SupabaseRoles {
+        let mut admin = connect_to("postgres");
+        let mut created = Vec::new();
+        for role in Self::NAMES {
+            let exists: bool = admin
+                .query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&role])
+                .expect("pg_roles")
+                .get(0);
+            if !exists {
+                admin.batch_execute(&format!("CREATE ROLE {role} NOLOGIN")).expect("create role");
+                created.push(role);
+            }
+        }
+        SupabaseRoles { created }
+    }
+
+    /// Drops the roles `ensure` created (the databases granting to them must be gone first).
+    pub fn drop_created(self) {
+        let mut admin = connect_to("postgres");
+        for role in self.created {
+            admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}")).expect("drop role");
+        }
+    }
+}

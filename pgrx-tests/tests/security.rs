@@ -14,50 +14,29 @@
 //!    temporary table shadowing `bookings`, puts that schema first on its search_path. A scenario
 //!    calling every RPC must give the same results as with the normal search_path.
 
-use pg_seating_sql_tests::{connect_to, pg_tool};
+use pg_seating_sql_tests::{connect_to, pg_tool, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES};
 use postgres::Client;
 
 const DB: &str = "pg_seating_security";
-const ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
-
 struct Setup {
-    created_roles: Vec<String>,
+    roles: SupabaseRoles,
 }
 
 fn setup() -> Setup {
     let mut admin = connect_to("postgres");
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {DB}")).unwrap();
-    let mut created_roles = Vec::new();
-    for role in ROLES {
-        let exists: bool = admin
-            .query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&role])
-            .unwrap()
-            .get(0);
-        if !exists {
-            admin.batch_execute(&format!("CREATE ROLE {role} NOLOGIN")).unwrap();
-            created_roles.push(role.to_string());
-        }
-    }
+    let roles = SupabaseRoles::ensure();
     pg_tool("createdb", &[DB]);
     let mut c = connect_to(DB);
-    c.batch_execute(
-        "GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
-         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
-         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
-         SET client_min_messages = warning;
-         CREATE EXTENSION pg_seating CASCADE;",
-    )
-    .unwrap();
-    Setup { created_roles }
+    c.batch_execute(SUPABASE_DEFAULT_PRIVILEGES).unwrap();
+    c.batch_execute("CREATE EXTENSION pg_seating CASCADE").unwrap();
+    Setup { roles }
 }
 
 fn teardown(s: Setup) {
     let mut admin = connect_to("postgres");
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)")).unwrap();
-    for role in s.created_roles {
-        admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}")).unwrap();
-    }
+    s.roles.drop_created();
 }
 
 const EXTENSION_FUNCTIONS: &str = "

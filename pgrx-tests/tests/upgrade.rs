@@ -2,7 +2,7 @@
 //! exactly the objects of a fresh install of the current version, privileges included, in
 //! databases with Supabase's roles and default privileges.
 
-use pg_seating_sql_tests::{connect, connect_to, extension_table_counts, pg_tool};
+use pg_seating_sql_tests::{connect, connect_to, extension_table_counts, pg_tool, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES};
 
 /// Every object of the extension, described by kind and identity (functions with their signature
 /// and definition, relations with their columns' types, indexes and constraints with definitions).
@@ -56,14 +56,6 @@ fn current_version() -> String {
         .expect("version in Cargo.toml")
 }
 
-const SUPABASE_ROLES: [&str; 3] = ["anon", "authenticated", "service_role"];
-const SUPABASE_DEFAULTS: &str = "
-    GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
-    ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
-    SET client_min_messages = warning;";
-
 #[test]
 fn update_from_0_1_0() {
     update_from("0.1.0");
@@ -89,23 +81,14 @@ fn every_previous_version_has_an_upgrade_path_to_the_current_one() {
 
 fn update_from(from: &str) {
     let current = current_version();
-    let mut admin = connect_to("postgres");
-    let mut created = Vec::new();
-    for role in SUPABASE_ROLES {
-        let exists: bool =
-            admin.query_one("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)", &[&role]).unwrap().get(0);
-        if !exists {
-            admin.batch_execute(&format!("CREATE ROLE {role} NOLOGIN")).unwrap();
-            created.push(role);
-        }
-    }
+    let roles = SupabaseRoles::ensure();
     let tag = format!("{}_{}", from.replace('.', "_"), std::process::id());
     let old_db = format!("pg_seating_upgrade_{tag}");
     let new_db = format!("pg_seating_fresh_{tag}");
     pg_tool("createdb", &[&old_db]);
     pg_tool("createdb", &[&new_db]);
     let mut c = connect_to(&old_db);
-    c.batch_execute(SUPABASE_DEFAULTS).unwrap();
+    c.batch_execute(SUPABASE_DEFAULT_PRIVILEGES).unwrap();
     c.batch_execute(&format!("CREATE EXTENSION pg_seating VERSION '{from}' CASCADE")).unwrap();
     c.batch_execute(include_str!("populate.sql")).unwrap();
     let before = extension_table_counts(&mut c);
@@ -122,7 +105,7 @@ fn update_from(from: &str) {
     }
 
     let mut fresh = connect_to(&new_db);
-    fresh.batch_execute(SUPABASE_DEFAULTS).unwrap();
+    fresh.batch_execute(SUPABASE_DEFAULT_PRIVILEGES).unwrap();
     fresh.batch_execute("CREATE EXTENSION pg_seating CASCADE").unwrap();
     let (upgraded, installed) = (objects(&mut c), objects(&mut fresh));
     let only_upgraded: Vec<_> = upgraded.iter().filter(|o| !installed.contains(o)).collect();
@@ -147,7 +130,5 @@ fn update_from(from: &str) {
     let _ = connect();
     pg_tool("dropdb", &[&old_db]);
     pg_tool("dropdb", &[&new_db]);
-    for role in created {
-        admin.batch_execute(&format!("DROP ROLE IF EXISTS {role}")).unwrap();
-    }
+    roles.drop_created();
 }

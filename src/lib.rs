@@ -1,7 +1,8 @@
 //! pg_seating: restaurant table allocation inside PostgreSQL.
 //!
 //! Layout (see DESIGN.md): `domain` holds pure rules (no SPI), `api` is the SQL boundary,
-//! and the data model lives in `sql/*.sql`, loaded by the extension script below.
+//! the extension's SQL lives in `sql/*.sql` (loaded by the extension script below) and the data
+//! model, which `pg_seating_install()` applies, in `sql/model/`.
 
 use pgrx::prelude::*;
 
@@ -19,11 +20,12 @@ pub extern "C-unwind" fn _PG_init() {
     settings::register();
 }
 
-// The data model (SPEC §2) comes first; everything pgrx generates may refer to it.
-extension_sql_file!("../sql/schema.sql", name = "schema", bootstrap);
-// Operator tools (anomaly finder, repair, shadow backfill) on top of the data model.
-extension_sql_file!("../sql/operations.sql", name = "operations", requires = ["schema"]);
-// Grants, revokes and comments run after every function exists.
+// The extension is code (SPEC §1, §9): SQL-language functions first (everything pgrx generates may
+// refer to them), the operator tools, the installer of the data model, and privileges last. No
+// table is created here: `pg_seating_install()` creates the model from `sql/model/`.
+extension_sql_file!("../sql/api.sql", name = "api", bootstrap);
+extension_sql_file!("../sql/operations.sql", name = "operations", requires = ["api"]);
+extension_sql_file!("../sql/install.sql", name = "install", requires = ["api"]);
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 
 /// The version of the installed library, e.g. `0.1.0`.

@@ -32,19 +32,38 @@ mod tests {
         );
     }
 
+    /// Creates the data model inside the test's transaction (rolled back with it): the extension
+    /// itself creates no table (SPEC §9).
+    fn install_model() {
+        Spi::run("SELECT pg_seating_install()").unwrap();
+    }
+
     #[pg_test]
-    fn schema_tables_are_registered_for_pg_dump() {
-        let n = Spi::get_one::<i32>(
-            "SELECT coalesce(array_length(extconfig, 1), 0) FROM pg_extension WHERE extname = 'pg_seating'",
+    fn create_extension_creates_no_table_and_install_creates_the_model_outside_the_extension() {
+        let tables = "SELECT count(*) FROM pg_class c JOIN pg_seating_model_relations() m USING (relname, relkind)
+                       WHERE c.relnamespace = (SELECT extnamespace FROM pg_extension WHERE extname = 'pg_seating')";
+        assert_eq!(Spi::get_one::<i64>(tables).unwrap(), Some(0));
+        install_model();
+        let expected = Spi::get_one::<i64>("SELECT count(*) FROM pg_seating_model_relations()").unwrap();
+        assert_eq!(Spi::get_one::<i64>(tables).unwrap(), expected);
+        let members = Spi::get_one::<i64>(
+            "SELECT count(*) FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+                AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')",
         )
-        .unwrap()
         .unwrap();
-        // 16 data tables + the history identity sequence.
-        assert_eq!(n, 17);
+        assert_eq!(members, Some(0), "no relation belongs to the extension");
+        let dumped = Spi::get_one::<bool>(
+            "SELECT extconfig IS NULL FROM pg_extension WHERE extname = 'pg_seating'",
+        )
+        .unwrap();
+        assert_eq!(dumped, Some(true), "nothing registered with pg_extension_config_dump");
+        let version = Spi::get_one::<i32>("SELECT max(version) FROM pg_seating_model_versions").unwrap();
+        assert_eq!(version, Some(crate::api::model::latest()));
     }
 
     #[pg_test]
     fn exclusion_rejects_overlapping_live_allocations_but_not_shadow_rows() {
+        install_model();
         Spi::run(
             "INSERT INTO restaurants (id, name, slug) VALUES ('00000000-0000-0000-0000-0000000000a1', 'R', 'r-excl');
              INSERT INTO allocations (restaurant_id, resource_type, resource_id, \"window\", shadow)
@@ -62,6 +81,7 @@ mod tests {
 
     #[pg_test(error = "conflicting key value violates exclusion constraint \"allocations_no_overlap\"")]
     fn exclusion_rejects_overlap() {
+        install_model();
         Spi::run(
             "INSERT INTO restaurants (id, name, slug) VALUES ('00000000-0000-0000-0000-0000000000a1', 'R', 'r-excl2');
              INSERT INTO allocations (restaurant_id, resource_type, resource_id, \"window\")

@@ -5,6 +5,7 @@ pub mod allocate;
 pub mod assign;
 pub mod capacity;
 pub mod lifecycle;
+pub mod model;
 pub mod status;
 
 use pgrx::pg_sys::panic::ErrorReport;

@@ -1,56 +1,41 @@
-//! `booking_status` values as arguments and results of `#[pg_extern]` functions.
+//! Booking statuses as arguments and results of `#[pg_extern]` functions.
 //!
-//! The enum is created by `sql/schema.sql`, so pgrx maps this wrapper to the existing type by
-//! name (resolved in the extension's schema) and converts labels with the enum's own I/O
-//! functions.
-
-use std::ffi::{CStr, CString};
+//! The `booking_status` enum belongs to the data model, which the database owns (SPEC §9): the
+//! extension's functions exist before `pg_seating_install()` creates it, and stay when it is gone,
+//! so their signatures carry statuses as `text`. A label that is not a status is refused with
+//! 22023 `Unknown booking status "<label>"` before the function does anything.
 
 use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::{FromDatum, IntoDatum};
 
+use crate::domain::error::SeatingError;
 use crate::domain::state::Status;
 
-const TYPE_NAME: &CStr = c"booking_status";
-
-/// A `booking_status` value.
+/// A booking status, as `text` in SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BookingStatus(pub Status);
 
-impl_sql_translatable!(BookingStatus, "booking_status");
-
-fn type_oid() -> pg_sys::Oid {
-    // SAFETY: a syscache lookup by name on the active search path, which every pg_seating RPC
-    // pins to the extension's schema first.
-    unsafe { pg_sys::TypenameGetTypid(TYPE_NAME.as_ptr()) }
-}
+impl_sql_translatable!(BookingStatus, "text");
 
 impl FromDatum for BookingStatus {
-    unsafe fn from_polymorphic_datum(datum: pg_sys::Datum, is_null: bool, _typoid: pg_sys::Oid) -> Option<Self> {
-        if is_null {
-            return None;
+    unsafe fn from_polymorphic_datum(datum: pg_sys::Datum, is_null: bool, typoid: pg_sys::Oid) -> Option<Self> {
+        // SAFETY: `datum` is a text value (the SQL type of this wrapper).
+        let label = unsafe { String::from_polymorphic_datum(datum, is_null, typoid) }?;
+        match Status::parse(&label) {
+            Some(status) => Some(BookingStatus(status)),
+            None => super::raise(&SeatingError::UnknownStatus { label }, "booking_status"),
         }
-        // SAFETY: `datum` is a booking_status value; enum_out returns its label as a cstring.
-        let label: &CStr = unsafe { pgrx::direct_function_call(pg_sys::enum_out, &[Some(datum)]) }?;
-        Status::parse(label.to_str().ok()?).map(BookingStatus)
     }
 }
 
 impl IntoDatum for BookingStatus {
     fn into_datum(self) -> Option<pg_sys::Datum> {
-        let label = CString::new(self.0.label()).ok()?;
-        // SAFETY: enum_in(cstring, type oid) for a label of the enum.
-        unsafe {
-            pgrx::direct_function_call_as_datum(
-                pg_sys::enum_in,
-                &[Some(pg_sys::Datum::from(label.as_ptr())), Some(pg_sys::Datum::from(type_oid()))],
-            )
-        }
+        self.0.label().into_datum()
     }
 
     fn type_oid() -> pg_sys::Oid {
-        type_oid()
+        pg_sys::TEXTOID
     }
 }
 

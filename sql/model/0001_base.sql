@@ -1,13 +1,17 @@
--- pg_seating data model (SPEC §2, §8). Loaded first by the extension script.
+-- pg_seating data model, step 1: the model as pg_seating 0.1.0-0.3.0 created it (SPEC §2, §8).
+--
+-- Applied by pg_seating_install() (never by CREATE EXTENSION: the data belongs to the database,
+-- SPEC §9), with @extschema@ replaced by the extension's schema. Databases that come from 0.3.0 or
+-- older already have exactly these objects (detached from the extension by the 0.4.0 update) and
+-- start at step 2. Never edit an applied step: add a new one.
 --
 -- Conventions:
---   * objects live in @extschema@ (the schema given to CREATE EXTENSION); nothing names `public`;
 --   * every table but `restaurants` carries `restaurant_id`, and every primary, unique, foreign and
 --     exclusion key that can include it does (Citus distribution by restaurant_id stays possible);
 --   * primary keys are (id, restaurant_id): a lookup by id alone uses the primary key index, and
 --     composite foreign keys (restaurant_id, x) -> (restaurant_id, id) match it;
 --   * no ON DELETE SET NULL / SET DEFAULT and no ON UPDATE actions; every referencing column is indexed;
---   * every data table is registered with pg_extension_config_dump, so pg_dump keeps its rows.
+--   * nothing here refers to an object of the extension, so DROP EXTENSION leaves the model intact.
 
 -- ---------------------------------------------------------------------------------------------
 -- Enums (reference §1.2)
@@ -644,44 +648,6 @@ CREATE TRIGGER bookings_status_guard
     FOR EACH ROW WHEN (NEW.status IS DISTINCT FROM OLD.status)
     EXECUTE FUNCTION @extschema@.pg_seating_booking_status_guard();
 
--- ---------------------------------------------------------------------------------------------
--- Live table state, computed (never stored on the hot path)
--- ---------------------------------------------------------------------------------------------
--- The state of every table at an instant: out_of_service (manual flag or a maintenance
--- allocation), occupied (a checked-in booking's allocation), reserved (any other non-shadow
--- allocation or a live hold), else available.
-CREATE FUNCTION @extschema@.table_live_status(p_restaurant_id uuid, p_at timestamptz DEFAULT now())
-RETURNS TABLE (table_id uuid, table_number text, live_status @extschema@.table_status)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT t.id, t.table_number,
-           CASE
-               WHEN t.status = 'out_of_service' OR EXISTS (
-                    SELECT 1 FROM @extschema@.allocations a
-                     WHERE a.restaurant_id = t.restaurant_id AND a.resource_type = 'table'
-                       AND a.resource_id = t.id AND a.is_maintenance AND a."window" @> p_at)
-                   THEN 'out_of_service'::@extschema@.table_status
-               WHEN EXISTS (
-                    SELECT 1 FROM @extschema@.allocations a
-                      JOIN @extschema@.bookings b ON b.restaurant_id = a.restaurant_id AND b.id = a.booking_id
-                     WHERE a.restaurant_id = t.restaurant_id AND a.resource_type = 'table'
-                       AND a.resource_id = t.id AND NOT a.shadow AND a."window" @> p_at
-                       AND b.status = 'checked_in')
-                   THEN 'occupied'::@extschema@.table_status
-               WHEN EXISTS (
-                    SELECT 1 FROM @extschema@.allocations a
-                     WHERE a.restaurant_id = t.restaurant_id AND a.resource_type = 'table'
-                       AND a.resource_id = t.id AND NOT a.shadow AND a."window" @> p_at)
-                 OR EXISTS (
-                    SELECT 1 FROM @extschema@.table_hold_windows w
-                     WHERE w.restaurant_id = t.restaurant_id AND w.table_id = t.id
-                       AND w.status = 'active' AND w.expires_at > now() AND w.hold_window @> p_at)
-                   THEN 'reserved'::@extschema@.table_status
-               ELSE 'available'::@extschema@.table_status
-           END
-      FROM @extschema@.table_inventory t
-     WHERE t.restaurant_id = p_restaurant_id
-     ORDER BY t.table_number;
-$$;
 
 -- ---------------------------------------------------------------------------------------------
 -- Reconciliation (seed 003): booking status vs assignment parity
@@ -711,96 +677,3 @@ SELECT b.id AS booking_id, b.restaurant_id, b.status, n.assignments AS assignmen
                        THEN format('%s assignments but %s live table allocations', n.assignments, n.allocations)
                END AS problem) p;
 
--- The per-booking check the confirm path runs after commit. 22004 for NULL, P0002 for an unknown booking.
-CREATE FUNCTION @extschema@.reconcile_booking(p_booking_id uuid)
-RETURNS TABLE (booking_id uuid, restaurant_id uuid, status @extschema@.booking_status, assignment_count integer,
-               consistent boolean, problem text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-BEGIN
-    IF p_booking_id IS NULL THEN
-        RAISE EXCEPTION 'reconcile_booking: argument p_booking_id must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
-    END IF;
-    RETURN QUERY SELECT r.booking_id, r.restaurant_id, r.status, r.assignment_count, r.consistent, r.problem
-                   FROM @extschema@.booking_assignment_reconciliation r
-                  WHERE r.booking_id = p_booking_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'Booking % not found', p_booking_id USING ERRCODE = 'P0002';
-    END IF;
-END;
-$$;
-
--- ---------------------------------------------------------------------------------------------
--- Seed 003: one deterministic idempotency key shared by inline and background auto-assign
--- ---------------------------------------------------------------------------------------------
--- The key of a booking's automatic assignment: its id and its window, so the same booking at the
--- same time always gets the same key, and a moved booking a new one.
--- No key (NULL) without a finite window: such a booking cannot be assigned anyway.
-CREATE FUNCTION @extschema@.pg_seating_auto_assign_key(p_booking_id uuid, p_start_at timestamptz, p_end_at timestamptz)
-RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN isfinite(p_start_at) AND isfinite(p_end_at) THEN
-               'auto-assign:' || p_booking_id || ':' || extract(epoch FROM p_start_at)::bigint
-               || '-' || extract(epoch FROM p_end_at)::bigint
-           END
-$$;
-
-CREATE FUNCTION @extschema@.auto_assign_idempotency_key(p_booking_id uuid)
-RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-    SELECT @extschema@.pg_seating_auto_assign_key(b.id, b.start_at, b.end_at)
-      FROM @extschema@.bookings b WHERE b.id = p_booking_id
-$$;
-
--- ---------------------------------------------------------------------------------------------
--- Day plan metrics (issue #6)
--- ---------------------------------------------------------------------------------------------
--- The day's seating as it stands: bookings (not cancelled, no-show or completed), seated and
--- unassigned, covers, seats given, wasted seats, seat utilisation (covers / seats), merged tables.
-CREATE FUNCTION @extschema@.day_plan_metrics(p_restaurant_id uuid, p_date date)
-RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-    WITH b AS (
-        SELECT bk.id, bk.party_size FROM @extschema@.bookings bk
-         WHERE bk.restaurant_id = p_restaurant_id AND bk.booking_date = p_date
-           AND bk.status NOT IN ('cancelled', 'no_show', 'completed')),
-    a AS (
-        SELECT x.booking_id, count(*) AS tables, sum(t.capacity) AS seats
-          FROM @extschema@.booking_table_assignments x
-          JOIN @extschema@.table_inventory t ON t.restaurant_id = x.restaurant_id AND t.id = x.table_id
-         WHERE x.restaurant_id = p_restaurant_id AND x.booking_id IN (SELECT id FROM b)
-         GROUP BY x.booking_id),
-    j AS (SELECT b.party_size, a.tables, a.seats FROM b LEFT JOIN a ON a.booking_id = b.id)
-    SELECT jsonb_build_object(
-        'bookings', count(*),
-        'seated', count(seats),
-        'unassigned', count(*) - count(seats),
-        'covers', coalesce(sum(party_size) FILTER (WHERE seats IS NOT NULL), 0),
-        'seats', coalesce(sum(seats), 0),
-        'wastedSeats', coalesce(sum(seats - party_size), 0),
-        'seatUtilisation', CASE WHEN coalesce(sum(seats), 0) = 0 THEN 0
-                                ELSE round(sum(party_size) FILTER (WHERE seats IS NOT NULL)::numeric / sum(seats), 3) END,
-        'mergedTables', coalesce(sum(tables) FILTER (WHERE tables > 1), 0))
-      FROM j
-$$;
-
--- ---------------------------------------------------------------------------------------------
--- pg_dump keeps the rows of every data table (the extension owns the schema, not the data).
--- table_hold_windows is derived from table_holds + table_hold_members: on restore the member
--- trigger rebuilds it, so it is not dumped (dumping it too would collide with the rebuilt rows).
--- ---------------------------------------------------------------------------------------------
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.restaurants', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.zones', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_inventory', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_adjacencies', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.restaurant_service_periods', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.restaurant_capacity_rules', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.booking_slots', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.bookings', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.allocations', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.booking_table_assignments', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.booking_assignment_idempotency', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_holds', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_hold_members', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.booking_state_history', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.booking_confirmation_results', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.capacity_outbox', '');
-SELECT pg_catalog.pg_extension_config_dump(
-    pg_catalog.pg_get_serial_sequence('@extschema@.booking_state_history', 'id'), '');

@@ -1,0 +1,52 @@
+//! The data model's steps (SPEC §9): the SQL that `pg_seating_install()` applies, in order, to
+//! create or migrate the model in the extension's schema. The files live in `sql/model/`; each
+//! refers to the schema as `@extschema@`, which the installer replaces with the quoted name of
+//! the schema it builds (the extension's, or a scratch schema when `pg_seating_verify()` builds
+//! the expected model to compare against).
+
+use pgrx::prelude::*;
+
+/// The model's steps: (number, what it does, its SQL). Never edit a step that has shipped: add one.
+pub const STEPS: &[(i32, &str, &str)] = &[
+    (1, "base model (as pg_seating 0.1.0-0.3.0 created it)", include_str!("../../sql/model/0001_base.sql")),
+    (
+        2,
+        "0.4.0: surrogate keys for the ledger and confirmation results, one relationship per pair of tables, \
+         trigger functions with their owner's rights",
+        include_str!("../../sql/model/0002_keys.sql"),
+    ),
+];
+
+/// The model version this code expects: the last step.
+pub fn latest() -> i32 {
+    STEPS.last().map(|s| s.0).unwrap_or(0)
+}
+
+/// Every step of the data model with its SQL (internal: used by `pg_seating_install()` and
+/// `pg_seating_verify()`).
+#[pg_extern(immutable, parallel_safe)]
+fn pg_seating_model_steps() -> TableIterator<'static, (name!(step, i32), name!(description, &'static str), name!(sql, &'static str))> {
+    TableIterator::new(STEPS.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_numbered_from_one_without_gaps() {
+        for (i, (n, _, _)) in STEPS.iter().enumerate() {
+            assert_eq!(*n as usize, i + 1);
+        }
+        assert_eq!(latest(), STEPS.len() as i32);
+    }
+
+    #[test]
+    fn steps_name_the_schema_only_through_the_placeholder() {
+        for (n, _, sql) in STEPS {
+            assert!(sql.contains("@extschema@"), "step {n}");
+            assert!(!sql.contains("public."), "step {n} names public");
+            assert!(!sql.contains("pg_extension_config_dump"), "step {n}: the model is not the extension's");
+        }
+    }
+}

@@ -56,6 +56,10 @@ DECLARE
     v_after text;
     r record;
 BEGIN
+    IF p_schema IS NULL OR NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = p_schema) THEN
+        RAISE EXCEPTION 'pg_seating_secure: schema % does not exist', coalesce(quote_ident(p_schema), 'NULL')
+            USING ERRCODE = '3F000';
+    END IF;
     IF p_role IS NULL THEN
         v_server := ARRAY(SELECT rolname FROM pg_roles WHERE rolname = 'service_role');
     ELSE
@@ -67,11 +71,11 @@ BEGIN
     END IF;
 
     IF v_server <> '{}' OR v_clients @> ARRAY['authenticated'::name] THEN
-        v_before := (SELECT nspacl::text FROM pg_namespace WHERE nspname = p_schema);
+        v_before := (SELECT coalesce(nspacl, acldefault('n', nspowner))::text FROM pg_namespace WHERE nspname = p_schema);
         FOREACH v_role IN ARRAY v_server || ARRAY(SELECT unnest(v_clients) EXCEPT SELECT 'anon'::name) LOOP
             EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', p_schema, v_role);
         END LOOP;
-        v_after := (SELECT nspacl::text FROM pg_namespace WHERE nspname = p_schema);
+        v_after := (SELECT coalesce(nspacl, acldefault('n', nspowner))::text FROM pg_namespace WHERE nspname = p_schema);
         IF v_after IS DISTINCT FROM v_before THEN
             action := 'grant'; object := format('schema %I', p_schema); detail := v_after; RETURN NEXT;
         END IF;
@@ -80,7 +84,8 @@ BEGIN
     FOR r IN SELECT m.relname, m.relkind FROM @extschema@.pg_seating_model_relations() m LOOP
         v_rel := to_regclass(format('%I.%I', p_schema, r.relname));
         CONTINUE WHEN v_rel IS NULL;
-        v_before := (SELECT relacl::text FROM pg_class WHERE oid = v_rel);
+        v_before := (SELECT coalesce(relacl, acldefault(CASE relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", relowner))::text
+                       FROM pg_class WHERE oid = v_rel);
         IF p_role IS NULL THEN
             EXECUTE format('REVOKE ALL ON %s FROM PUBLIC', v_rel);
             FOREACH v_role IN ARRAY v_clients LOOP
@@ -95,16 +100,16 @@ BEGIN
                 action := 'enable row level security'; object := v_rel::text; detail := NULL; RETURN NEXT;
             END IF;
         END IF;
-        IF r.relname <> 'pg_seating_model_versions' THEN
-            FOREACH v_role IN ARRAY v_server LOOP
-                EXECUTE format('REVOKE ALL ON %s FROM %I', v_rel, v_role);
-                EXECUTE format(CASE r.relkind WHEN 'r' THEN 'GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I'
-                                              WHEN 'v' THEN 'GRANT SELECT ON %s TO %I'
-                                              ELSE 'GRANT USAGE, SELECT ON SEQUENCE %s TO %I' END,
-                               v_rel, v_role);
-            END LOOP;
-        END IF;
-        v_after := (SELECT relacl::text FROM pg_class WHERE oid = v_rel);
+        FOREACH v_role IN ARRAY v_server LOOP
+            EXECUTE format('REVOKE ALL ON %s FROM %I', v_rel, v_role);
+            CONTINUE WHEN r.relname = 'pg_seating_model_versions';
+            EXECUTE format(CASE r.relkind WHEN 'r' THEN 'GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I'
+                                          WHEN 'v' THEN 'GRANT SELECT ON %s TO %I'
+                                          ELSE 'GRANT USAGE, SELECT ON SEQUENCE %s TO %I' END,
+                           v_rel, v_role);
+        END LOOP;
+        v_after := (SELECT coalesce(relacl, acldefault(CASE relkind WHEN 'S' THEN 's' ELSE 'r' END::"char", relowner))::text
+                      FROM pg_class WHERE oid = v_rel);
         IF v_after IS DISTINCT FROM v_before THEN
             action := 'grant'; object := v_rel::text; detail := v_after; RETURN NEXT;
         END IF;
@@ -113,7 +118,7 @@ BEGIN
     -- The extension's functions: PUBLIC, anon and authenticated never execute them; service_role
     -- (or p_role) executes every RPC. The model's trigger functions are executed by nobody directly.
     FOR r IN
-        SELECT p.oid::regprocedure AS sig, p.proname, p.proacl::text AS acl,
+        SELECT p.oid::regprocedure AS sig, p.proname, coalesce(p.proacl, acldefault('f', p.proowner))::text AS acl,
                d.objid IS NOT NULL AS member
           FROM pg_proc p
           LEFT JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
@@ -135,7 +140,7 @@ BEGIN
                 EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', r.sig, v_role);
             END IF;
         END LOOP;
-        IF (SELECT proacl::text FROM pg_proc WHERE oid = r.sig) IS DISTINCT FROM r.acl THEN
+        IF (SELECT coalesce(proacl, acldefault('f', proowner))::text FROM pg_proc WHERE oid = r.sig) IS DISTINCT FROM r.acl THEN
             action := 'grant'; object := 'function ' || r.sig::text;
             detail := (SELECT proacl::text FROM pg_proc WHERE oid = r.sig); RETURN NEXT;
         END IF;
@@ -260,7 +265,6 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                coalesce((SELECT string_agg(x.privilege_type, ', ' ORDER BY x.privilege_type)
                            FROM aclexplode(r.relacl) x WHERE x.grantee = ro.oid), 'nothing')
           FROM rel r CROSS JOIN roles ro
-         WHERE r.relname <> 'pg_seating_model_versions'
         UNION ALL
         SELECT 'type', t.typname::text,
                (SELECT string_agg(e.enumlabel, ', ' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)

@@ -4,6 +4,7 @@
 -- every pgTAP suite and multi-connection test runs against a database extended like the app's;
 -- the dump/restore test checks that all of it survives. Idempotent.
 
+SET client_min_messages = warning;
 ALTER TABLE bookings
     ADD COLUMN IF NOT EXISTS reference text DEFAULT upper(substr(md5(gen_random_uuid()::text), 1, 10)),
     ADD COLUMN IF NOT EXISTS pending_ref text,

@@ -228,7 +228,6 @@ SET LOCAL app.capacity.post_assignment.enabled = 'on';
 SELECT is(pg_temp.err($$SELECT validate_booking_capacity_after_assignment(pg_temp.b(2))$$),
     'P0001 | capacity_exceeded_post_assignment | Capacity exceeded after assignment: covers 8/7, parties 3/10 | Release tables or adjust capacity overrides before retrying.',
     'the validator on its own');
-ALTER EXTENSION pg_seating DROP TABLE restaurant_capacity_rules;
 DROP TABLE restaurant_capacity_rules;
 SELECT is(pg_temp.err($$SELECT validate_booking_capacity_after_assignment(pg_temp.b(2))$$), 'ok',
     'rules table gone: capacity is unbounded, never 42P01 (seed 002)');

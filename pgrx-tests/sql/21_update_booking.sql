@@ -69,11 +69,10 @@ SET LOCAL app.capacity.post_assignment.enabled = 'off';
 SELECT is(pg_temp.upd(pg_temp.b(3), 'a1000000-0000-0000-0000-000000000001', '2026-12-01', '19:00', '21:00', 40) ->> 'success',
     'true', 'kill switch: no limits');
 RESET app.capacity.post_assignment.enabled;
-ALTER EXTENSION pg_seating DROP TABLE restaurant_capacity_rules;
 DROP TABLE restaurant_capacity_rules;
 SELECT is(pg_temp.upd(pg_temp.b(3), 'a1000000-0000-0000-0000-000000000001', '2026-12-01', '19:00', '21:00', 50) -> 'capacity' ->> 'maxCovers',
     '999999', 'rules table gone: unbounded, never 42P01 (seed 002)');
-CREATE ROLE anon NOLOGIN;
+-- (anon exists: scripts/test creates Supabase's roles)
 SELECT ok(NOT has_function_privilege('anon', 'update_booking_with_capacity_check(uuid, uuid, uuid, date, time, time, integer, text, text, text, text, text, text, boolean, uuid, text, jsonb, integer, text)', 'EXECUTE'),
     'not executable by anon');
 

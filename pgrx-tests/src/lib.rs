@@ -2,7 +2,9 @@
 //!
 //! `scripts/test` starts a throwaway cluster, creates the database `pg_seating_test` with the
 //! extension, and passes its socket directory and port in `PG_SEATING_TEST_HOST` /
-//! `PG_SEATING_TEST_PORT`. Each test creates its own restaurant, so tests never share rows.
+//! `PG_SEATING_TEST_PORT`; the database has the data model (`pg_seating_install()`) and the app's
+//! additions to it (`pgrx-tests/app/app_additions.sql`). Each test creates its own restaurant, so
+//! tests never share rows.
 
 use postgres::{Client, NoTls};
 
@@ -161,25 +163,21 @@ pub fn pg_tool(program: &str, args: &[&str]) {
     );
 }
 
-/// Every table of the extension with its row count, ordered by name.
-pub fn extension_table_counts(c: &mut Client) -> Vec<(String, i64)> {
-    let tables: Vec<String> = c
-        .query(
-            "SELECT c.relname::text FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
-              WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind = 'r'
-                AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
-              ORDER BY 1",
-            &[],
-        )
-        .expect("extension tables")
+/// The data model's tables (SPEC §2), as every version since 0.1.0 has them.
+pub const MODEL_TABLES: [&str; 17] = [
+    "allocations", "booking_assignment_idempotency", "booking_confirmation_results", "booking_slots",
+    "booking_state_history", "booking_table_assignments", "bookings", "capacity_outbox",
+    "restaurant_capacity_rules", "restaurant_service_periods", "restaurants", "table_adjacencies",
+    "table_hold_members", "table_hold_windows", "table_holds", "table_inventory", "zones",
+];
+
+/// Every table of the data model with its row count, ordered by name.
+pub fn model_table_counts(c: &mut Client) -> Vec<(String, i64)> {
+    MODEL_TABLES
         .iter()
-        .map(|r| r.get(0))
-        .collect();
-    tables
-        .into_iter()
         .map(|t| {
-            let n: i64 = c.query_one(&format!("SELECT count(*) FROM {t}"), &[]).expect("count").get(0);
-            (t, n)
+            let n: i64 = c.query_one(&format!("SELECT count(*) FROM public.{t}"), &[]).expect("count").get(0);
+            (t.to_string(), n)
         })
         .collect()
 }

@@ -145,7 +145,7 @@ fn arr(ids: &[&str]) -> String {
 
 /// A valid value for each argument (the baseline call of every function succeeds).
 fn valid(f: &Function, a: &Arg, fx: &Fx) -> String {
-    let status = |s: &str| format!("'{s}'::booking_status");
+    let status = |s: &str| format!("'{s}'::text");
     match (f.name.as_str(), a.name.as_str()) {
         (_, "p_booking_id") => uuid_lit(&fx.b),
         (_, "p_restaurant_id") => uuid_lit(&fx.r),
@@ -168,6 +168,8 @@ fn valid(f: &Function, a: &Arg, fx: &Fx) -> String {
         ("apply_booking_state_transition", "p_history_from") => status("pending"),
         (_, "p_target_status") => status("confirmed"),
         (_, "p_history_metadata" | "p_details") => "'{}'::jsonb".into(),
+        (_, "p_role") => "'service_role'::name".into(),
+        (_, "p_schema") => "'public'::name".into(),
         (_, n) if n.ends_with("_by") || n == "p_customer_id" || n == "p_auth_user_id" || n == "p_merge_group_id" => "NULL::uuid".into(),
         (_, n) if a.ty == "timestamp with time zone" && (n.starts_with("p_start") || n.starts_with("p_end") || n.starts_with("p_window")) => {
             "NULL::timestamptz".into()
@@ -239,6 +241,11 @@ fn variants(a: &Arg, fx: &Fx) -> Vec<(String, String)> {
             add("2147483647", "2147483647".into());
             add("-2147483648", "(-2147483648)::int".into());
         }
+        ("text", "p_status" | "p_history_from" | "p_history_to" | "p_target_status") => {
+            add("not a status", "'seated'".into());
+            add("empty text", "''".into());
+            add("a status in capitals", "'CONFIRMED'".into());
+        }
         ("text", _) => {
             add("empty text", "''".into());
             add("10,000 characters", "repeat('x', 10000)".into());
@@ -256,9 +263,12 @@ fn variants(a: &Arg, fx: &Fx) -> Vec<(String, String)> {
             add("JSON null", "'null'::jsonb".into());
             add("JSON string", "'\"x\"'::jsonb".into());
         }
-        ("booking_status", _) => {
-            add("invalid enum text", "'seated'::text::booking_status".into());
-            add("empty enum text", "''::text::booking_status".into());
+        ("name", "p_role") => {
+            add("unknown role", "'no_such_role'::name".into());
+            add("anon", "'anon'::name".into());
+        }
+        ("name", "p_schema") => {
+            add("unknown schema", "'no_such_schema'::name".into());
         }
         _ => {}
     }
@@ -367,8 +377,9 @@ const LEGEND: &[(&str, &str)] = &[
     ("22004", "null_value_not_allowed: a required argument is NULL"),
     ("22007", "invalid_datetime_format: a value the date/time types reject (e.g. an infinite booking date)"),
     ("22008", "datetime_field_overflow: a date/time value out of range"),
-    ("22023", "invalid_parameter_value: an argument outside its range, a transition the lifecycle refuses, one window bound without the other"),
-    ("22P02", "invalid_text_representation: text that is not a booking_status label (raised by the cast, before the call)"),
+    ("22023", "invalid_parameter_value: an argument outside its range, a transition the lifecycle refuses, one window bound without the other, text that is not a booking status"),
+    ("3F000", "invalid_schema_name: a schema that does not exist"),
+    ("42704", "undefined_object: a role that does not exist"),
     ("23503", "foreign_key_violation: a table of another restaurant"),
     ("23514", "check_violation: no (valid) table ids, a table-set rule (zone, out of service, adjacency, mobility), a final booking"),
     ("P0001", "raise_exception: conflict (allocations_no_overlap, hold), no table plan, capacity exceeded, confirm without tables"),

@@ -1,12 +1,16 @@
 //! The security matrix, in a database set up the way Supabase sets one up: roles `anon`,
 //! `authenticated` and `service_role` exist before the extension, all three have USAGE on
 //! `public`, and default privileges grant every new function, table and sequence in `public` to
-//! all of them. Then `CREATE EXTENSION pg_seating`, and:
+//! all of them. Then `CREATE EXTENSION pg_seating` and `SELECT pg_seating_install()`, and:
 //!
-//! 1. The matrix, from the catalog, for every function and relation of the extension: anon and
-//!    authenticated can do nothing, service_role can execute every function and read and write
-//!    the tables (no TRUNCATE, REFERENCES or TRIGGER), the owner can do everything. Then the same
-//!    by behaviour: anon and authenticated get 42501 calling each function and reading each relation.
+//! 1. The matrix, from the catalog, for every function of the extension and every relation and
+//!    trigger function of the data model (SPEC §1, §9): anon can do nothing; authenticated can
+//!    SELECT, INSERT, UPDATE, DELETE the tables and nothing else (rows only through the app's
+//!    row-level security policies, none here); service_role can execute every RPC (not the admin
+//!    functions) and read and write the tables; TRUNCATE, REFERENCES and TRIGGER stay with the
+//!    owner, who can do everything. Then the same by behaviour: anon gets 42501 calling each
+//!    function and reading each relation; authenticated gets 42501 calling each function, sees no
+//!    row of any table and cannot insert one (row-level security, 42501).
 //! 2. Every SECURITY DEFINER function, and every SQL or PL/pgSQL function, pins its search_path,
 //!    with pg_temp named last (unnamed, it would be searched first for relations).
 //! 3. A hostile caller: service_role, with a schema of its own holding tables, functions and
@@ -29,7 +33,7 @@ fn setup() -> Setup {
     pg_tool("createdb", &[DB]);
     let mut c = connect_to(DB);
     c.batch_execute(SUPABASE_DEFAULT_PRIVILEGES).unwrap();
-    c.batch_execute("CREATE EXTENSION pg_seating CASCADE").unwrap();
+    c.batch_execute("CREATE EXTENSION pg_seating CASCADE; SELECT pg_seating_install()").unwrap();
     Setup { roles }
 }
 
@@ -48,13 +52,24 @@ const EXTENSION_FUNCTIONS: &str = "
      WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
      ORDER BY 1";
 
-const EXTENSION_RELATIONS: &str = "
+const MODEL_RELATIONS: &str = "
     SELECT c.oid::regclass::text, c.relkind::text, pg_get_userbyid(c.relowner)::text
-      FROM pg_class c
-      JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e'
-     WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
-       AND c.relkind IN ('r', 'v', 'S')
+      FROM pg_class c JOIN pg_seating_model_relations() m USING (relname, relkind)
+     WHERE c.relnamespace = 'public'::regnamespace
      ORDER BY 1";
+
+/// The model's trigger functions (they belong to the database, not to the extension).
+const MODEL_FUNCTIONS: &str = "
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'public'::regnamespace AND p.prorettype = 'trigger'::regtype
+       AND p.proname LIKE 'pg\\_seating\\_%'
+     ORDER BY 1";
+
+/// Functions only their owner executes.
+const ADMIN: &[&str] = &[
+    "pg_seating_install", "pg_seating_verify", "pg_seating_grant", "pg_seating_model_steps",
+    "pg_seating_model_relations", "pg_seating_admin_functions", "pg_seating_secure", "pg_seating_model_objects",
+];
 
 fn has(c: &mut Client, sql: &str, role: &str, object: &str, privilege: &str) -> bool {
     c.query_one(sql, &[&role, &object, &privilege]).unwrap_or_else(|e| panic!("{object} {privilege}: {e}")).get(0)
@@ -82,19 +97,31 @@ fn matrix(c: &mut Client) {
     let mut failures = Vec::new();
     for f in &functions {
         let sig: String = f.get(0);
-        let fn_owner: String = f.get(6);
+        let (name, fn_owner): (String, String) = (f.get(1), f.get(6));
         assert_eq!(fn_owner, owner, "{sig} is owned by the extension's owner");
-        for (role, expected) in [("anon", false), ("authenticated", false), ("service_role", true), (owner, true)] {
+        let service = !ADMIN.contains(&name.as_str());
+        for (role, expected) in [("anon", false), ("authenticated", false), ("service_role", service), (owner, true)] {
             let got = has(c, "SELECT has_function_privilege($1, $2::text::regprocedure, $3)", role, &sig, "EXECUTE");
             if got != expected {
                 failures.push(format!("{role} EXECUTE {sig}: {got}, expected {expected}"));
             }
         }
     }
-    let relations = c.query(EXTENSION_RELATIONS, &[]).unwrap();
-    assert!(relations.len() > 15, "relations of the extension: {}", relations.len());
+    for f in c.query(MODEL_FUNCTIONS, &[]).unwrap() {
+        let sig: String = f.get(0);
+        for (role, expected) in [("anon", false), ("authenticated", false), ("service_role", false), (owner, true)] {
+            let got = has(c, "SELECT has_function_privilege($1, $2::text::regprocedure, $3)", role, &sig, "EXECUTE");
+            if got != expected {
+                failures.push(format!("{role} EXECUTE {sig}: {got}, expected {expected}"));
+            }
+        }
+    }
+    let relations = c.query(MODEL_RELATIONS, &[]).unwrap();
+    assert_eq!(relations.len(), 20, "relations of the model: {relations:?}");
     for r in &relations {
-        let (rel, kind): (String, String) = (r.get(0), r.get(1));
+        let (rel, kind, rel_owner): (String, String, String) = (r.get(0), r.get(1), r.get(2));
+        assert_eq!(rel_owner, owner, "{rel} is owned by the caller of pg_seating_install()");
+        let bookkeeping = rel == "pg_seating_model_versions";
         let privileges: &[&str] = if kind == "S" {
             &["USAGE", "SELECT", "UPDATE"]
         } else {
@@ -106,13 +133,15 @@ fn matrix(c: &mut Client) {
             "SELECT has_table_privilege($1, $2::text::regclass, $3)"
         };
         for p in privileges {
-            let service = match (kind.as_str(), *p) {
-                ("S", "USAGE" | "SELECT") => true,
-                ("S", _) => false,
-                (_, "SELECT" | "INSERT" | "UPDATE" | "DELETE") => true,
-                _ => false,
-            };
-            for (role, expected) in [("anon", false), ("authenticated", false), ("service_role", service), (owner, true)] {
+            let service = !bookkeeping
+                && match (kind.as_str(), *p) {
+                    ("S", "USAGE" | "SELECT") => true,
+                    ("v", "SELECT") => true,
+                    ("r", "SELECT" | "INSERT" | "UPDATE" | "DELETE") => true,
+                    _ => false,
+                };
+            let staff = !bookkeeping && kind == "r" && matches!(*p, "SELECT" | "INSERT" | "UPDATE" | "DELETE");
+            for (role, expected) in [("anon", false), ("authenticated", staff), ("service_role", service), (owner, true)] {
                 let got = has(c, check, role, &rel, p);
                 if got != expected {
                     failures.push(format!("{role} {p} ON {rel}: {got}, expected {expected}"));
@@ -122,7 +151,9 @@ fn matrix(c: &mut Client) {
     }
     assert!(failures.is_empty(), "privilege matrix:\n{}", failures.join("\n"));
 
-    // The same by behaviour: every function and relation refuses anon and authenticated with 42501.
+    // The same by behaviour: every function and relation refuses anon with 42501; authenticated
+    // cannot call a function and, with a row in every table, sees none of them.
+    c.batch_execute(include_str!("populate.sql")).unwrap();
     for role in ["anon", "authenticated"] {
         for f in &functions {
             let (name, nargs, trigger): (String, i32, bool) = (f.get(1), f.get(2), f.get(7));
@@ -137,17 +168,30 @@ fn matrix(c: &mut Client) {
             tx.rollback().unwrap();
         }
         for r in &relations {
-            let rel: String = r.get(0);
+            let (rel, kind): (String, String) = (r.get(0), r.get(1));
             let mut tx = c.transaction().unwrap();
             tx.batch_execute(&format!("SET LOCAL ROLE {role}")).unwrap();
-            let err = tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[]).expect_err(&format!("{role} may read {rel}"));
-            assert_eq!(err.code().map(|s| s.code()), Some("42501"), "{role} reading {rel}: {err}");
+            let read = tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[]);
+            if role == "authenticated" && kind == "r" && rel != "pg_seating_model_versions" {
+                // Row-level security without a policy of the app's: no row, and no insert.
+                assert_eq!(read.unwrap_or_else(|e| panic!("{role} reading {rel}: {e}")).len(), 0, "{role} sees rows of {rel}");
+                let err = tx
+                    .batch_execute(&format!("INSERT INTO {rel} DEFAULT VALUES"))
+                    .expect_err(&format!("{role} may insert into {rel}"));
+                assert_eq!(err.code().map(|s| s.code()), Some("42501"), "{role} inserting into {rel}: {err}");
+            } else {
+                let err = read.expect_err(&format!("{role} may read {rel}"));
+                assert_eq!(err.code().map(|s| s.code()), Some("42501"), "{role} reading {rel}: {err}");
+            }
             tx.rollback().unwrap();
         }
     }
     // service_role really can: read every relation and write through the RPCs (checked in hostile_search_path).
     for r in &relations {
         let rel: String = r.get(0);
+        if rel == "pg_seating_model_versions" {
+            continue;
+        }
         let mut tx = c.transaction().unwrap();
         tx.batch_execute("SET LOCAL ROLE service_role").unwrap();
         tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[]).unwrap_or_else(|e| panic!("service_role reading {rel}: {e}"));

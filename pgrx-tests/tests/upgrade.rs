@@ -1,19 +1,35 @@
-//! `ALTER EXTENSION pg_seating UPDATE` from every previous version keeps every row and ends with
-//! exactly the objects of a fresh install of the current version, privileges included, in
-//! databases with Supabase's roles and default privileges.
+//! `ALTER EXTENSION pg_seating UPDATE` from every previous version keeps every row, detaches the
+//! data model from the extension (0.4.0, SPEC §9), and after `pg_seating_install()` ends with
+//! exactly the objects of a fresh install of the current version: the extension's functions and the
+//! model's relations, columns, keys, indexes, triggers, trigger functions, enums, row-level security
+//! and privileges, in databases with Supabase's roles and default privileges. Then DROP EXTENSION
+//! leaves the data, and CREATE EXTENSION + pg_seating_install() picks it up again.
 
-use pg_seating_sql_tests::{connect, connect_to, extension_table_counts, pg_tool, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES};
+use pg_seating_sql_tests::{connect, connect_to, model_table_counts, pg_tool, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES};
 
-/// Every object of the extension, described by kind and identity (functions with their signature
-/// and definition, relations with their columns' types, indexes and constraints with definitions).
+/// Every function of the extension, and every object of the data model, described by kind and
+/// identity (functions with their signature and definition, relations with their columns' types,
+/// row-level security and privileges, indexes, constraints and triggers with definitions).
 fn objects(c: &mut postgres::Client) -> Vec<String> {
     c.query(
         "WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'pg_seating'),
-              members AS (SELECT d.classid, d.objid FROM pg_depend d, ext WHERE d.refobjid = ext.oid AND d.deptype = 'e')
+              members AS (SELECT d.classid, d.objid FROM pg_depend d, ext WHERE d.refobjid = ext.oid AND d.deptype = 'e'
+                          UNION ALL
+                          SELECT 'pg_class'::regclass, c.oid FROM pg_class c JOIN pg_seating_model_relations() m USING (relname, relkind)
+                           WHERE c.relnamespace = 'public'::regnamespace
+                          UNION ALL
+                          SELECT 'pg_proc'::regclass, p.oid FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace
+                             AND p.prorettype = 'trigger'::regtype AND p.proname LIKE 'pg\\_seating\\_%'
+                          UNION ALL
+                          SELECT 'pg_type'::regclass, t.oid FROM pg_type t WHERE t.typnamespace = 'public'::regnamespace
+                             AND t.typtype = 'e')
          SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(pg_get_functiondef(p.oid))
            FROM members m JOIN pg_proc p ON p.oid = m.objid WHERE m.classid = 'pg_proc'::regclass
          UNION ALL
-         SELECT 'relation ' || c.relname || ' ' || c.relkind::text || ' ' ||
+         SELECT 'type ' || t.typname || ' ' || (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid)
+           FROM members m JOIN pg_type t ON t.oid = m.objid WHERE m.classid = 'pg_type'::regclass
+         UNION ALL
+         SELECT 'relation ' || c.relname || ' ' || c.relkind::text || ' rls ' || c.relrowsecurity || ' ' || coalesce(c.reloptions::text, '') || ' ' ||
                 coalesce((SELECT string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod), ',' ORDER BY a.attnum)
                             FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
            FROM members m JOIN pg_class c ON c.oid = m.objid WHERE m.classid = 'pg_class'::regclass
@@ -45,6 +61,7 @@ fn objects(c: &mut postgres::Client) -> Vec<String> {
 const SCRIPTS: &[(&str, &str, &str)] = &[
     ("0.1.0", "0.2.0", include_str!("../../sql/pg_seating--0.1.0--0.2.0.sql")),
     ("0.2.0", "0.3.0", include_str!("../../sql/pg_seating--0.2.0--0.3.0.sql")),
+    ("0.3.0", "0.4.0", include_str!("../../sql/pg_seating--0.3.0--0.4.0.sql")),
 ];
 
 /// The version a fresh install gets: the extension crate's version.
@@ -64,6 +81,21 @@ fn update_from_0_1_0() {
 #[test]
 fn update_from_0_2_0() {
     update_from("0.2.0");
+}
+
+#[test]
+fn update_from_0_3_0() {
+    update_from("0.3.0");
+}
+
+/// The 0.3.0 -> 0.4.0 script is the detach step followed by the current install script
+/// (scripts/upgrade-script writes it): it must start with the detach step as committed.
+#[test]
+fn the_0_4_0_update_script_starts_with_the_detach_step() {
+    let head = include_str!("../../sql/upgrade/0.3.0--0.4.0-detach.sql");
+    let script = SCRIPTS.last().unwrap().2;
+    assert!(script.starts_with(head), "run scripts/upgrade-script");
+    assert!(script.contains("CREATE FUNCTION @extschema@.pg_seating_install()"), "run scripts/upgrade-script");
 }
 
 #[test]
@@ -91,28 +123,52 @@ fn update_from(from: &str) {
     c.batch_execute(SUPABASE_DEFAULT_PRIVILEGES).unwrap();
     c.batch_execute(&format!("CREATE EXTENSION pg_seating VERSION '{from}' CASCADE")).unwrap();
     c.batch_execute(include_str!("populate.sql")).unwrap();
-    let before = extension_table_counts(&mut c);
+    let before = model_table_counts(&mut c);
     assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
 
     c.batch_execute("ALTER EXTENSION pg_seating UPDATE").unwrap();
     let version: String = c.query_one("SELECT extversion FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
     assert_eq!(version, current);
-    assert_eq!(extension_table_counts(&mut c), before, "rows changed by the update");
-    // Applying the scripts again is harmless (each is idempotent).
-    let start = SCRIPTS.iter().position(|(f, _, _)| *f == from).expect("a script from this version");
-    for (_, _, script) in &SCRIPTS[start..] {
-        c.batch_execute(&script.replace("@extschema@", "public")).unwrap();
-    }
+    assert_eq!(model_table_counts(&mut c), before, "rows changed by the update");
+    let members: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_depend d WHERE d.deptype = 'e'
+                AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'pg_seating')
+                AND d.classid IN ('pg_class'::regclass, 'pg_type'::regclass)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(members, 0, "the update detaches every table, view, sequence and type");
+    let config: bool = c.query_one("SELECT extconfig IS NULL FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
+    assert!(config, "nothing left in pg_extension_config_dump");
+
+    let did: Vec<String> = c
+        .query("SELECT action || ' ' || object FROM pg_seating_install()", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(did.iter().any(|a| a.starts_with("adopt")), "{did:#?}");
+    assert_eq!(model_table_counts(&mut c), before, "rows lost by pg_seating_install()");
+    let diffs: Vec<String> = c
+        .query("SELECT kind || ' ' || object || ': ' || problem FROM pg_seating_verify()", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(diffs.is_empty(), "verify after the update: {diffs:#?}");
 
     let mut fresh = connect_to(&new_db);
     fresh.batch_execute(SUPABASE_DEFAULT_PRIVILEGES).unwrap();
-    fresh.batch_execute("CREATE EXTENSION pg_seating CASCADE").unwrap();
+    fresh.batch_execute("CREATE EXTENSION pg_seating CASCADE; SELECT pg_seating_install()").unwrap();
     let (upgraded, installed) = (objects(&mut c), objects(&mut fresh));
     let only_upgraded: Vec<_> = upgraded.iter().filter(|o| !installed.contains(o)).collect();
     let only_fresh: Vec<_> = installed.iter().filter(|o| !upgraded.contains(o)).collect();
     assert!(only_upgraded.is_empty() && only_fresh.is_empty(), "differ:\nupgraded only {only_upgraded:#?}\nfresh only {only_fresh:#?}");
     assert!(upgraded.iter().any(|o| o.starts_with("privileges on relation bookings") && o.contains("service_role=arwd/")),
         "service_role keeps exactly its DML on the tables: {upgraded:#?}");
+    assert!(upgraded.iter().any(|o| o.starts_with("relation bookings r rls true")), "{upgraded:#?}");
 
     // Every function still works on the old rows.
     let n: i64 = c
@@ -125,6 +181,17 @@ fn update_from(from: &str) {
          SELECT sweep_expired_holds();",
     )
     .unwrap();
+
+    // DROP EXTENSION leaves the data; CREATE EXTENSION + pg_seating_install() picks it up again.
+    let kept = model_table_counts(&mut c);
+    c.batch_execute("DROP EXTENSION pg_seating").unwrap();
+    assert_eq!(model_table_counts(&mut c), kept, "DROP EXTENSION touched the data");
+    c.batch_execute("CREATE EXTENSION pg_seating").unwrap();
+    let left: i64 = c.query_one("SELECT count(*) FROM pg_seating_install() WHERE action = 'apply'", &[]).unwrap().get(0);
+    assert_eq!(left, 0, "the kept model is complete");
+    let diffs: i64 = c.query_one("SELECT count(*) FROM pg_seating_verify()", &[]).unwrap().get(0);
+    assert_eq!(diffs, 0);
+    assert_eq!(objects(&mut c), installed, "re-created extension on the kept model equals a fresh install");
     drop(c);
     drop(fresh);
     let _ = connect();

@@ -4,6 +4,7 @@
 pub mod allocate;
 pub mod assign;
 pub mod capacity;
+pub mod error_codes;
 pub mod holds;
 pub mod lifecycle;
 pub mod plans;

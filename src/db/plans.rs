@@ -111,8 +111,9 @@ const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 2] = [
     (c"enable_seqscan", c"off"),
 ];
 
-/// Runs `f` with the OLTP planner settings, restored afterwards (exactly like a function's `SET`
-/// clause, which pgrx cannot declare for us).
+/// Runs `f` (an RPC's body) with the OLTP planner settings, restored afterwards (exactly like a
+/// function's `SET` clause, which pgrx cannot declare for us), and with errors raised beneath it
+/// keeping their own SQLSTATE.
 pub fn with_generic_plans<R>(f: impl FnOnce() -> R) -> R {
     // SAFETY: the same GUC nesting fmgr uses for a function's SET clause. On error the
     // transaction (or subtransaction) abort pops the nest level, so only a normal return restores.
@@ -132,7 +133,8 @@ pub fn with_generic_plans<R>(f: impl FnOnce() -> R) -> R {
             );
         }
     }
-    let out = f();
+    // Errors raised beneath keep their own SQLSTATE (SPEC §6; see error_codes).
+    let out = super::error_codes::pass_through(f);
     // SAFETY: pops exactly the level pushed above.
     unsafe { pg_sys::AtEOXact_GUC(true, level) };
     out

@@ -44,13 +44,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, 
        AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
                         WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)
     UNION ALL
-    -- a ledger row whose table set is not the booking's assignment
+    -- a ledger row recording a table the booking no longer holds (assignment is additive: a row
+    -- records the tables of one call, a subset of the booking's)
     SELECT 'stale_ledger', l.restaurant_id, l.booking_id, NULL, l.merge_group_allocation_id, NULL,
            'key ' || l.idempotency_key || ' records ' || l.table_ids::text
       FROM @extschema@.booking_assignment_idempotency l
-     WHERE l.table_ids IS DISTINCT FROM (SELECT array_agg(x.table_id ORDER BY x.table_id)
-                                           FROM @extschema@.booking_table_assignments x
-                                          WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+     WHERE NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
     UNION ALL
     -- a confirmed (or checked-in) booking with no table
     SELECT 'confirmed_without_table', b.restaurant_id, b.id, NULL, NULL, NULL, b.status || ' booking has no table'
@@ -82,6 +82,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_
 DECLARE
     v_restaurant uuid;
     v_status @extschema@.booking_status;
+    v_overlapping uuid[];
     v_n bigint;
 BEGIN
     IF p_booking_id IS NULL THEN
@@ -151,22 +152,21 @@ BEGIN
         RETURN NEXT;
     END LOOP;
     IF NOT p_dry_run THEN
-        WITH overlapping AS (
-                 SELECT DISTINCT a.resource_id AS table_id
-                   FROM @extschema@.allocations a
-                   JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
-                                                 AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
-                                                 AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
-                  WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
-                    AND a.resource_type = 'table' AND NOT a.shadow),
-             gone AS (
-                 DELETE FROM @extschema@.booking_table_assignments x
-                  WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
-                    AND x.table_id IN (SELECT table_id FROM overlapping)
-                 RETURNING 1)
+        -- The tables first, then their allocations (deleting an allocation whose assignment still
+        -- exists would release it through the model's trigger in the middle of this statement).
+        v_overlapping := ARRAY(
+            SELECT DISTINCT a.resource_id
+              FROM @extschema@.allocations a
+              JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
+                                            AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
+                                            AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+             WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
+               AND a.resource_type = 'table' AND NOT a.shadow);
+        DELETE FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id AND x.table_id = ANY (v_overlapping);
         DELETE FROM @extschema@.allocations a
          WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table'
-           AND a.resource_id IN (SELECT table_id FROM overlapping);
+           AND a.resource_id = ANY (v_overlapping);
     END IF;
 
     -- Assignments without their live allocation: remove them (a retry assigns afresh).
@@ -215,9 +215,8 @@ BEGIN
         FOR action, detail IN
             DELETE FROM @extschema@.booking_assignment_idempotency l
              WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-               AND l.table_ids IS DISTINCT FROM (SELECT array_agg(x.table_id ORDER BY x.table_id)
-                                                   FROM @extschema@.booking_table_assignments x
-                                                  WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+               AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
             RETURNING 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
         LOOP
             RETURN NEXT;
@@ -233,14 +232,13 @@ BEGIN
                      WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)));
     END IF;
 
-    -- Dry run: ledger rows whose table set is not the assignment (applied above otherwise).
+    -- Dry run: ledger rows recording a table the booking no longer holds (applied above otherwise).
     FOR action, detail IN
         SELECT 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
           FROM @extschema@.booking_assignment_idempotency l
          WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-           AND l.table_ids IS DISTINCT FROM (SELECT array_agg(x.table_id ORDER BY x.table_id)
-                                               FROM @extschema@.booking_table_assignments x
-                                              WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+           AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
            AND p_dry_run
     LOOP
         RETURN NEXT;

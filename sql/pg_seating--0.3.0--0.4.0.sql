@@ -236,13 +236,13 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, 
        AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
                         WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)
     UNION ALL
-    -- a ledger row whose table set is not the booking's assignment
+    -- a ledger row recording a table the booking no longer holds (assignment is additive: a row
+    -- records the tables of one call, a subset of the booking's)
     SELECT 'stale_ledger', l.restaurant_id, l.booking_id, NULL, l.merge_group_allocation_id, NULL,
            'key ' || l.idempotency_key || ' records ' || l.table_ids::text
       FROM @extschema@.booking_assignment_idempotency l
-     WHERE l.table_ids IS DISTINCT FROM (SELECT array_agg(x.table_id ORDER BY x.table_id)
-                                           FROM @extschema@.booking_table_assignments x
-                                          WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+     WHERE NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
     UNION ALL
     -- a confirmed (or checked-in) booking with no table
     SELECT 'confirmed_without_table', b.restaurant_id, b.id, NULL, NULL, NULL, b.status || ' booking has no table'
@@ -274,6 +274,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_
 DECLARE
     v_restaurant uuid;
     v_status @extschema@.booking_status;
+    v_overlapping uuid[];
     v_n bigint;
 BEGIN
     IF p_booking_id IS NULL THEN
@@ -343,22 +344,21 @@ BEGIN
         RETURN NEXT;
     END LOOP;
     IF NOT p_dry_run THEN
-        WITH overlapping AS (
-                 SELECT DISTINCT a.resource_id AS table_id
-                   FROM @extschema@.allocations a
-                   JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
-                                                 AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
-                                                 AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
-                  WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
-                    AND a.resource_type = 'table' AND NOT a.shadow),
-             gone AS (
-                 DELETE FROM @extschema@.booking_table_assignments x
-                  WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
-                    AND x.table_id IN (SELECT table_id FROM overlapping)
-                 RETURNING 1)
+        -- The tables first, then their allocations (deleting an allocation whose assignment still
+        -- exists would release it through the model's trigger in the middle of this statement).
+        v_overlapping := ARRAY(
+            SELECT DISTINCT a.resource_id
+              FROM @extschema@.allocations a
+              JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
+                                            AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
+                                            AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+             WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
+               AND a.resource_type = 'table' AND NOT a.shadow);
+        DELETE FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id AND x.table_id = ANY (v_overlapping);
         DELETE FROM @extschema@.allocations a
          WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table'
-           AND a.resource_id IN (SELECT table_id FROM overlapping);
+           AND a.resource_id = ANY (v_overlapping);
     END IF;
 
     -- Assignments without their live allocation: remove them (a retry assigns afresh).
@@ -407,9 +407,8 @@ BEGIN
         FOR action, detail IN
             DELETE FROM @extschema@.booking_assignment_idempotency l
              WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-               AND l.table_ids IS DISTINCT FROM (SELECT array_agg(x.table_id ORDER BY x.table_id)
-                                                   FROM @extschema@.booking_table_assignments x
-                                                  WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+               AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
             RETURNING 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
         LOOP
             RETURN NEXT;
@@ -425,14 +424,13 @@ BEGIN
                      WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)));
     END IF;
 
-    -- Dry run: ledger rows whose table set is not the assignment (applied above otherwise).
+    -- Dry run: ledger rows recording a table the booking no longer holds (applied above otherwise).
     FOR action, detail IN
         SELECT 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
           FROM @extschema@.booking_assignment_idempotency l
          WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-           AND l.table_ids IS DISTINCT FROM (SELECT array_agg(x.table_id ORDER BY x.table_id)
-                                               FROM @extschema@.booking_table_assignments x
-                                              WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+           AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
            AND p_dry_run
     LOOP
         RETURN NEXT;
@@ -864,7 +862,7 @@ AS 'MODULE_PATHNAME', 'apply_booking_state_transition_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:209
+-- src/api/assign.rs:210
 -- pg_seating::api::assign::assign_tables_atomic
 CREATE  FUNCTION "assign_tables_atomic"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -884,7 +882,7 @@ AS 'MODULE_PATHNAME', 'assign_tables_atomic_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:227
+-- src/api/assign.rs:228
 -- pg_seating::api::assign::assign_tables_atomic_in_restaurant
 CREATE  FUNCTION "assign_tables_atomic_in_restaurant"(
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */
@@ -905,7 +903,7 @@ AS 'MODULE_PATHNAME', 'assign_tables_atomic_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:121
+-- src/api/assign.rs:122
 -- pg_seating::api::assign::assign_tables_atomic_v2
 CREATE  FUNCTION "assign_tables_atomic_v2"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -928,7 +926,7 @@ AS 'MODULE_PATHNAME', 'assign_tables_atomic_v2_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:146
+-- src/api/assign.rs:147
 -- pg_seating::api::assign::assign_tables_atomic_v2_in_restaurant
 CREATE  FUNCTION "assign_tables_atomic_v2_in_restaurant"(
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */
@@ -991,7 +989,7 @@ AS 'MODULE_PATHNAME', 'auto_assign_tables_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:165
+-- src/api/lifecycle.rs:166
 -- pg_seating::api::lifecycle::confirm_hold_assignment_tx
 CREATE  FUNCTION "confirm_hold_assignment_tx"(
 	"p_hold_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1048,7 +1046,7 @@ AS 'MODULE_PATHNAME', 'confirm_hold_assignment_with_transition_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:245
+-- src/api/lifecycle.rs:246
 -- pg_seating::api::lifecycle::create_table_hold
 CREATE  FUNCTION "create_table_hold"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1065,7 +1063,7 @@ AS 'MODULE_PATHNAME', 'create_table_hold_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/model.rs:27
+-- src/api/model.rs:34
 -- pg_seating::api::model::pg_seating_model_steps
 CREATE  FUNCTION "pg_seating_model_steps"() RETURNS TABLE (
 	"step" INT,  /* i32 */
@@ -1110,7 +1108,7 @@ AS 'MODULE_PATHNAME', 'quote_tables_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:287
+-- src/api/lifecycle.rs:289
 -- pg_seating::api::lifecycle::release_table_hold
 CREATE  FUNCTION "release_table_hold"(
 	"p_hold_id" uuid /* Option < pgrx :: Uuid > */
@@ -1122,7 +1120,7 @@ AS 'MODULE_PATHNAME', 'release_table_hold_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:295
+-- src/api/lifecycle.rs:297
 -- pg_seating::api::lifecycle::sweep_expired_holds
 CREATE  FUNCTION "sweep_expired_holds"() RETURNS INT /* i32 */
 STRICT SECURITY DEFINER
@@ -1132,7 +1130,7 @@ AS 'MODULE_PATHNAME', 'sweep_expired_holds_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:271
+-- src/api/assign.rs:272
 -- pg_seating::api::assign::unassign_tables_atomic
 CREATE  FUNCTION "unassign_tables_atomic"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1149,7 +1147,7 @@ AS 'MODULE_PATHNAME', 'unassign_tables_atomic_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:283
+-- src/api/assign.rs:284
 -- pg_seating::api::assign::unassign_tables_atomic_in_restaurant
 CREATE  FUNCTION "unassign_tables_atomic_in_restaurant"(
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */

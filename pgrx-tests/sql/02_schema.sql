@@ -1,7 +1,7 @@
 -- The data model's own guarantees (SPEC §2, §8): exclusion constraints, window checks,
 -- restaurant-scoped keys, validation triggers, hold-window sync, updated_at, live status.
 BEGIN;
-SELECT plan(33);
+SELECT plan(35);
 \ir 00_fixture.psql
 
 -- allocations_no_overlap ---------------------------------------------------------------------
@@ -119,8 +119,17 @@ SELECT lives_ok($$
     VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002',
             '33333333-0000-0000-0000-000000000003', '2026-12-01 19:00Z', '2026-12-01 21:00Z', 'k1'),
            ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002',
-            '33333333-0000-0000-0000-000000000001', '2026-12-01 21:00Z', '2026-12-01 23:00Z', 'k1')$$,
+            '33333333-0000-0000-0000-000000000001', '2026-12-01 22:00Z', '2026-12-01 23:00Z', 'k1')$$,
     'one idempotency key on a multi-table write never trips a unique index (seed 000)');
+SELECT is((SELECT count(*)::int FROM booking_table_assignments x JOIN allocations a
+             ON a.restaurant_id = x.restaurant_id AND a.id = x.allocation_id AND a.resource_id = x.table_id
+            AND a."window" = x.assignment_window AND NOT a.shadow
+            WHERE x.booking_id = '44444444-0000-0000-0000-000000000002'), 2,
+    'each directly inserted assignment got its live table allocation');
+SELECT throws_ok($$
+    INSERT INTO booking_table_assignments (booking_id, table_id, start_at, end_at)
+    VALUES ('44444444-0000-0000-0000-000000000002', '33333333-0000-0000-0000-000000000002', '2026-12-01 19:30Z', '2026-12-01 20:30Z')$$,
+    '23P01', NULL, 'a direct assignment (no restaurant_id) of a taken table is refused');
 
 -- Restaurants and bookings -------------------------------------------------------------------
 SELECT throws_ok($$INSERT INTO restaurants (name, slug, timezone) VALUES ('X', 'x', 'Mars/Olympus')$$,
@@ -169,8 +178,8 @@ UPDATE table_inventory SET status = 'out_of_service' WHERE id = '33333333-0000-0
 SELECT is(
     (SELECT array_agg(table_number || '=' || live_status ORDER BY table_number)
        FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
-    ARRAY['T1=reserved', 'T2=available', 'T3=available', 'T4=out_of_service'],
-    'live status: an allocation covering the instant reserves its table; the manual flag wins');
+    ARRAY['T1=reserved', 'T2=reserved', 'T3=available', 'T4=out_of_service'],
+    'live status: an allocation covering the instant reserves its table (T2: a direct assignment''s); the manual flag wins');
 INSERT INTO table_holds (id, restaurant_id, zone_id, start_at, end_at, expires_at)
 VALUES ('55555555-0000-0000-0000-000000000002', '11111111-0000-0000-0000-000000000001',
         '22222222-0000-0000-0000-000000000001', '2026-12-01 18:00Z', '2026-12-01 20:00Z', now() + interval '1 minute'),

@@ -146,15 +146,27 @@ SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(
     'a zone lock refuses another zone');
 UPDATE bookings SET assigned_zone_id = NULL WHERE id = pg_temp.b(2);
 
--- Replace semantics --------------------------------------------------------------------------
+-- Additive semantics (SPEC §6: the staff "add table" action sends only the new table) ----------
+-- B1 holds T1, T2, T7 (merged, key-1). Assigning T1 again under key-2 keeps T2 and T7, writes T1
+-- afresh (single table: no merge group) and drops key-1's ledger row, which recorded T1.
+CREATE TEMP TABLE mg1 AS SELECT DISTINCT merge_group_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(1);
 CREATE TEMP TABLE r2 AS SELECT * FROM assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), 'key-2');
-SELECT is((SELECT array_agg(table_id) FROM booking_table_assignments WHERE booking_id = pg_temp.b(1)), pg_temp.ts(1),
-    'the assignment becomes exactly the requested set');
-SELECT is((SELECT array_agg(resource_id) FROM allocations WHERE booking_id = pg_temp.b(1)), pg_temp.ts(1),
-    'released tables lose their allocations and the merge group goes');
-SELECT is((SELECT array_agg(idempotency_key) FROM booking_assignment_idempotency WHERE booking_id = pg_temp.b(1)),
-    ARRAY['key-2'], 'the old key''s ledger row is gone');
+SELECT is((SELECT array_agg(table_id ORDER BY table_id) FROM booking_table_assignments WHERE booking_id = pg_temp.b(1)),
+    pg_temp.ts(1, 2, 7), 'the tables the booking held stay; the call''s table is assigned (again)');
+SELECT is((SELECT array_agg(table_id) FROM r2), pg_temp.ts(1), 'the call returns its own tables');
 SELECT is((SELECT merge_group_id FROM r2), NULL, 'single table: no merge group');
+SELECT is((SELECT count(*)::int FROM booking_table_assignments x JOIN mg1 ON x.merge_group_id = mg1.merge_group_id
+            WHERE x.booking_id = pg_temp.b(1)), 2, 'T2 and T7 keep their merge group');
+SELECT is((SELECT array_agg(idempotency_key) FROM booking_assignment_idempotency WHERE booking_id = pg_temp.b(1)),
+    ARRAY['key-2'], 'the ledger row that recorded T1 is gone; the new call''s row is there');
+SELECT is((SELECT count(*)::int FROM allocations WHERE booking_id = pg_temp.b(1) AND resource_type = 'table' AND NOT shadow),
+    3, 'one live table allocation per table');
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(2, 7), p_require_adjacency => true)$$),
+    'P0001 | allocations_no_overlap | Resource a3000000-0000-0000-0000-000000000002 overlaps requested window for booking a4000000-0000-0000-0000-000000000002 | The table is held by booking a4000000-0000-0000-0000-000000000001 for an overlapping window.',
+    'the tables B1 kept are not free for others');
+SELECT is((SELECT count(*)::int FROM unassign_tables_atomic(pg_temp.b(1), pg_temp.ts(2, 7))), 2, 'release T2 and T7');
+SELECT is((SELECT count(*)::int FROM allocations a JOIN mg1 ON a.id = mg1.merge_group_id), 0,
+    'their emptied merge group goes');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(2, 7), p_require_adjacency => true)$$), 'ok',
     'released tables are free for others at once');
 

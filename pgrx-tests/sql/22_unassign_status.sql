@@ -47,13 +47,14 @@ SELECT lives_ok($$SELECT apply_booking_state_transition(pg_temp.b(2), 'checked_i
 SELECT is((SELECT count(*)::int FROM unassign_tables_atomic(pg_temp.b(2), pg_temp.ts(8))), 1, 'release T8: one table left');
 CREATE TEMP TABLE fp2 AS SELECT pg_temp.fp() AS v;
 SELECT is(pg_temp.err($$SELECT unassign_tables_atomic(pg_temp.b(2))$$),
-    '23514 | Booking a4000000-0000-0000-0000-000000000002 is checked in and must keep at least one table | Move the party with assign_tables_atomic_v2 (it replaces the booking''s tables in one call), or complete the booking first.',
+    '23514 | Booking a4000000-0000-0000-0000-000000000002 is checked in and must keep at least one table | Move the party: assign its new table with assign_tables_atomic_v2 (which adds it), then release this one; or complete the booking first.',
     'the last table of a seated party: 23514');
 SELECT is(pg_temp.err($$SELECT unassign_tables_atomic(pg_temp.b(2), pg_temp.ts(7))$$),
-    '23514 | Booking a4000000-0000-0000-0000-000000000002 is checked in and must keep at least one table | Move the party with assign_tables_atomic_v2 (it replaces the booking''s tables in one call), or complete the booking first.',
+    '23514 | Booking a4000000-0000-0000-0000-000000000002 is checked in and must keep at least one table | Move the party: assign its new table with assign_tables_atomic_v2 (which adds it), then release this one; or complete the booking first.',
     'the same by table id');
 SELECT is(pg_temp.fp(), (SELECT v FROM fp2), 'the refusal wrote nothing');
-SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(8))$$, 'move the party to T8 (replace)');
+SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(8))$$, 'move the party: add T8');
+SELECT is((SELECT count(*)::int FROM unassign_tables_atomic(pg_temp.b(2), pg_temp.ts(7))), 1, 'then release T7');
 SELECT results_eq($$SELECT table_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(2)$$,
     $$SELECT pg_temp.t(8)$$, 'the party sits at T8');
 SELECT is(pg_temp.status(2), 'checked_in', 'still checked in');

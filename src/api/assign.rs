@@ -59,6 +59,7 @@ impl Args {
             assigned_by: self.assigned_by,
             explicit_start: self.explicit_start,
             explicit_end: self.explicit_end,
+            replace: false,
         }
     }
 }

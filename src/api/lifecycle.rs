@@ -145,6 +145,7 @@ fn confirm_hold_assignment_with_transition(
                     assigned_by: p_assigned_by.map(from_pg),
                     explicit_start: p_start_at.map(Into::into),
                     explicit_end: p_end_at.map(Into::into),
+                    replace: false,
                 };
                 lifecycle::confirm(client, &req, &how)
             })
@@ -275,6 +276,7 @@ fn create_table_hold(
                     assigned_by: None,
                     explicit_start: p_start_at.map(Into::into),
                     explicit_end: p_end_at.map(Into::into),
+                    replace: false,
                 };
                 holds::create_hold(client, &req, p_ttl_seconds.unwrap_or(180), p_created_by.map(from_pg))
             })

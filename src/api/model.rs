@@ -15,6 +15,13 @@ pub const STEPS: &[(i32, &str, &str)] = &[
          trigger functions with their owner's rights",
         include_str!("../../sql/model/0002_keys.sql"),
     ),
+    (
+        3,
+        "0.4.0: the app's direct writes keep the invariants (restaurant_id from the parent, direct \
+         assignments get their allocation, deleted allocations release their assignment, live holds never \
+         overlap, explicit NULLs), undoing a no-show re-seats its tables",
+        include_str!("../../sql/model/0003_app_writes.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

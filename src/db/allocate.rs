@@ -134,6 +134,7 @@ fn request(restaurant_id: Uuid, booking_id: Uuid, table_ids: Vec<Uuid>, key: Opt
         assigned_by: by,
         explicit_start: None,
         explicit_end: None,
+        replace: true,
     }
 }
 

@@ -33,6 +33,11 @@ pub struct AssignRequest {
     pub assigned_by: Option<Uuid>,
     pub explicit_start: Option<Instant>,
     pub explicit_end: Option<Instant>,
+    /// `false` (the RPCs, SPEC §6): the tables are *added* to the booking's assignment; tables it
+    /// already holds that are in the call are assigned again with the call's window and merge
+    /// group, the others stay. `true` (auto-assign moving a booking): the call's set replaces
+    /// whatever the booking held.
+    pub replace: bool,
 }
 
 /// One assigned table, as the RPCs return it (ordered by table id).
@@ -193,8 +198,8 @@ pub fn check(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Checked,
     Ok(Checked { window: facts.window, zone })
 }
 
-/// Assigns exactly `req.table_ids` to the booking (replacing what it held), or refuses without
-/// writing anything.
+/// Assigns `req.table_ids` to the booking (added to what it holds, or replacing it with
+/// `req.replace`), or refuses without writing anything.
 pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<AssignedRow>, SeatingError> {
     let r = to_pg(req.restaurant_id);
     let b = to_pg(req.booking_id);
@@ -229,9 +234,11 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
 
     let zone = lock_tables_and_check(client, req, window, assigned_zone, Purpose::Assign)?;
 
-    // 8. Writes (the slot found with the booking is linked).
-    // Replace semantics: whatever the booking held goes; the requested set is written afresh.
-    run(client, &CLEAR_BOOKING_TABLES, &[r.into(), b.into()]);
+    // 8. Writes (the slot found with the booking is linked). The tables of the call that the
+    // booking already holds (or, replacing, all it holds) are released first, without the
+    // release's status move, and written afresh with the call's window and merge group.
+    let again = if req.replace { None } else { Some(ids.clone()) };
+    remove_tables(client, r, b, again, None, false);
     let key: Option<&str> = req.idempotency_key.as_deref();
     let written = run(
         client,
@@ -286,6 +293,36 @@ pub fn replay_rows(
 /// One removed assignment: (table, its merge group).
 pub type UnassignedRow = (Uuid, Option<Uuid>);
 
+/// The removal shared by unassign and re-assignment: the chosen assignments (all when both
+/// selectors are None), then what hung on them (`RELEASE_TABLES`; with `release`, the zone lock
+/// and the confirmed → pending_allocation move too). Returns the removed rows, the status before,
+/// and whether no table remains.
+fn remove_tables(
+    client: &mut SpiClient<'_>,
+    r: pgrx::Uuid,
+    b: pgrx::Uuid,
+    table_ids: Option<Vec<pgrx::Uuid>>,
+    merge_group_id: Option<pgrx::Uuid>,
+    release: bool,
+) -> (Vec<UnassignedRow>, Option<String>, bool) {
+    let args: [DatumWithOid; 4] = [r.into(), b.into(), table_ids.into(), merge_group_id.into()];
+    let mut status = None;
+    let mut emptied = false;
+    let rows: Vec<UnassignedRow> = run(client, &UNASSIGN, &args)
+        .filter_map(|row| {
+            status = row.get::<String>(3).ok().flatten();
+            emptied = row.get::<bool>(4).ok().flatten().unwrap_or(false);
+            let t = row.get::<pgrx::Uuid>(1).ok().flatten()?;
+            Some((from_pg(t), row.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)))
+        })
+        .collect();
+    if !rows.is_empty() {
+        let removed: Vec<Uuid> = rows.iter().map(|(t, _)| *t).collect();
+        run(client, &RELEASE_TABLES, &[r.into(), b.into(), uuid_array(&removed).into(), release.into()]);
+    }
+    (rows, status, emptied)
+}
+
 /// Removes the booking's assignments of `table_ids` and/or `merge_group_id` (all when both are
 /// None). Unknown bookings and ids are ignored.
 pub fn unassign(
@@ -301,18 +338,8 @@ pub fn unassign(
         return Ok(Vec::new());
     }
     let ids: Option<Vec<pgrx::Uuid>> = table_ids.as_deref().map(uuid_array);
-    let args: [DatumWithOid; 4] = [r.into(), b.into(), ids.into(), merge_group_id.map(to_pg).into()];
-    let mut seated_left_without_table = false;
-    let rows = run(client, &UNASSIGN, &args)
-        .filter_map(|row| {
-            let status = row.get::<String>(4).ok().flatten();
-            let emptied = row.get::<bool>(5).ok().flatten().unwrap_or(false);
-            seated_left_without_table |= emptied && status.as_deref() == Some("checked_in");
-            let t = row.get::<pgrx::Uuid>(1).ok().flatten()?;
-            Some((from_pg(t), row.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)))
-        })
-        .collect();
-    if seated_left_without_table {
+    let (rows, status, emptied) = remove_tables(client, r, b, ids, merge_group_id.map(to_pg), true);
+    if !rows.is_empty() && emptied && status.as_deref() == Some("checked_in") {
         // Raised after the deletes: the error aborts the statement, so nothing of it remains.
         return Err(SeatingError::SeatedPartyWithoutTable { booking_id });
     }

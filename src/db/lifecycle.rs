@@ -412,6 +412,7 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
         assigned_by: req.assigned_by,
         explicit_start: Some(window.start),
         explicit_end: Some(window.end),
+        replace: false,
     };
     let rows = confirm(client, &assign_req, &req.transition)?;
     let tables = uuid_array(&rows.iter().map(|x| x.table_id).collect::<Vec<_>>());

@@ -127,20 +127,6 @@ pub const CONFLICTS: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz],
 };
 
-/// Replace semantics: drops the booking's whole table state (assignments, table and merge-group
-/// allocations including shadow mirrors, ledger rows) before the new set is written.
-pub const CLEAR_BOOKING_TABLES: Stmt = Stmt {
-    sql: "WITH a AS (DELETE FROM booking_table_assignments
-                      WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1),
-               l AS (DELETE FROM booking_assignment_idempotency
-                      WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1),
-               x AS (DELETE FROM allocations
-                      WHERE restaurant_id = $1 AND booking_id = $2
-                        AND resource_type IN ('table', 'merge_group') RETURNING 1)
-          SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM x), (SELECT count(*) FROM l)",
-    args: &[Ty::Uuid, Ty::Uuid],
-};
-
 /// Writes the assignment in one statement: a merge-group allocation for sets of two or more, one
 /// table allocation and one assignment row per table, the ledger row (when keyed), the zone lock,
 /// and the `capacity.assignment.sync` outbox event (deduplicated while pending).
@@ -204,66 +190,74 @@ pub const LOCK_BOOKING_FOR_UNASSIGN: Stmt = Stmt {
 };
 
 /// Removes the chosen assignments (all when $3 and $4 are NULL; else those of the tables in $3
-/// and those of merge group $4), their table allocations, merge groups left without members,
-/// the ledger rows that recorded any removed table, and the zone lock when nothing remains.
-/// A confirmed booking left without a table is no longer confirmed: it moves to
-/// `pending_allocation` with a history row (reason `tables_released`). Each row also carries the
-/// booking's status before the call and whether no table remains, so the caller can refuse to
-/// leave a checked-in party without a table.
+/// and those of merge group $4) and nothing else; `RELEASE_TABLES` then removes what hung on them.
+/// Two statements, assignments first: a table allocation deleted while its assignment still
+/// exists releases that assignment itself (the model's trigger for direct deletes), which must
+/// find nothing to do here. Each row also carries the booking's status before the call and
+/// whether no table remains, so the caller can refuse to leave a checked-in party without a table.
 pub const UNASSIGN: Stmt = Stmt {
     sql: "WITH target AS (
-              SELECT a.id, a.table_id
+              SELECT a.id
                 FROM booking_table_assignments a
                WHERE a.restaurant_id = $1 AND a.booking_id = $2
                  AND (($3 IS NULL AND $4 IS NULL) OR a.table_id = ANY($3) OR a.merge_group_id = $4)),
-          remaining AS (
-              SELECT a.merge_group_id
-                FROM booking_table_assignments a
-               WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.id NOT IN (SELECT id FROM target)),
           del_bta AS (
               DELETE FROM booking_table_assignments a
                WHERE a.restaurant_id = $1 AND a.id IN (SELECT id FROM target)
-              RETURNING a.table_id, a.merge_group_id),
+              RETURNING a.table_id, a.merge_group_id)
+          SELECT d.table_id, d.merge_group_id,
+                 (SELECT b.status::text FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2),
+                 NOT EXISTS (SELECT 1 FROM booking_table_assignments a
+                              WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.id NOT IN (SELECT id FROM target))
+            FROM del_bta d
+           ORDER BY d.table_id",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Uuid],
+};
+
+/// After `UNASSIGN` removed the assignments of tables $3: their table allocations (shadow
+/// mirrors included), merge groups left without members, the ledger rows that recorded any of
+/// those tables; with $4 (a release, not a re-assignment) also the zone lock when nothing remains,
+/// and a confirmed booking left without a table moves to `pending_allocation` with a history row
+/// (reason `tables_released`).
+pub const RELEASE_TABLES: Stmt = Stmt {
+    sql: "WITH remaining AS (
+              SELECT a.merge_group_id
+                FROM booking_table_assignments a
+               WHERE a.restaurant_id = $1 AND a.booking_id = $2),
           del_alloc AS (
               DELETE FROM allocations x
                WHERE x.restaurant_id = $1 AND x.booking_id = $2 AND x.resource_type = 'table'
-                 AND x.resource_id IN (SELECT table_id FROM target)
+                 AND x.resource_id = ANY($3)
+              RETURNING 1),
+          del_led AS (
+              DELETE FROM booking_assignment_idempotency l
+               WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.table_ids && $3
               RETURNING 1),
           del_mg AS (
               DELETE FROM allocations x
                WHERE x.restaurant_id = $1 AND x.booking_id = $2 AND x.resource_type = 'merge_group'
-                 AND EXISTS (SELECT 1 FROM target)
                  AND x.id NOT IN (SELECT merge_group_id FROM remaining WHERE merge_group_id IS NOT NULL)
-              RETURNING 1),
-          del_led AS (
-              DELETE FROM booking_assignment_idempotency l
-               WHERE l.restaurant_id = $1 AND l.booking_id = $2
-                 AND l.table_ids && ARRAY(SELECT table_id FROM target)
               RETURNING 1),
           before AS (
               SELECT b.status FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2),
           demote AS (
-              SELECT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM remaining)
+              SELECT $4 AND NOT EXISTS (SELECT 1 FROM remaining)
                      AND (SELECT status FROM before) = 'confirmed' AS yes),
           unlock AS (
               UPDATE bookings
                  SET assigned_zone_id = NULL,
                      status = CASE WHEN (SELECT yes FROM demote) THEN 'pending_allocation' ELSE status END,
                      updated_at = now()
-               WHERE restaurant_id = $1 AND id = $2 AND NOT EXISTS (SELECT 1 FROM remaining)
+               WHERE restaurant_id = $1 AND id = $2 AND $4 AND NOT EXISTS (SELECT 1 FROM remaining)
                  AND (assigned_zone_id IS NOT NULL OR (SELECT yes FROM demote))
               RETURNING 1),
           history AS (
               INSERT INTO booking_state_history (restaurant_id, booking_id, from_status, to_status, reason, metadata)
               SELECT $1, $2, 'confirmed', 'pending_allocation', 'tables_released',
-                     jsonb_build_object('released_tables', (SELECT count(*) FROM target))
+                     jsonb_build_object('released_tables', cardinality($3))
                WHERE (SELECT yes FROM demote)
               RETURNING 1)
-          SELECT d.table_id, d.merge_group_id,
-                 (SELECT count(*) FROM del_alloc) + (SELECT count(*) FROM del_mg)
-                 + (SELECT count(*) FROM del_led) + (SELECT count(*) FROM unlock) + (SELECT count(*) FROM history),
-                 (SELECT status::text FROM before), NOT EXISTS (SELECT 1 FROM remaining)
-            FROM del_bta d
-           ORDER BY d.table_id",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Uuid],
+          SELECT (SELECT count(*) FROM del_alloc) + (SELECT count(*) FROM del_mg)
+                 + (SELECT count(*) FROM del_led) + (SELECT count(*) FROM unlock) + (SELECT count(*) FROM history)",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Bool],
 };

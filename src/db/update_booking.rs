@@ -84,7 +84,7 @@ const UPDATE_ROW: Stmt = Stmt {
                      client_request_id = coalesce($16, b.client_request_id),
                      loyalty_points_awarded = coalesce($18, b.loyalty_points_awarded),
                      source = coalesce($19, b.source),
-                     details = b.details || coalesce($17, '{}'::jsonb)
+                     details = coalesce(b.details, '{}'::jsonb) || coalesce($17, '{}'::jsonb)
                                || jsonb_build_object('channel', 'api.capacity_safe', 'client_request_id', $16,
                                                      'capacity_check', $20, 'timezone', r.timezone),
                      updated_at = now()

@@ -320,8 +320,8 @@ impl SeatingError {
                 Some("Release tables or adjust capacity overrides before retrying.".into())
             }
             SeatedPartyWithoutTable { .. } => Some(
-                "Move the party with assign_tables_atomic_v2 (it replaces the booking's tables in one call), \
-                 or complete the booking first."
+                "Move the party: assign its new table with assign_tables_atomic_v2 (which adds it), then \
+                 release this one; or complete the booking first."
                     .into(),
             ),
             CannotConfirmWithoutTables { .. } => {

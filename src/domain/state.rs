@@ -52,21 +52,30 @@ impl Status {
     }
 }
 
-/// Whether `from → to` is a move the lifecycle allows. Staying in the same status is allowed (a
-/// compare-and-set that changes only timestamps or writes history). Terminal statuses are final.
+/// Whether `from → to` is a move the lifecycle allows: the booking app's own state machine
+/// (APP-CONTRACT.md §4), plus the system move confirmed → pending_allocation when a confirmed
+/// booking loses its last table (SPEC §6). Staying in the same status is allowed (a
+/// compare-and-set that changes only timestamps or writes history). Cancelled and completed are
+/// final; a no-show can be undone (back to confirmed, which re-seats its tables when free).
 pub fn transition_allowed(from: Status, to: Status) -> bool {
     use Status::*;
     if from == to {
         return true;
     }
     match from {
-        Pending | PendingAllocation | PriorityWaitlist => {
-            matches!(to, Pending | PendingAllocation | PriorityWaitlist | Confirmed | Cancelled | NoShow)
-        }
-        Confirmed => matches!(to, Pending | PendingAllocation | CheckedIn | Cancelled | NoShow),
-        CheckedIn => matches!(to, Completed | Cancelled),
-        Cancelled | NoShow | Completed => false,
+        Pending => matches!(to, PendingAllocation | Confirmed | Cancelled),
+        PendingAllocation => matches!(to, Confirmed | Cancelled),
+        Confirmed => matches!(to, CheckedIn | Cancelled | NoShow | PendingAllocation),
+        PriorityWaitlist => matches!(to, CheckedIn | Cancelled | NoShow),
+        CheckedIn => matches!(to, Completed | NoShow),
+        NoShow => matches!(to, Confirmed),
+        Cancelled | Completed => false,
     }
+}
+
+/// Cancelled and completed bookings never move again.
+pub fn is_final(status: Status) -> bool {
+    matches!(status, Status::Cancelled | Status::Completed)
 }
 
 /// The check-in / check-out instants a booking gets on entering `to`, from what the caller gave
@@ -118,13 +127,16 @@ mod tests {
     }
 
     #[test]
-    fn terminal_statuses_are_final() {
-        for from in [Cancelled, NoShow, Completed] {
-            assert!(from.is_terminal());
+    fn cancelled_and_completed_are_final_and_a_no_show_can_be_undone() {
+        for from in [Cancelled, Completed] {
+            assert!(from.is_terminal() && is_final(from));
             for to in Status::ALL {
                 assert_eq!(transition_allowed(from, to), from == to, "{from:?} -> {to:?}");
             }
         }
+        assert!(NoShow.is_terminal() && !is_final(NoShow), "a no-show holds no tables but is not final");
+        assert!(transition_allowed(NoShow, Confirmed), "undo no-show");
+        assert!(!transition_allowed(NoShow, CheckedIn));
         assert!(!CheckedIn.is_terminal());
     }
 
@@ -134,26 +146,29 @@ mod tests {
         assert!(transition_allowed(Confirmed, CheckedIn));
         assert!(transition_allowed(CheckedIn, Completed));
         assert!(!transition_allowed(Pending, CheckedIn), "check-in needs a confirmed booking");
+        assert!(transition_allowed(PriorityWaitlist, CheckedIn), "a waitlisted party may be checked in");
         assert!(!transition_allowed(Confirmed, Completed), "completion needs a check-in");
         assert!(!transition_allowed(CheckedIn, Pending));
-        assert!(!transition_allowed(CheckedIn, NoShow), "a guest who checked in showed up");
+        assert!(transition_allowed(CheckedIn, NoShow), "the app may mark a checked-in booking a no-show");
+        assert!(!transition_allowed(CheckedIn, Cancelled));
         assert!(transition_allowed(Confirmed, Cancelled));
-        assert!(transition_allowed(PriorityWaitlist, Confirmed));
+        assert!(transition_allowed(Confirmed, PendingAllocation), "the system move when the last table goes");
+        assert!(!transition_allowed(PriorityWaitlist, Confirmed), "not in the app's table");
     }
 
     #[test]
     fn the_whole_transition_matrix() {
-        // Rows: from; columns: to, in enum order
-        // (confirmed, pending, cancelled, completed, PRIORITY_WAITLIST, no_show, pending_allocation, checked_in).
+        // APP-CONTRACT.md §4 plus confirmed -> pending_allocation. Rows: from; columns: to, in enum
+        // order (confirmed, pending, cancelled, completed, PRIORITY_WAITLIST, no_show, pending_allocation, checked_in).
         let expected: [(Status, [bool; 8]); 8] = [
-            (Confirmed, [true, true, true, false, false, true, true, true]),
-            (Pending, [true, true, true, false, true, true, true, false]),
+            (Confirmed, [true, false, true, false, false, true, true, true]),
+            (Pending, [true, true, true, false, false, false, true, false]),
             (Cancelled, [false, false, true, false, false, false, false, false]),
             (Completed, [false, false, false, true, false, false, false, false]),
-            (PriorityWaitlist, [true, true, true, false, true, true, true, false]),
-            (NoShow, [false, false, false, false, false, true, false, false]),
-            (PendingAllocation, [true, true, true, false, true, true, true, false]),
-            (CheckedIn, [false, false, true, true, false, false, false, true]),
+            (PriorityWaitlist, [false, false, true, false, true, true, false, true]),
+            (NoShow, [true, false, false, false, false, true, false, false]),
+            (PendingAllocation, [true, false, true, false, false, false, true, false]),
+            (CheckedIn, [false, false, false, true, false, true, false, true]),
         ];
         for (from, row) in expected {
             for (to, allowed) in Status::ALL.into_iter().zip(row) {

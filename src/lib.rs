@@ -26,6 +26,8 @@ pub extern "C-unwind" fn _PG_init() {
 extension_sql_file!("../sql/api.sql", name = "api", bootstrap);
 extension_sql_file!("../sql/operations.sql", name = "operations", requires = ["api"]);
 extension_sql_file!("../sql/install.sql", name = "install", requires = ["api"]);
+// The booking app's RPCs that are SQL or wrap a core in an exception block.
+extension_sql_file!("../sql/app_rpcs.sql", name = "app_rpcs", requires = ["api"]);
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 
 /// The version of the installed library, e.g. `0.1.0`.

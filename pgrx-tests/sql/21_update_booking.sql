@@ -26,7 +26,7 @@ CREATE TEMP TABLE fp0 AS SELECT pg_temp.fp() AS v;
 SELECT is(pg_temp.upd(pg_temp.b(1), 'a1000000-0000-0000-0000-000000000001', '2026-12-01', '18:00', '20:00', 6),
     '{"success": false, "error": "CAPACITY_EXCEEDED", "message": "No capacity available for this time slot",
       "details": {"requestedCovers": 6, "maxCovers": 9, "bookedCovers": 4, "availableCovers": 5,
-                  "servicePeriod": {"id": "a6000000-0000-0000-0000-000000000001", "name": "Dinner"},
+                  "servicePeriod": "Dinner",
                   "maxParties": 10, "bookedParties": 2}}'::jsonb,
     'covers: other bookings (B2 2 + B3 2) + 6 > 9');
 UPDATE restaurant_capacity_rules SET max_parties = 2;
@@ -42,7 +42,7 @@ SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1, 2),
 CREATE TEMP TABLE ok1 AS SELECT pg_temp.upd(pg_temp.b(1), 'a1000000-0000-0000-0000-000000000001', '2026-12-01', '21:00', '22:30', 5) AS env;
 SELECT is((SELECT env ->> 'success' FROM ok1), 'true', 'updated');
 SELECT is((SELECT env -> 'capacity' FROM ok1),
-    '{"servicePeriod": {"id": "a6000000-0000-0000-0000-000000000001", "name": "Dinner"}, "maxCovers": 9, "bookedCovers": 9,
+    '{"servicePeriod": "Dinner", "maxCovers": 9, "bookedCovers": 9,
       "availableCovers": 0, "utilizationPercent": 100.0}'::jsonb, 'capacity block');
 SELECT is((SELECT env ->> 'assignments' FROM ok1), 'moved', 'tables free in the new window: moved');
 SELECT results_eq($$SELECT start_at, end_at, party_size, notes, details->>'channel', details->>'k' FROM bookings WHERE id = pg_temp.b(1)$$,

@@ -27,6 +27,9 @@ ALTER TABLE @extschema@.table_holds ALTER COLUMN metadata DROP NOT NULL;
 ALTER TABLE @extschema@.bookings
     ADD COLUMN no_show_table_ids uuid[],
     ADD COLUMN no_show_window tstzrange;
+-- create_booking_with_capacity_check: one booking per (restaurant, idempotency key).
+CREATE UNIQUE INDEX bookings_idempotency_key_key ON @extschema@.bookings (restaurant_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
 
 -- ---------------------------------------------------------------------------------------------
 -- restaurant_id from the parent

@@ -293,3 +293,89 @@ fn unassign_tables_atomic_in_restaurant(
     let booking = require(UNASSIGN, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, UNASSIGN));
     run_unassign(Some(restaurant), booking, p_table_ids, p_merge_group_id)
 }
+
+/// The app's window sync after a confirm (APP-CONTRACT.md §3; the original always failed): moves
+/// the booking's assignments of `p_table_ids` (all of them when NULL or empty) to
+/// [`p_window_start`, `p_window_end`), with their live allocations, merge groups and the ledger
+/// rows that recorded only those tables (`p_idempotency_key` when given, which also take
+/// `p_merge_group_id` and `p_payload_checksum`), after every check of an assignment: another
+/// booking's allocation or live hold in the new window refuses it (P0001), as do the table rules.
+/// Returns the moved rows of `booking_table_assignments`.
+#[pg_extern(security_definer)]
+#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[allow(clippy::too_many_arguments)]
+fn sync_confirmed_assignment_windows(
+    p_booking_id: Option<pgrx::Uuid>,
+    p_table_ids: default!(Option<Vec<Option<pgrx::Uuid>>>, "NULL"),
+    p_window_start: default!(Option<TimestampWithTimeZone>, "NULL"),
+    p_window_end: default!(Option<TimestampWithTimeZone>, "NULL"),
+    p_actor_id: default!(Option<pgrx::Uuid>, "NULL"),
+    p_hold_id: default!(Option<pgrx::Uuid>, "NULL"),
+    p_merge_group_id: default!(Option<pgrx::Uuid>, "NULL"),
+    p_idempotency_key: default!(Option<String>, "NULL"),
+    p_payload_checksum: default!(Option<String>, "NULL"),
+) -> TableIterator<
+    'static,
+    (
+        name!(id, pgrx::Uuid),
+        name!(restaurant_id, pgrx::Uuid),
+        name!(booking_id, pgrx::Uuid),
+        name!(table_id, pgrx::Uuid),
+        name!(slot_id, Option<pgrx::Uuid>),
+        name!(assigned_at, Option<TimestampWithTimeZone>),
+        name!(assigned_by, Option<pgrx::Uuid>),
+        name!(notes, Option<String>),
+        name!(idempotency_key, Option<String>),
+        name!(start_at, TimestampWithTimeZone),
+        name!(end_at, TimestampWithTimeZone),
+        name!(allocation_id, Option<pgrx::Uuid>),
+        name!(merge_group_id, Option<pgrx::Uuid>),
+        name!(assignment_window, Range<TimestampWithTimeZone>),
+        name!(created_at, Option<TimestampWithTimeZone>),
+        name!(updated_at, Option<TimestampWithTimeZone>),
+    ),
+> {
+    const F: &str = "sync_confirmed_assignment_windows";
+    let _ = (p_actor_id, p_hold_id);
+    let decoded = (|| {
+        let booking_id = require(F, "p_booking_id", p_booking_id)?;
+        let tables = match decode_ids(p_table_ids) {
+            None => Vec::new(),
+            Some(ids) if ids.is_empty() => Vec::new(),
+            ids => tableset::normalize_ids(F, ids)?,
+        };
+        if p_window_start.is_none() || p_window_end.is_none() {
+            return Err(SeatingError::PartialCustomWindow { function: F });
+        }
+        Ok::<_, SeatingError>((booking_id, tables))
+    })();
+    let (booking_id, tables) = decoded.unwrap_or_else(|e| raise(&e, F));
+    let extras = crate::db::assign::MoveExtras {
+        idempotency_key: decode_key(p_idempotency_key),
+        merge_group_id: p_merge_group_id.map(from_pg),
+        payload_checksum: p_payload_checksum,
+    };
+    let rows = translate_conflicts(F, booking_id, move || {
+        with_generic_plans(|| {
+            Spi::connect_mut(|client| {
+                let restaurant_id = engine::booking_restaurant(client, booking_id)
+                    .ok_or(SeatingError::BookingNotFound { booking_id })?;
+                let mut req = AssignRequest {
+                    function: F,
+                    restaurant_id,
+                    booking_id,
+                    table_ids: tables,
+                    idempotency_key: None,
+                    require_adjacency: false,
+                    assigned_by: None,
+                    explicit_start: p_window_start.map(Into::into),
+                    explicit_end: p_window_end.map(Into::into),
+                    replace: false,
+                };
+                engine::move_tables(client, &mut req, &extras)
+            })
+        })
+    })
+    .unwrap_or_else(|e| raise(&e, F));
+    TableIterator::new(rows)
+}

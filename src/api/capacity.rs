@@ -32,8 +32,9 @@ fn validate_booking_capacity_after_assignment(p_booking_id: Option<pgrx::Uuid>) 
 /// message}`. A time change moves the booking's assignments to the new window, or releases them
 /// when their tables are taken then (`assignments`: unchanged, moved or released). Unexpected
 /// errors are raised, not folded into the envelope: the caller's transaction must not commit
-/// half of them.
-#[pg_extern(security_definer)]
+/// half of them. This is the core; `update_booking_with_capacity_check` (sql/app_rpcs.sql) wraps
+/// it to answer a concurrent-update conflict with the retryable `BOOKING_CONFLICT` envelope.
+#[pg_extern(security_definer, name = "update_booking_with_capacity_check_core")]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 fn update_booking_with_capacity_check(

@@ -293,6 +293,17 @@ fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
     with_generic_plans(|| Spi::connect_mut(|client| holds::release_hold(client, hold_id)))
 }
 
+/// The app's hold release (APP-CONTRACT.md §3): removes the hold (members and windows with it)
+/// and records a `capacity.hold.released` outbox event with its booking, tables, window and the
+/// actor; false for an unknown hold.
+#[pg_extern(security_definer)]
+#[search_path(@extschema@, pg_catalog, pg_temp)]
+fn release_hold_and_emit(p_hold_id: Option<pgrx::Uuid>, p_actor_id: default!(Option<pgrx::Uuid>, "NULL")) -> bool {
+    const F: &str = "release_hold_and_emit";
+    let hold_id = require(F, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, F));
+    with_generic_plans(|| Spi::connect_mut(|client| holds::release_hold_and_emit(client, hold_id, p_actor_id.map(from_pg))))
+}
+
 /// Removes every expired or inactive hold (they already block nobody); returns how many went.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]

@@ -191,6 +191,13 @@ fn lock_tables_and_check(
     }
 }
 
+/// Every check of an assignment (with its error texts), without writing: used by a window move.
+pub fn check_assignment(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Checked, SeatingError> {
+    let facts = booking_facts(client, req, true)?;
+    let zone = lock_tables_and_check(client, req, facts.window, facts.assigned_zone, Purpose::Assign)?;
+    Ok(Checked { window: facts.window, zone })
+}
+
 /// Every check of an assignment, without writing: used by hold placement.
 pub fn check(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Checked, SeatingError> {
     let facts = booking_facts(client, req, true)?;
@@ -344,4 +351,88 @@ pub fn unassign(
         return Err(SeatingError::SeatedPartyWithoutTable { booking_id });
     }
     Ok(rows)
+}
+
+/// One moved assignment row (the columns of `booking_table_assignments`).
+pub type MovedRow = (
+    pgrx::Uuid,
+    pgrx::Uuid,
+    pgrx::Uuid,
+    pgrx::Uuid,
+    Option<pgrx::Uuid>,
+    Option<pgrx::datum::TimestampWithTimeZone>,
+    Option<pgrx::Uuid>,
+    Option<String>,
+    Option<String>,
+    pgrx::datum::TimestampWithTimeZone,
+    pgrx::datum::TimestampWithTimeZone,
+    Option<pgrx::Uuid>,
+    Option<pgrx::Uuid>,
+    pgrx::datum::Range<pgrx::datum::TimestampWithTimeZone>,
+    Option<pgrx::datum::TimestampWithTimeZone>,
+    Option<pgrx::datum::TimestampWithTimeZone>,
+);
+
+/// What `sync_confirmed_assignment_windows` asks besides the move itself.
+pub struct MoveExtras {
+    pub idempotency_key: Option<String>,
+    pub merge_group_id: Option<Uuid>,
+    pub payload_checksum: Option<String>,
+}
+
+/// Moves the booking's assignments of `req.table_ids` (all it holds when empty) to the request's
+/// explicit window after every check of an assignment (the booking and the tables locked, the
+/// zone, other bookings' allocations, assignments and live holds in the new window). Tables the
+/// booking does not hold are ignored. Returns the moved rows.
+pub fn move_tables(client: &mut SpiClient<'_>, req: &mut AssignRequest, extras: &MoveExtras) -> Result<Vec<MovedRow>, SeatingError> {
+    let r = to_pg(req.restaurant_id);
+    let b = to_pg(req.booking_id);
+    if req.table_ids.is_empty() {
+        let facts = booking_facts(client, req, true)?;
+        let _ = facts;
+        req.table_ids = run(client, &REPLAY_ROWS_ALL, &[r.into(), b.into()])
+            .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+            .collect();
+        if req.table_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+    }
+    let checked = check_assignment(client, req)?;
+    let rows = run(
+        client,
+        &MOVE_TABLES,
+        &[
+            r.into(),
+            b.into(),
+            uuid_array(&req.table_ids).into(),
+            ts(checked.window.start).into(),
+            ts(checked.window.end).into(),
+            extras.idempotency_key.as_deref().into(),
+            extras.merge_group_id.map(to_pg).into(),
+            extras.payload_checksum.as_deref().into(),
+        ],
+    );
+    let moved = rows
+        .filter_map(|w| {
+            Some((
+                w.get::<pgrx::Uuid>(1).ok().flatten()?,
+                w.get::<pgrx::Uuid>(2).ok().flatten()?,
+                w.get::<pgrx::Uuid>(3).ok().flatten()?,
+                w.get::<pgrx::Uuid>(4).ok().flatten()?,
+                w.get::<pgrx::Uuid>(5).ok().flatten(),
+                w.get(6).ok().flatten(),
+                w.get::<pgrx::Uuid>(7).ok().flatten(),
+                w.get::<String>(8).ok().flatten(),
+                w.get::<String>(9).ok().flatten(),
+                w.get(10).ok().flatten()?,
+                w.get(11).ok().flatten()?,
+                w.get::<pgrx::Uuid>(12).ok().flatten(),
+                w.get::<pgrx::Uuid>(13).ok().flatten(),
+                w.get(14).ok().flatten()?,
+                w.get(15).ok().flatten(),
+                w.get(16).ok().flatten(),
+            ))
+        })
+        .collect();
+    Ok(moved)
 }

@@ -32,6 +32,31 @@ pub const DELETE_HOLD: Stmt = Stmt {
     args: &[Ty::Uuid],
 };
 
+/// Releases one hold and records a `capacity.hold.released` outbox event naming its booking,
+/// tables and window (the members are read in the statement's snapshot, before the cascade).
+/// $1 hold, $2 actor. No row: no such hold.
+pub const RELEASE_HOLD_AND_EMIT: Stmt = Stmt {
+    sql: "WITH h AS (
+              DELETE FROM table_holds h WHERE h.id = $1
+              RETURNING h.id, h.restaurant_id, h.booking_id, h.start_at, h.end_at),
+          m AS (
+              SELECT coalesce(array_agg(t.table_id ORDER BY t.table_id), '{}') AS tables
+                FROM table_hold_members t
+               WHERE t.restaurant_id = (SELECT restaurant_id FROM h) AND t.hold_id = $1),
+          ob AS (
+              INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
+              SELECT h.restaurant_id, h.booking_id, 'capacity.hold.released', h.id::text,
+                     jsonb_build_object('holdId', h.id, 'bookingId', h.booking_id, 'restaurantId', h.restaurant_id,
+                                        'tableIds', to_jsonb((SELECT tables FROM m)), 'startAt', h.start_at,
+                                        'endAt', h.end_at, 'actorId', $2, 'source', 'release_hold_and_emit')
+                FROM h
+              ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
+                 WHERE status IN ('pending', 'processing') DO NOTHING
+              RETURNING 1)
+          SELECT h.id, (SELECT count(*) FROM ob) FROM h",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
 /// Deletes every hold that blocks nobody any more: expired, or no longer active.
 pub const SWEEP_HOLDS: Stmt = Stmt {
     sql: "WITH d AS (DELETE FROM table_holds h WHERE h.expires_at <= now() OR h.status <> 'active' RETURNING 1)
@@ -73,6 +98,11 @@ pub fn create_hold(
 /// Releases a hold; false when it does not exist.
 pub fn release_hold(client: &mut SpiClient<'_>, hold_id: Uuid) -> bool {
     !run(client, &DELETE_HOLD, &[to_pg(hold_id).into()]).is_empty()
+}
+
+/// Releases a hold and emits its outbox event; false when it does not exist.
+pub fn release_hold_and_emit(client: &mut SpiClient<'_>, hold_id: Uuid, actor: Option<Uuid>) -> bool {
+    !run(client, &RELEASE_HOLD_AND_EMIT, &[to_pg(hold_id).into(), actor.map(to_pg).into()]).is_empty()
 }
 
 /// Removes expired and inactive holds; returns how many went.

@@ -61,6 +61,14 @@ pub const REPLAY_ROWS: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray],
 };
 
+/// The tables a booking holds (a window move without a table list moves them all).
+pub const REPLAY_ROWS_ALL: Stmt = Stmt {
+    sql: "SELECT a.table_id FROM booking_table_assignments a
+           WHERE a.restaurant_id = $1 AND a.booking_id = $2
+           ORDER BY a.table_id",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
 /// Locks the requested tables of the restaurant in ascending id order (the global lock order
 /// after the booking row) and reads what the rules need: per table its zone, flags, mobility and,
 /// when $4 (adjacency required), its neighbours inside the set (edges are stored once and read in
@@ -260,4 +268,38 @@ pub const RELEASE_TABLES: Stmt = Stmt {
           SELECT (SELECT count(*) FROM del_alloc) + (SELECT count(*) FROM del_mg)
                  + (SELECT count(*) FROM del_led) + (SELECT count(*) FROM unlock) + (SELECT count(*) FROM history)",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Bool],
+};
+
+/// Moves the booking's assignments of tables $3 to the window [$4, $5): the rows, their live
+/// table allocations and merge groups, and the ledger rows that recorded only moved tables (key
+/// $6 when given), which also take merge group $7 and payload checksum $8 when given. Returns the
+/// moved rows (the columns of booking_table_assignments), ordered by table id.
+pub const MOVE_TABLES: Stmt = Stmt {
+    sql: "WITH a AS (
+              UPDATE booking_table_assignments x SET start_at = $4, end_at = $5, updated_at = now()
+               WHERE x.restaurant_id = $1 AND x.booking_id = $2 AND x.table_id = ANY($3)
+              RETURNING x.*),
+          t AS (
+              UPDATE allocations y SET \"window\" = tstzrange($4, $5), updated_at = now()
+               WHERE y.restaurant_id = $1 AND y.booking_id = $2 AND NOT y.shadow
+                 AND ((y.resource_type = 'table' AND y.resource_id IN (SELECT table_id FROM a))
+                      OR (y.resource_type = 'merge_group' AND y.id IN (SELECT merge_group_id FROM a)))
+              RETURNING 1),
+          l AS (
+              UPDATE booking_assignment_idempotency l
+                 SET assignment_window = tstzrange($4, $5),
+                     merge_group_allocation_id = coalesce($7, l.merge_group_allocation_id),
+                     payload_checksum = coalesce($8, l.payload_checksum)
+               WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND ($6 IS NULL OR l.idempotency_key = $6)
+                 AND l.table_ids <@ ARRAY(SELECT table_id FROM a)
+              RETURNING 1)
+          SELECT a.id, a.restaurant_id, a.booking_id, a.table_id, a.slot_id, a.assigned_at, a.assigned_by, a.notes,
+                 a.idempotency_key, a.start_at, a.end_at, a.allocation_id, a.merge_group_id,
+                 tstzrange(a.start_at, a.end_at), a.created_at, a.updated_at,
+                 (SELECT count(*) FROM t) + (SELECT count(*) FROM l)
+            FROM a
+           ORDER BY a.table_id",
+    args: &[
+        Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Text, Ty::Uuid, Ty::Text,
+    ],
 };

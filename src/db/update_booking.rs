@@ -175,7 +175,8 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, Se
     let booked_covers = row.get::<i64>(5).ok().flatten().unwrap_or(0);
     let booked_parties = row.get::<i64>(6).ok().flatten().unwrap_or(0);
     let party = i64::from(u.party_size);
-    let service_period = json!({"id": period_id, "name": period_name});
+    // The app reads servicePeriod as a string: the period's name (null outside every period).
+    let service_period = json!(period_name);
 
     match update_fits(party, booked_covers, max_covers, booked_parties, max_parties) {
         Err(UpdateRefusal::Covers) => {

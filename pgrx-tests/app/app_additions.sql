@@ -52,6 +52,13 @@ CREATE TABLE IF NOT EXISTS app_restaurant_memberships (
 CREATE OR REPLACE FUNCTION app_current_user_id() RETURNS uuid LANGUAGE sql STABLE AS $$
     SELECT nullif(current_setting('request.jwt.claim.sub', true), '')::uuid
 $$;
+DO $grants$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'authenticated') THEN
+        GRANT SELECT ON app_restaurant_memberships TO authenticated;
+    END IF;
+END;
+$grants$;
 DO $policies$
 DECLARE
     t text;

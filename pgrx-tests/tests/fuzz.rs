@@ -169,8 +169,17 @@ fn valid(f: &Function, a: &Arg, fx: &Fx) -> String {
         (_, "p_target_status") => status("confirmed"),
         (_, "p_history_metadata" | "p_details") => "'{}'::jsonb".into(),
         (_, "p_role") => "'service_role'::name".into(),
+        (_, "enabled") => "true".into(),
+        (_, "p_table_id") => uuid_lit(&fx.t1),
+        (_, "p_exclude_booking_id") => "NULL::uuid".into(),
+        (_, "p_actor_id") => "NULL::uuid".into(),
+        (_, "p_cutoff") => "'2020-01-01 00:00+00'::timestamptz".into(),
         (_, "p_schema") => "'public'::name".into(),
         (_, n) if n.ends_with("_by") || n == "p_customer_id" || n == "p_auth_user_id" || n == "p_merge_group_id" => "NULL::uuid".into(),
+        ("sync_confirmed_assignment_windows", "p_window_start") => "'2027-01-15 19:30+00'::timestamptz".into(),
+        ("sync_confirmed_assignment_windows", "p_window_end") => "'2027-01-15 21:30+00'::timestamptz".into(),
+        ("is_table_available_v2", "p_start_at") => "'2027-01-15 19:00+00'::timestamptz".into(),
+        ("is_table_available_v2", "p_end_at") => "'2027-01-15 21:00+00'::timestamptz".into(),
         (_, n) if a.ty == "timestamp with time zone" && (n.starts_with("p_start") || n.starts_with("p_end") || n.starts_with("p_window")) => {
             "NULL::timestamptz".into()
         }

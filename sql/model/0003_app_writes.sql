@@ -38,6 +38,10 @@ CREATE FUNCTION @extschema@.pg_seating_restaurant_from_booking() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     SELECT b.restaurant_id INTO NEW.restaurant_id FROM @extschema@.bookings b WHERE b.id = NEW.booking_id;
+    IF NEW.restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%_booking_fkey"', TG_TABLE_NAME, TG_TABLE_NAME
+            USING ERRCODE = '23503', DETAIL = format('Booking %s does not exist.', NEW.booking_id);
+    END IF;
     RETURN NEW;
 END;
 $$;
@@ -46,6 +50,11 @@ CREATE FUNCTION @extschema@.pg_seating_restaurant_from_hold() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     SELECT h.restaurant_id INTO NEW.restaurant_id FROM @extschema@.table_holds h WHERE h.id = NEW.hold_id;
+    IF NEW.restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'insert or update on table "table_hold_members" violates foreign key constraint "table_hold_members_hold_fkey"'
+            USING ERRCODE = '23503',
+                  DETAIL = format('Hold %s does not exist (released, swept or never created).', NEW.hold_id);
+    END IF;
     RETURN NEW;
 END;
 $$;
@@ -93,6 +102,10 @@ DECLARE
 BEGIN
     IF NEW.restaurant_id IS NULL THEN
         SELECT b.restaurant_id INTO NEW.restaurant_id FROM @extschema@.bookings b WHERE b.id = NEW.booking_id;
+        IF NEW.restaurant_id IS NULL THEN
+            RAISE EXCEPTION 'insert or update on table "booking_table_assignments" violates foreign key constraint "booking_table_assignments_booking_fkey"'
+                USING ERRCODE = '23503', DETAIL = format('Booking %s does not exist.', NEW.booking_id);
+        END IF;
     END IF;
     PERFORM 1 FROM @extschema@.bookings b
       WHERE b.restaurant_id = NEW.restaurant_id AND b.id = NEW.booking_id FOR NO KEY UPDATE;

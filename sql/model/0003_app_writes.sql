@@ -65,15 +65,15 @@ CREATE TRIGGER allocations_restaurant_from_booking
     EXECUTE FUNCTION @extschema@.pg_seating_restaurant_from_booking();
 CREATE TRIGGER booking_assignment_idempotency_restaurant_from_booking
     BEFORE INSERT ON @extschema@.booking_assignment_idempotency
-    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL)
+    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL AND NEW.booking_id IS NOT NULL)
     EXECUTE FUNCTION @extschema@.pg_seating_restaurant_from_booking();
 CREATE TRIGGER booking_state_history_restaurant_from_booking
     BEFORE INSERT ON @extschema@.booking_state_history
-    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL)
+    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL AND NEW.booking_id IS NOT NULL)
     EXECUTE FUNCTION @extschema@.pg_seating_restaurant_from_booking();
 CREATE TRIGGER booking_confirmation_results_restaurant_from_booking
     BEFORE INSERT ON @extschema@.booking_confirmation_results
-    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL)
+    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL AND NEW.booking_id IS NOT NULL)
     EXECUTE FUNCTION @extschema@.pg_seating_restaurant_from_booking();
 CREATE TRIGGER capacity_outbox_restaurant_from_booking
     BEFORE INSERT ON @extschema@.capacity_outbox
@@ -85,7 +85,7 @@ CREATE TRIGGER table_holds_restaurant_from_booking
     EXECUTE FUNCTION @extschema@.pg_seating_restaurant_from_booking();
 CREATE TRIGGER table_hold_members_restaurant_from_hold
     BEFORE INSERT ON @extschema@.table_hold_members
-    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL)
+    FOR EACH ROW WHEN (NEW.restaurant_id IS NULL AND NEW.hold_id IS NOT NULL)
     EXECUTE FUNCTION @extschema@.pg_seating_restaurant_from_hold();
 
 -- ---------------------------------------------------------------------------------------------

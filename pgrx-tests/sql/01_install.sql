@@ -2,7 +2,7 @@
 -- scripts/test created the extension, ran pg_seating_install() and added the app's columns,
 -- indexes, trigger and policies (pgrx-tests/app/app_additions.sql), with Supabase's roles present.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 
 SELECT has_extension('pg_seating', 'the test database has pg_seating');
 SELECT has_extension('btree_gist', 'CASCADE installed btree_gist');
@@ -75,6 +75,16 @@ SELECT throws_ok($$SELECT pg_seating_grant(NULL)$$, '22004', 'pg_seating_grant: 
     'pg_seating_grant(NULL) is refused');
 SELECT throws_ok($$SELECT pg_seating_grant('no_such_role')$$, '42704', 'role "no_such_role" does not exist',
     'pg_seating_grant of an unknown role is refused');
+
+-- A server role that had nothing (created after the install, say) catches up with another call.
+REVOKE ALL ON bookings FROM service_role;
+REVOKE ALL ON FUNCTION assign_tables_atomic_v2(uuid, uuid[], text, boolean, uuid, timestamptz, timestamptz) FROM service_role;
+SELECT ok(EXISTS (SELECT 1 FROM pg_seating_install() WHERE action = 'grant' AND object = 'public.bookings'),
+    'pg_seating_install() reports the grants it had to make again');
+SELECT ok(has_table_privilege('service_role', 'public.bookings', 'SELECT, INSERT, UPDATE, DELETE')
+          AND has_function_privilege('service_role',
+              'public.assign_tables_atomic_v2(uuid, uuid[], text, boolean, uuid, timestamptz, timestamptz)', 'EXECUTE'),
+    'and service_role has its rights again');
 
 -- DROP EXTENSION leaves the data; CREATE EXTENSION + pg_seating_install() picks it up again.
 INSERT INTO restaurants (id, name, slug) VALUES ('00000000-0000-0000-0000-00000000a009', 'Kept', 'kept-by-drop');

@@ -3,7 +3,8 @@
 //! dashboard's reads as `authenticated` under a restaurant-membership policy of the kind the app
 //! writes (`pgrx-tests/app/app_additions.sql` creates the membership table and the policies). Each
 //! test checks the result or the error code the app branches on. The test database carries the
-//! app's own columns (`bookings.reference`, …).
+//! app's own columns (`bookings.reference`, …). §5 (embeds: one relationship per pair of tables)
+//! is checked from the catalog by `postgrest_relationships.rs`.
 
 use pg_seating_sql_tests::{connect, fixture, invariant_violations, sqlstate, Fixture};
 use postgres::{Client, Row};
@@ -546,6 +547,14 @@ fn errors_raised_by_the_apps_triggers_keep_their_sqlstate() {
     let err = tx
         .query(&format!("SELECT * FROM confirm_hold_assignment_tx('{hold}', '{b}', 'k', p_target_status => 'confirmed')"), &[])
         .expect_err("the trigger refuses the confirm's transition");
+    assert_eq!(sqlstate(&err), "AB123");
+    tx.batch_execute("ROLLBACK TO SAVEPOINT s").unwrap();
+    let err = tx
+        .query(
+            &format!("SELECT * FROM confirm_hold_assignment_with_transition('{b}', ARRAY['{}']::uuid[], 'k2')", f.tables[0]),
+            &[],
+        )
+        .expect_err("the trigger refuses the other confirm's transition");
     assert_eq!(sqlstate(&err), "AB123");
     tx.rollback().unwrap();
 }

@@ -1,7 +1,7 @@
 -- The data model's own guarantees (SPEC §2, §8): exclusion constraints, window checks,
 -- restaurant-scoped keys, validation triggers, hold-window sync, updated_at, live status.
 BEGIN;
-SELECT plan(35);
+SELECT plan(37);
 \ir 00_fixture.psql
 
 -- allocations_no_overlap ---------------------------------------------------------------------
@@ -193,6 +193,13 @@ SELECT is(
        FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
     ARRAY['T1=reserved', 'T2=reserved', 'T3=available', 'T4=out_of_service'],
     'live status: a live hold reserves; a hold expiring exactly now does not');
+
+-- Deleting a booking or a restaurant cascades through its assignments and allocations (the trigger
+-- that releases a directly deleted allocation's table leaves cascades alone).
+SELECT lives_ok($$DELETE FROM bookings WHERE id = '44444444-0000-0000-0000-000000000002'$$,
+    'a booking with assignments and allocations can be deleted');
+SELECT lives_ok($$DELETE FROM restaurants WHERE id = '11111111-0000-0000-0000-000000000001'$$,
+    'a restaurant with bookings, assignments, allocations and holds can be deleted');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -141,6 +141,11 @@ fn direct_assignments_get_their_allocations_or_23p01_23505() {
     // A table under another booking's live hold.
     place_hold(&mut c, &f, b2, &[&f.tables[2]], "now() + interval '3 minutes'").unwrap();
     assert_eq!(code_of(&mut c, &insert(b1, &[&f.tables[2]])), "23P01", "a held table");
+    // A finished booking holds no tables, whoever writes.
+    c.batch_execute(&format!("UPDATE bookings SET status = 'cancelled' WHERE id = '{b2}'")).unwrap();
+    assert_eq!(code_of(&mut c, &insert(b2, &[&f.tables[2]])), "23514", "a cancelled booking gets no table");
+    let err = place_hold(&mut c, &f, b2, &[&f.tables[2]], "now() + interval '3 minutes'").expect_err("no hold either");
+    assert_eq!(sqlstate(&err), "23514");
     healthy(&f);
 }
 

@@ -83,6 +83,26 @@ CREATE TRIGGER table_holds_restaurant_from_booking
     BEFORE INSERT ON @extschema@.table_holds
     FOR EACH ROW WHEN (NEW.restaurant_id IS NULL AND NEW.booking_id IS NOT NULL)
     EXECUTE FUNCTION @extschema@.pg_seating_restaurant_from_booking();
+-- A hold placed directly for a booking: the booking must be able to hold tables. The booking row is
+-- share-locked, so a status change in flight finishes first (and its release sees this hold).
+CREATE FUNCTION @extschema@.pg_seating_direct_hold() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_status text;
+BEGIN
+    SELECT b.status::text INTO v_status FROM @extschema@.bookings b
+     WHERE b.id = NEW.booking_id AND (NEW.restaurant_id IS NULL OR b.restaurant_id = NEW.restaurant_id) FOR SHARE;
+    IF v_status IN ('cancelled', 'no_show', 'completed') THEN
+        RAISE EXCEPTION 'Booking % is % and cannot hold tables', NEW.booking_id, v_status
+            USING ERRCODE = '23514', HINT = 'Cancelled, no-show and completed bookings are final and hold no tables.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER table_holds_booking_can_hold
+    BEFORE INSERT ON @extschema@.table_holds
+    FOR EACH ROW WHEN (NEW.booking_id IS NOT NULL)
+    EXECUTE FUNCTION @extschema@.pg_seating_direct_hold();
 CREATE TRIGGER table_hold_members_restaurant_from_hold
     BEFORE INSERT ON @extschema@.table_hold_members
     FOR EACH ROW WHEN (NEW.restaurant_id IS NULL AND NEW.hold_id IS NOT NULL)
@@ -99,6 +119,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_hold uuid;
     v_holder uuid;
+    v_status text;
 BEGIN
     IF NEW.restaurant_id IS NULL THEN
         SELECT b.restaurant_id INTO NEW.restaurant_id FROM @extschema@.bookings b WHERE b.id = NEW.booking_id;
@@ -107,8 +128,13 @@ BEGIN
                 USING ERRCODE = '23503', DETAIL = format('Booking %s does not exist.', NEW.booking_id);
         END IF;
     END IF;
-    PERFORM 1 FROM @extschema@.bookings b
-      WHERE b.restaurant_id = NEW.restaurant_id AND b.id = NEW.booking_id FOR NO KEY UPDATE;
+    SELECT b.status::text INTO v_status FROM @extschema@.bookings b
+     WHERE b.restaurant_id = NEW.restaurant_id AND b.id = NEW.booking_id FOR NO KEY UPDATE;
+    -- (Not when the status guard itself re-seats an undone no-show: it runs inside the update.)
+    IF v_status IN ('cancelled', 'no_show', 'completed') AND pg_trigger_depth() = 1 THEN
+        RAISE EXCEPTION 'Booking % is % and cannot be assigned tables', NEW.booking_id, v_status
+            USING ERRCODE = '23514', HINT = 'Cancelled, no-show and completed bookings are final and hold no tables.';
+    END IF;
     PERFORM 1 FROM @extschema@.table_inventory t
       WHERE t.restaurant_id = NEW.restaurant_id AND t.id = NEW.table_id FOR NO KEY UPDATE;
     SELECT w.hold_id, w.booking_id INTO v_hold, v_holder
@@ -151,13 +177,18 @@ CREATE TRIGGER booking_table_assignments_direct
 -- ---------------------------------------------------------------------------------------------
 -- A directly deleted live table allocation releases its table from the booking
 -- ---------------------------------------------------------------------------------------------
--- The RPCs delete the assignment first, so for them this finds nothing and does nothing.
+-- The RPCs delete the assignment first, so for them this finds nothing and does nothing. A delete
+-- issued by another trigger (a cascade from a deleted booking or restaurant, the status guard) is
+-- left alone: whatever deletes the parent takes the assignments with it.
 CREATE FUNCTION @extschema@.pg_seating_release_deleted_allocation() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_group uuid;
     v_status text;
 BEGIN
+    IF pg_trigger_depth() > 1 THEN
+        RETURN OLD;
+    END IF;
     DELETE FROM @extschema@.booking_table_assignments a
      WHERE a.restaurant_id = OLD.restaurant_id AND a.allocation_id = OLD.id
     RETURNING a.merge_group_id INTO v_group;

@@ -1,5 +1,5 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
-.PHONY: demo test test-pure test-pgrx test-sql torture bench bootstrap install clean
+.PHONY: demo test test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
 
 demo:
 	scripts/demo
@@ -27,6 +27,12 @@ torture:
 BENCH_SECONDS ?= 15
 bench:
 	bench/run $(BENCH_SECONDS)
+
+# Cost as a restaurant's history grows: make bench-scale [SIZES="S M"] [ITERATIONS=200]
+SIZES ?= S M
+ITERATIONS ?= 200
+bench-scale:
+	SIZES="$(SIZES)" ITERATIONS=$(ITERATIONS) bench/scale/run
 
 bootstrap:
 	scripts/bootstrap

@@ -14,13 +14,13 @@ SET check_function_bodies = off;
 -- allocation or a live hold), else available.
 CREATE FUNCTION @extschema@.table_live_status(p_restaurant_id uuid, p_at timestamptz DEFAULT now())
 RETURNS TABLE (table_id uuid, table_number text, live_status text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
     SELECT t.id, t.table_number,
            CASE
                WHEN t.status = 'out_of_service' OR EXISTS (
                     SELECT 1 FROM @extschema@.allocations a
                      WHERE a.restaurant_id = t.restaurant_id AND a.resource_type = 'table'
-                       AND a.resource_id = t.id AND a.is_maintenance AND a."window" @> p_at)
+                       AND a.resource_id = t.id AND NOT a.shadow AND a.is_maintenance AND a."window" @> p_at)
                    THEN 'out_of_service'::text
                WHEN EXISTS (
                     SELECT 1 FROM @extschema@.allocations a
@@ -50,7 +50,7 @@ $$;
 CREATE FUNCTION @extschema@.reconcile_booking(p_booking_id uuid)
 RETURNS TABLE (booking_id uuid, restaurant_id uuid, status text, assignment_count integer,
                consistent boolean, problem text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
     IF p_booking_id IS NULL THEN
         RAISE EXCEPTION 'reconcile_booking: argument p_booking_id must not be null'
@@ -91,7 +91,7 @@ $$;
 -- The day's seating as it stands: bookings (not cancelled, no-show or completed), seated and
 -- unassigned, covers, seats given, wasted seats, seat utilisation (covers / seats), merged tables.
 CREATE FUNCTION @extschema@.day_plan_metrics(p_restaurant_id uuid, p_date date)
-RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
     WITH b AS (
         SELECT bk.id, bk.party_size FROM @extschema@.bookings bk
          WHERE bk.restaurant_id = p_restaurant_id AND bk.booking_date = p_date

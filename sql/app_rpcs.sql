@@ -26,7 +26,7 @@ CREATE FUNCTION @extschema@.update_booking_with_capacity_check(
     p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
     p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
     p_source text DEFAULT 'api')
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
     RETURN @extschema@.update_booking_with_capacity_check_core(
         p_booking_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
@@ -82,7 +82,7 @@ CREATE FUNCTION @extschema@.create_booking_with_capacity_check(
     p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
     p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
     p_loyalty_points_awarded integer DEFAULT 0)
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     v_key text := nullif(btrim(p_idempotency_key), '');
     v_id uuid;
@@ -171,7 +171,7 @@ $$;
 -- Unknown table: false. NULL table or bounds: 22004; an empty or inverted window: 22000.
 CREATE FUNCTION @extschema@.is_table_available_v2(p_table_id uuid, p_start_at timestamptz, p_end_at timestamptz,
                                                   p_exclude_booking_id uuid DEFAULT NULL)
-RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     v_restaurant uuid;
 BEGIN

@@ -2,75 +2,114 @@
 -- Loaded after the data model. These are operator tools, not hot paths.
 
 -- One row per problem, with its kind and the ids involved; no rows on a healthy database.
-CREATE FUNCTION @extschema@.find_assignment_anomalies()
+-- find_assignment_anomalies() looks at the whole database; with p_restaurant_id and/or a day range
+-- [p_from, p_to] it looks only at that restaurant and at the rows of those days (bookings by their
+-- date; assignments, allocations, ledger rows and holds by their window, a day of slack either side
+-- for time zones), costing in proportion to what it reads. The scope is applied by dynamic SQL, so
+-- each call is planned for its own arguments.
+CREATE FUNCTION @extschema@.find_assignment_anomalies(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
+                                                      p_to date DEFAULT NULL)
 RETURNS TABLE (kind text, restaurant_id uuid, booking_id uuid, table_id uuid, allocation_id uuid, hold_id uuid, detail text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+BEGIN
+    IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
+        RAISE EXCEPTION 'find_assignment_anomalies: the day range [%, %] is inverted or infinite', p_from, p_to
+            USING ERRCODE = '22000', HINT = 'Pass finite days with p_from <= p_to, or NULL for no bound.';
+    END IF;
+    RETURN QUERY EXECUTE $query$
+    WITH span AS (
+        SELECT tstzrange(CASE WHEN $2::date IS NULL THEN NULL ELSE ($2::date - 1)::timestamptz END,
+                         CASE WHEN $3::date IS NULL THEN NULL ELSE ($3::date + 2)::timestamptz END) AS w),
+    x AS MATERIALIZED (
+        SELECT * FROM @extschema@.booking_table_assignments x
+         WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
+           AND (($2::date IS NULL AND $3::date IS NULL) OR x.assignment_window && (SELECT w FROM span))),
+    a AS MATERIALIZED (
+        SELECT * FROM @extschema@.allocations a
+         WHERE ($1::uuid IS NULL OR a.restaurant_id = $1)
+           AND (($2::date IS NULL AND $3::date IS NULL) OR a."window" && (SELECT w FROM span))),
+    l AS MATERIALIZED (
+        SELECT * FROM @extschema@.booking_assignment_idempotency l
+         WHERE ($1::uuid IS NULL OR l.restaurant_id = $1)
+           AND (($2::date IS NULL AND $3::date IS NULL) OR l.assignment_window && (SELECT w FROM span))),
+    b AS MATERIALIZED (
+        SELECT * FROM @extschema@.bookings b
+         WHERE ($1::uuid IS NULL OR b.restaurant_id = $1)
+           AND ($2::date IS NULL OR b.booking_date >= $2) AND ($3::date IS NULL OR b.booking_date <= $3)),
+    h AS MATERIALIZED (
+        SELECT * FROM @extschema@.table_holds h
+         WHERE ($1::uuid IS NULL OR h.restaurant_id = $1)
+           AND (($2::date IS NULL AND $3::date IS NULL) OR tstzrange(h.start_at, h.end_at) && (SELECT w FROM span)))
     -- two live assignments of one (booking, table) (the unique key forbids it; legacy data)
     SELECT 'duplicate_assignment', x.restaurant_id, x.booking_id, x.table_id, NULL::uuid, NULL::uuid,
            count(*) || ' assignments of one table to one booking'
-      FROM @extschema@.booking_table_assignments x
+      FROM x
      GROUP BY x.restaurant_id, x.booking_id, x.table_id HAVING count(*) > 1
     UNION ALL
     -- overlapping live allocations of one table (the exclusion constraint forbids it; legacy data)
     SELECT 'overlapping_allocations', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
-           'overlaps allocation ' || b.id || ' of booking ' || coalesce(b.booking_id::text, 'none')
-      FROM @extschema@.allocations a
-      JOIN @extschema@.allocations b ON b.restaurant_id = a.restaurant_id AND b.resource_type = a.resource_type
-                                    AND b.resource_id = a.resource_id AND b.id > a.id AND b."window" && a."window"
-     WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT b.shadow
+           'overlaps allocation ' || o.id || ' of booking ' || coalesce(o.booking_id::text, 'none')
+      FROM a
+      JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = a.resource_type
+                                    AND o.resource_id = a.resource_id AND o.id > a.id AND o."window" && a."window"
+     WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT o.shadow
     UNION ALL
     -- an assignment without its live table allocation for the same window
     SELECT 'assignment_without_allocation', x.restaurant_id, x.booking_id, x.table_id, x.allocation_id, NULL,
            'no live table allocation with window ' || x.assignment_window
-      FROM @extschema@.booking_table_assignments x
-     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.allocations a
-                        WHERE a.restaurant_id = x.restaurant_id AND a.booking_id = x.booking_id
-                          AND a.resource_type = 'table' AND a.resource_id = x.table_id AND NOT a.shadow
-                          AND a."window" = x.assignment_window)
+      FROM x
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.allocations o
+                        WHERE o.restaurant_id = x.restaurant_id AND o.booking_id = x.booking_id
+                          AND o.resource_type = 'table' AND o.resource_id = x.table_id AND NOT o.shadow
+                          AND o."window" = x.assignment_window)
     UNION ALL
     -- a live table allocation of a booking without its assignment
     SELECT 'allocation_without_assignment', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
            'live table allocation ' || a."window" || ' without an assignment'
-      FROM @extschema@.allocations a
+      FROM a
      WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT a.is_maintenance AND a.booking_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
-                        WHERE x.restaurant_id = a.restaurant_id AND x.booking_id = a.booking_id
-                          AND x.table_id = a.resource_id)
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = a.restaurant_id AND y.booking_id = a.booking_id
+                          AND y.table_id = a.resource_id)
     UNION ALL
     -- a merge group without member assignments
     SELECT 'empty_merge_group', a.restaurant_id, a.booking_id, NULL, a.id, NULL, 'merge group without members'
-      FROM @extschema@.allocations a
+      FROM a
      WHERE a.resource_type = 'merge_group'
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
-                        WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = a.restaurant_id AND y.merge_group_id = a.id)
     UNION ALL
     -- a ledger row recording a table the booking no longer holds (assignment is additive: a row
     -- records the tables of one call, a subset of the booking's)
     SELECT 'stale_ledger', l.restaurant_id, l.booking_id, NULL, l.merge_group_allocation_id, NULL,
            'key ' || l.idempotency_key || ' records ' || l.table_ids::text
-      FROM @extschema@.booking_assignment_idempotency l
-     WHERE NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
-                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+      FROM l
+     WHERE NOT l.table_ids <@ ARRAY(SELECT y.table_id FROM @extschema@.booking_table_assignments y
+                                     WHERE y.restaurant_id = l.restaurant_id AND y.booking_id = l.booking_id)
     UNION ALL
     -- a confirmed (or checked-in) booking with no table
     SELECT 'confirmed_without_table', b.restaurant_id, b.id, NULL, NULL, NULL, b.status || ' booking has no table'
-      FROM @extschema@.bookings b
+      FROM b
      WHERE b.status IN ('confirmed', 'checked_in')
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
-                        WHERE x.restaurant_id = b.restaurant_id AND x.booking_id = b.id)
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = b.restaurant_id AND y.booking_id = b.id)
     UNION ALL
-    -- a cancelled, no-show or completed booking still holding tables, allocations or holds
-    SELECT 'terminal_booking_holds_state', b.restaurant_id, b.id, NULL, NULL, NULL, b.status || ' booking still holds table state'
-      FROM @extschema@.bookings b
-     WHERE b.status IN ('cancelled', 'no_show', 'completed')
-       AND (EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x WHERE x.restaurant_id = b.restaurant_id AND x.booking_id = b.id)
-         OR EXISTS (SELECT 1 FROM @extschema@.allocations a WHERE a.restaurant_id = b.restaurant_id AND a.booking_id = b.id)
-         OR EXISTS (SELECT 1 FROM @extschema@.table_holds h WHERE h.restaurant_id = b.restaurant_id AND h.booking_id = b.id))
+    -- a cancelled, no-show or completed booking still holding tables, allocations or holds: read
+    -- from the (few) rows that hold state, not from every booking
+    SELECT 'terminal_booking_holds_state', t.restaurant_id, t.id, NULL, NULL, NULL, t.status || ' booking still holds table state'
+      FROM (SELECT DISTINCT s.restaurant_id, s.booking_id
+              FROM (SELECT x.restaurant_id, x.booking_id FROM x
+                    UNION ALL SELECT a.restaurant_id, a.booking_id FROM a WHERE a.booking_id IS NOT NULL
+                    UNION ALL SELECT h.restaurant_id, h.booking_id FROM h WHERE h.booking_id IS NOT NULL) s) s
+      JOIN @extschema@.bookings t ON t.restaurant_id = s.restaurant_id AND t.id = s.booking_id
+     WHERE t.status IN ('cancelled', 'no_show', 'completed')
     UNION ALL
     -- an expired hold never swept (it blocks nobody, but it is garbage)
     SELECT 'expired_hold', h.restaurant_id, h.booking_id, NULL, NULL, h.id, 'expired at ' || h.expires_at
-      FROM @extschema@.table_holds h
+      FROM h
      WHERE h.status = 'active' AND h.expires_at <= now()
+    $query$ USING p_restaurant_id, p_from, p_to;
+END;
 $$;
 
 -- Repairs one booking's table state (seed 001): the actions it takes (or, dry run, would take).
@@ -273,15 +312,31 @@ $$;
 
 -- Seed 004: mirror assignments into allocations as shadow rows (never blocking), idempotent; a
 -- booking's existing allocation of the table, live or shadow, is left as it is (never demoted).
-CREATE FUNCTION @extschema@.backfill_allocations_shadow()
+-- With p_restaurant_id and/or a day range [p_from, p_to] only those assignments (by their window,
+-- a day of slack either side for time zones).
+CREATE FUNCTION @extschema@.backfill_allocations_shadow(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
+                                                        p_to date DEFAULT NULL)
 RETURNS TABLE (inserted bigint, already_present bigint)
-LANGUAGE sql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-    WITH ins AS (
-        INSERT INTO @extschema@.allocations (restaurant_id, booking_id, resource_type, resource_id, "window", shadow)
-        SELECT x.restaurant_id, x.booking_id, 'table', x.table_id, x.assignment_window, true
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+BEGIN
+    IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
+        RAISE EXCEPTION 'backfill_allocations_shadow: the day range [%, %] is inverted or infinite', p_from, p_to
+            USING ERRCODE = '22000', HINT = 'Pass finite days with p_from <= p_to, or NULL for no bound.';
+    END IF;
+    RETURN QUERY EXECUTE $query$
+    WITH src AS MATERIALIZED (
+        SELECT x.restaurant_id, x.booking_id, x.table_id, x.assignment_window
           FROM @extschema@.booking_table_assignments x
+         WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
+           AND (($2::date IS NULL AND $3::date IS NULL)
+                OR x.assignment_window && tstzrange(CASE WHEN $2::date IS NULL THEN NULL ELSE ($2::date - 1)::timestamptz END,
+                                                    CASE WHEN $3::date IS NULL THEN NULL ELSE ($3::date + 2)::timestamptz END))),
+    ins AS (
+        INSERT INTO @extschema@.allocations (restaurant_id, booking_id, resource_type, resource_id, "window", shadow)
+        SELECT s.restaurant_id, s.booking_id, 'table', s.table_id, s.assignment_window, true FROM src s
         ON CONFLICT (restaurant_id, booking_id, resource_type, resource_id) DO NOTHING
         RETURNING 1)
-    SELECT (SELECT count(*) FROM ins),
-           (SELECT count(*) FROM @extschema@.booking_table_assignments) - (SELECT count(*) FROM ins)
+    SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM src) - (SELECT count(*) FROM ins)
+    $query$ USING p_restaurant_id, p_from, p_to;
+END;
 $$;

@@ -159,6 +159,7 @@ fn valid(f: &Function, a: &Arg, fx: &Fx) -> String {
         (_, "p_max_tables") => "3".into(),
         (_, "p_ttl_seconds") => "60".into(),
         (_, "p_date") | (_, "p_booking_date") => "'2027-01-15'::date".into(),
+        (_, "p_from") | (_, "p_to") => "NULL::date".into(),
         (_, "p_start_time") => "'19:00'::time".into(),
         (_, "p_end_time") => "'21:00'::time".into(),
         (_, "p_party_size") => "2".into(),

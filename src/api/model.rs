@@ -22,6 +22,11 @@ pub const STEPS: &[(i32, &str, &str)] = &[
          overlap, explicit NULLs), undoing a no-show re-seats its tables",
         include_str!("../../sql/model/0003_app_writes.sql"),
     ),
+    (
+        4,
+        "0.4.0: time-first indexes for the busy-table read and the sweep, so reads stay flat as history grows",
+        include_str!("../../sql/model/0004_history.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

@@ -33,17 +33,20 @@ const EDGES: Stmt = Stmt {
 
 /// Tables another booking uses in the window: live allocations, live holds, assignment rows.
 const BUSY: Stmt = Stmt {
+    // Overlap written as bounds (every window here is a non-empty [start, end)), so the reads use
+    // the time-first btree indexes (restaurant, end) and scan only what ends after the window
+    // starts, however much history the restaurant keeps (model step 4).
     sql: "SELECT array_agg(DISTINCT b.id) FROM (
           SELECT a.resource_id AS id FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
-             AND a.\"window\" && tstzrange($3, $4) AND a.booking_id IS DISTINCT FROM $2
+             AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4 AND a.booking_id IS DISTINCT FROM $2
           UNION
           SELECT w.table_id FROM table_hold_windows w
-           WHERE w.restaurant_id = $1 AND w.hold_window && tstzrange($3, $4)
+           WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
              AND w.status = 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
           UNION
           SELECT x.table_id FROM booking_table_assignments x
-           WHERE x.restaurant_id = $1 AND x.assignment_window && tstzrange($3, $4) AND x.booking_id <> $2) b",
+           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND x.booking_id <> $2) b",
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
 };
 

@@ -59,7 +59,14 @@ pub const RELEASE_HOLD_AND_EMIT: Stmt = Stmt {
 
 /// Deletes every hold that blocks nobody any more: expired, or no longer active.
 pub const SWEEP_HOLDS: Stmt = Stmt {
-    sql: "WITH d AS (DELETE FROM table_holds h WHERE h.expires_at <= now() OR h.status <> 'active' RETURNING 1)
+    // Two index reads (the expired active holds, the inactive ones), not one scan of every hold.
+    sql: "WITH d AS (
+              DELETE FROM table_holds h
+               WHERE (h.restaurant_id, h.id) IN (
+                     SELECT x.restaurant_id, x.id FROM table_holds x WHERE x.status = 'active' AND x.expires_at <= now()
+                     UNION ALL
+                     SELECT x.restaurant_id, x.id FROM table_holds x WHERE x.status <> 'active')
+              RETURNING 1)
           SELECT count(*)::int4 FROM d",
     args: &[],
 };

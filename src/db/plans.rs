@@ -102,13 +102,16 @@ pub fn run<'conn>(
 }
 
 /// The planner settings of every pg_seating call: each statement is a keyed OLTP lookup or write.
-const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 2] = [
+const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 3] = [
     // Plan each kept statement once; otherwise the plan cache may keep choosing custom plans and
     // plan every execution again.
     (c"plan_cache_mode", c"force_generic_plan"),
     // A generic plan made while a table is small or freshly emptied would pick sequential scans
     // and keep them; every statement here has an index on (restaurant_id, ...) to use.
     (c"enable_seqscan", c"off"),
+    // A statement whose only plan is a sequential scan then costs 1e10, which would compile it with
+    // JIT (over 100 ms) on every call; no statement here is worth compiling.
+    (c"jit", c"off"),
 ];
 
 /// Runs `f` (an RPC's body) with the OLTP planner settings, restored afterwards (exactly like a

@@ -17,29 +17,32 @@ BEGIN
             USING ERRCODE = '22000', HINT = 'Pass finite days with p_from <= p_to, or NULL for no bound.';
     END IF;
     RETURN QUERY EXECUTE $query$
-    WITH span AS (
-        SELECT tstzrange(CASE WHEN $2::date IS NULL THEN NULL ELSE ($2::date - 1)::timestamptz END,
-                         CASE WHEN $3::date IS NULL THEN NULL ELSE ($3::date + 2)::timestamptz END) AS w),
-    x AS MATERIALIZED (
+    -- The scope, inlined into every branch (NOT MATERIALIZED: with no scope each branch reads its
+    -- table as it would alone). Windows are read through the time-first indexes (restaurant, end).
+    WITH x AS NOT MATERIALIZED (
         SELECT * FROM @extschema@.booking_table_assignments x
          WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
-           AND (($2::date IS NULL AND $3::date IS NULL) OR x.assignment_window && (SELECT w FROM span))),
-    a AS MATERIALIZED (
+           AND ($2::date IS NULL OR x.end_at > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR x.start_at < ($3::date + 2)::timestamptz)),
+    a AS NOT MATERIALIZED (
         SELECT * FROM @extschema@.allocations a
          WHERE ($1::uuid IS NULL OR a.restaurant_id = $1)
-           AND (($2::date IS NULL AND $3::date IS NULL) OR a."window" && (SELECT w FROM span))),
-    l AS MATERIALIZED (
-        SELECT * FROM @extschema@.booking_assignment_idempotency l
-         WHERE ($1::uuid IS NULL OR l.restaurant_id = $1)
-           AND (($2::date IS NULL AND $3::date IS NULL) OR l.assignment_window && (SELECT w FROM span))),
-    b AS MATERIALIZED (
+           AND ($2::date IS NULL OR upper(a."window") > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR lower(a."window") < ($3::date + 2)::timestamptz)),
+    b AS NOT MATERIALIZED (
         SELECT * FROM @extschema@.bookings b
          WHERE ($1::uuid IS NULL OR b.restaurant_id = $1)
            AND ($2::date IS NULL OR b.booking_date >= $2) AND ($3::date IS NULL OR b.booking_date <= $3)),
-    h AS MATERIALIZED (
+    l AS NOT MATERIALIZED (
+        SELECT * FROM @extschema@.booking_assignment_idempotency l
+         WHERE ($1::uuid IS NULL OR l.restaurant_id = $1)
+           AND (($2::date IS NULL AND $3::date IS NULL)
+                OR (l.restaurant_id, l.booking_id) IN (SELECT b.restaurant_id, b.id FROM b))),
+    h AS NOT MATERIALIZED (
         SELECT * FROM @extschema@.table_holds h
          WHERE ($1::uuid IS NULL OR h.restaurant_id = $1)
-           AND (($2::date IS NULL AND $3::date IS NULL) OR tstzrange(h.start_at, h.end_at) && (SELECT w FROM span)))
+           AND ($2::date IS NULL OR h.end_at > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR h.start_at < ($3::date + 2)::timestamptz))
     -- two live assignments of one (booking, table) (the unique key forbids it; legacy data)
     SELECT 'duplicate_assignment', x.restaurant_id, x.booking_id, x.table_id, NULL::uuid, NULL::uuid,
            count(*) || ' assignments of one table to one booking'
@@ -328,9 +331,8 @@ BEGIN
         SELECT x.restaurant_id, x.booking_id, x.table_id, x.assignment_window
           FROM @extschema@.booking_table_assignments x
          WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
-           AND (($2::date IS NULL AND $3::date IS NULL)
-                OR x.assignment_window && tstzrange(CASE WHEN $2::date IS NULL THEN NULL ELSE ($2::date - 1)::timestamptz END,
-                                                    CASE WHEN $3::date IS NULL THEN NULL ELSE ($3::date + 2)::timestamptz END))),
+           AND ($2::date IS NULL OR x.end_at > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR x.start_at < ($3::date + 2)::timestamptz)),
     ins AS (
         INSERT INTO @extschema@.allocations (restaurant_id, booking_id, resource_type, resource_id, "window", shadow)
         SELECT s.restaurant_id, s.booking_id, 'table', s.table_id, s.assignment_window, true FROM src s

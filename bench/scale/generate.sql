@@ -3,7 +3,8 @@
 -- a dinner capacity rule, and :days days of past bookings, 80 a day (two dinner sittings on every
 -- table): 70 % left confirmed with their tables (assignments and live allocations kept, as when the app
 -- never completes them), 20 % completed, 10 % cancelled (both hold no tables), two history rows each.
--- Then the measured evening: restaurant 1, a week ahead, 120 pending bookings of 2-6 guests in three
+-- Rows are inserted restaurant by restaurant, as an app creates a restaurant's tables together; the
+-- bookings day by day. Then the measured evening: restaurant 1, a week ahead, 120 pending bookings of 2-6 guests in three
 -- sittings, no tables yet. Ids are deterministic, so every size measures the same evening.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -16,7 +17,8 @@ SELECT ('51000000-0000-0000-0000-' || lpad(r::text, 12, '0'))::uuid, 'Scale ' ||
 INSERT INTO zones (id, restaurant_id, name)
 SELECT ('52000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad(z::text, 12, '0'))::uuid,
        ('51000000-0000-0000-0000-' || lpad(r::text, 12, '0'))::uuid, CASE z WHEN 1 THEN 'Main' ELSE 'Terrace' END
-  FROM generate_series(1, :restaurants) r, generate_series(1, 2) z;
+  FROM generate_series(1, :restaurants) r, generate_series(1, 2) z
+ ORDER BY r, z;
 
 INSERT INTO table_inventory (id, restaurant_id, table_number, capacity, zone_id, mobility)
 SELECT ('53000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad(t::text, 12, '0'))::uuid,
@@ -24,14 +26,16 @@ SELECT ('53000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad(t::text, 1
        (ARRAY[2, 2, 4, 4, 6, 8])[1 + t % 6],
        ('52000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad((CASE WHEN t <= 24 THEN 1 ELSE 2 END)::text, 12, '0'))::uuid,
        'movable'
-  FROM generate_series(1, :restaurants) r, generate_series(1, 40) t;
+  FROM generate_series(1, :restaurants) r, generate_series(1, 40) t
+ ORDER BY r, t;
 
 INSERT INTO table_adjacencies (restaurant_id, table_a, table_b)
 SELECT ('51000000-0000-0000-0000-' || lpad(r::text, 12, '0'))::uuid,
        ('53000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad(t::text, 12, '0'))::uuid,
        ('53000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad((t + 1)::text, 12, '0'))::uuid
   FROM generate_series(1, :restaurants) r, generate_series(1, 39) t
- WHERE t <> 24;
+ WHERE t <> 24
+ ORDER BY r, t;
 
 INSERT INTO restaurant_service_periods (id, restaurant_id, name, start_time, end_time)
 SELECT ('56000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad(p::text, 12, '0'))::uuid,
@@ -39,7 +43,8 @@ SELECT ('56000000-0000-0000-' || lpad(r::text, 4, '0') || '-' || lpad(p::text, 1
        CASE p WHEN 1 THEN 'Lunch' ELSE 'Dinner' END,
        CASE p WHEN 1 THEN '11:00'::time ELSE '17:00'::time END,
        CASE p WHEN 1 THEN '15:00'::time ELSE '23:30'::time END
-  FROM generate_series(1, :restaurants) r, generate_series(1, 2) p;
+  FROM generate_series(1, :restaurants) r, generate_series(1, 2) p
+ ORDER BY r, p;
 
 INSERT INTO restaurant_capacity_rules (restaurant_id, service_period_id, max_covers, max_parties)
 SELECT ('51000000-0000-0000-0000-' || lpad(r::text, 12, '0'))::uuid,
@@ -56,7 +61,8 @@ SELECT md5('scale-booking-' || r || '-' || d || '-' || k)::uuid AS id,
        CASE WHEN k < 40 THEN '19:30'::time ELSE '22:00'::time END AS end_time,
        2 + (k % 5) AS party,
        CASE WHEN (r + d + k) % 10 < 7 THEN 'confirmed' WHEN (r + d + k) % 10 < 9 THEN 'completed' ELSE 'cancelled' END AS status
-  FROM generate_series(1, :restaurants) r, generate_series(1, :days) d, generate_series(0, 79) k;
+  FROM generate_series(1, :restaurants) r, generate_series(1, :days) d, generate_series(0, 79) k
+ ORDER BY d DESC, r, k;
 
 INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status,
                       checked_in_at, checked_out_at, customer_name, source, created_at, updated_at)
@@ -66,7 +72,7 @@ SELECT p.id, p.restaurant_id, p.day, p.start_time, p.end_time,
        CASE WHEN p.status = 'completed' THEN (p.day + p.start_time) AT TIME ZONE 'Europe/London' END,
        CASE WHEN p.status = 'completed' THEN (p.day + p.end_time) AT TIME ZONE 'Europe/London' END,
        'Guest', 'web', (p.day - 7)::timestamptz, p.day::timestamptz
-  FROM past p;
+  FROM past p ORDER BY p.day, p.restaurant_id;
 
 INSERT INTO allocations (id, restaurant_id, booking_id, resource_type, resource_id, "window", created_at, updated_at)
 SELECT md5('scale-allocation-' || p.id)::uuid, p.restaurant_id, p.id, 'table', p.table_id,

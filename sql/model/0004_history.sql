@@ -6,9 +6,8 @@
 -- restaurant and then the window's end: a read of "what ends after the window starts" scans only the
 -- present and the future, whatever the past holds. The sweep of holds that are no longer active gets
 -- its own partial index (the expired ones already have table_holds_sweep_idx).
-CREATE INDEX allocations_live_table_end_idx
-    ON @extschema@.allocations (restaurant_id, upper("window"))
-    WHERE NOT shadow AND resource_type = 'table';
+CREATE INDEX allocations_end_idx
+    ON @extschema@.allocations (restaurant_id, upper("window"));
 CREATE INDEX booking_table_assignments_end_idx
     ON @extschema@.booking_table_assignments (restaurant_id, end_at);
 CREATE INDEX table_hold_windows_live_end_idx

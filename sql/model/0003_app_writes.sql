@@ -249,13 +249,21 @@ CREATE OR REPLACE FUNCTION @extschema@.pg_seating_sync_hold_member() RETURNS tri
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
+        -- SKIP LOCKED: a hold another transaction is expiring, sweeping or releasing is left to
+        -- it (waiting for it while holding other locks could close a cycle; the constraint below
+        -- waits for that transaction's outcome instead).
         UPDATE @extschema@.table_holds h
            SET status = 'expired'
-         WHERE h.restaurant_id = NEW.restaurant_id AND h.status = 'active' AND h.expires_at <= now()
-           AND h.id IN (SELECT w.hold_id FROM @extschema@.table_hold_windows w
-                          JOIN @extschema@.table_holds n ON n.restaurant_id = NEW.restaurant_id AND n.id = NEW.hold_id
-                         WHERE w.restaurant_id = NEW.restaurant_id AND w.table_id = NEW.table_id
-                           AND w.status = 'active' AND w.hold_window && tstzrange(n.start_at, n.end_at));
+         WHERE h.restaurant_id = NEW.restaurant_id
+           AND h.id IN (SELECT x.id FROM @extschema@.table_holds x
+                         WHERE x.restaurant_id = NEW.restaurant_id AND x.status = 'active' AND x.expires_at <= now()
+                           AND x.id IN (SELECT w.hold_id FROM @extschema@.table_hold_windows w
+                                          JOIN @extschema@.table_holds n ON n.restaurant_id = NEW.restaurant_id
+                                                                         AND n.id = NEW.hold_id
+                                         WHERE w.restaurant_id = NEW.restaurant_id AND w.table_id = NEW.table_id
+                                           AND w.status = 'active' AND w.hold_window && tstzrange(n.start_at, n.end_at))
+                         ORDER BY x.id
+                           FOR UPDATE SKIP LOCKED);
         INSERT INTO @extschema@.table_hold_windows
                (restaurant_id, hold_id, table_id, booking_id, start_at, end_at, expires_at, status)
         SELECT h.restaurant_id, h.id, NEW.table_id, h.booking_id, h.start_at, h.end_at, h.expires_at, h.status

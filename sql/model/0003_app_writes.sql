@@ -242,13 +242,18 @@ ALTER TABLE @extschema@.table_hold_windows
         restaurant_id WITH =, table_id WITH =, hold_window WITH &&, (coalesce(booking_id, hold_id)) WITH <>)
         WHERE (status = 'active');
 
--- Members inserted: first mark the expired holds overlapping the new one on this table as
+-- Members inserted: lock the table, mark the expired holds overlapping the new one on it as
 -- expired (expiry is judged at read time; the constraint above must not count them), then add
 -- the (hold, table) window row. Members deleted: remove it.
 CREATE OR REPLACE FUNCTION @extschema@.pg_seating_sync_hold_member() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
+        -- The table is locked first, as every writer of it does (the RPCs already hold it): two
+        -- holds racing for one table then meet one after the other, and the second gets the
+        -- exclusion constraint's 23P01 instead of a deadlock of two waiting exclusion checks.
+        PERFORM 1 FROM @extschema@.table_inventory t
+          WHERE t.restaurant_id = NEW.restaurant_id AND t.id = NEW.table_id FOR NO KEY UPDATE;
         -- SKIP LOCKED: a hold another transaction is expiring, sweeping or releasing is left to
         -- it (waiting for it while holding other locks could close a cycle; the constraint below
         -- waits for that transaction's outcome instead).

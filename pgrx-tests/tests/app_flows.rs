@@ -563,3 +563,36 @@ fn errors_raised_by_the_apps_triggers_keep_their_sqlstate() {
     assert_eq!(sqlstate(&err), "AB123");
     tx.rollback().unwrap();
 }
+
+/// Eight connections place the app's direct hold (header, then member) on one table for eight
+/// bookings at once: one hold stands, the others get 23P01 (never a deadlock), and the losers'
+/// headers are gone.
+#[test]
+fn direct_holds_racing_for_one_table_get_one_winner_and_23p01() {
+    let f = setup(1, 8);
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let (f_restaurant, f_zone, table, booking) =
+                (f.restaurant.clone(), f.zone.clone(), f.tables[0].clone(), f.bookings[i].clone());
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let fx = Fixture { restaurant: f_restaurant, zone: f_zone, tables: vec![table.clone()], bookings: vec![] };
+                let mut c = server();
+                barrier.wait();
+                match place_hold(&mut c, &fx, &booking, &[&table], "now() + interval '3 minutes'") {
+                    Ok(_) => "ok".to_string(),
+                    Err(e) => sqlstate(&e),
+                }
+            })
+        })
+        .collect();
+    let mut outcomes: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    outcomes.sort();
+    assert_eq!(outcomes.iter().filter(|o| *o == "ok").count(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| o == "ok" || o == "23P01"), "{outcomes:?}");
+    let mut c = server();
+    let holds: i64 = one(&mut c, &format!("SELECT count(*) FROM table_holds WHERE restaurant_id = '{}'", f.restaurant)).get(0);
+    assert_eq!(holds, 1, "the refused headers were deleted");
+    healthy(&f);
+}

@@ -50,6 +50,7 @@ pub const EXPECTED_CODES: &[(&str, &str)] = &[
     ("57014", "statement_timeout or pg_cancel_backend (fault injection)"),
     ("57P01", "pg_terminate_backend (fault injection)"),
     ("08000", "connection lost (fault injection; no SQLSTATE reached the client)"),
+    ("25P02", "a ROLLBACK cancelled by the fault injector left the session in its failed transaction (the driver then ends it)"),
 ];
 
 /// The app's direct writes (APP-CONTRACT.md §2) that the contract lets fail with the raw
@@ -629,7 +630,14 @@ fn worker(id: usize, o: Options, hot: Arc<Hot>, stop: Arc<AtomicBool>, shared: A
         };
         let settings = format!("SET lock_timeout = {lock_ms}; SET statement_timeout = {stmt_ms}");
         if let Err(e) = c.batch_execute(&settings) {
-            *local.entry(("set_timeouts".into(), outcome_of(&e))).or_insert(0) += 1;
+            let code = outcome_of(&e);
+            if code == "25P02" {
+                // A transaction's ROLLBACK (sent when the driver drops a failed transaction) was
+                // itself cancelled by the fault injector: the session is still inside the failed
+                // transaction. End it, as a client would.
+                let _ = c.batch_execute("ROLLBACK");
+            }
+            *local.entry(("set_timeouts".into(), code)).or_insert(0) += 1;
             continue;
         }
         let op = pick_op(&mut rng);

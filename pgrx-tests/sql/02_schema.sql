@@ -1,7 +1,7 @@
 -- The data model's own guarantees (SPEC §2, §8): exclusion constraints, window checks,
 -- restaurant-scoped keys, validation triggers, hold-window sync, updated_at, live status.
 BEGIN;
-SELECT plan(37);
+SELECT plan(38);
 \ir 00_fixture.psql
 
 -- allocations_no_overlap ---------------------------------------------------------------------
@@ -193,6 +193,13 @@ SELECT is(
        FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
     ARRAY['T1=reserved', 'T2=reserved', 'T3=available', 'T4=out_of_service'],
     'live status: a live hold reserves; a hold expiring exactly now does not');
+
+-- A finished booking drops its auto-assign key (the key's partial index then covers only bookings
+-- that can still be seated).
+UPDATE bookings SET auto_assign_idempotency_key = 'auto-assign:test' WHERE id = '44444444-0000-0000-0000-000000000001';
+UPDATE bookings SET status = 'cancelled' WHERE id = '44444444-0000-0000-0000-000000000001';
+SELECT is((SELECT auto_assign_idempotency_key FROM bookings WHERE id = '44444444-0000-0000-0000-000000000001'), NULL,
+    'a cancelled booking drops its auto-assign key');
 
 -- Deleting a booking or a restaurant cascades through its assignments and allocations (the trigger
 -- that releases a directly deleted allocation's table leaves cascades alone).

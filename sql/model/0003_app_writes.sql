@@ -315,6 +315,9 @@ BEGIN
         DELETE FROM @extschema@.table_holds h
          WHERE h.restaurant_id = NEW.restaurant_id AND h.booking_id = NEW.id;
         NEW.assigned_zone_id := NULL;
+        -- The auto-assign key only dedupes assignments a finished booking no longer gets; clearing
+        -- it keeps its partial index to the bookings that can still be seated.
+        NEW.auto_assign_idempotency_key := NULL;
     ELSIF OLD.status = 'no_show' AND NEW.status = 'confirmed' AND OLD.no_show_table_ids IS NOT NULL THEN
         v_tables := OLD.no_show_table_ids;
         v_window := coalesce(OLD.no_show_window, tstzrange(NEW.start_at, NEW.end_at));

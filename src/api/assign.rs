@@ -300,7 +300,8 @@ fn unassign_tables_atomic_in_restaurant(
 /// rows that recorded only those tables (`p_idempotency_key` when given, which also take
 /// `p_merge_group_id` and `p_payload_checksum`), after every check of an assignment: another
 /// booking's allocation or live hold in the new window refuses it (P0001), as do the table rules.
-/// Returns the moved rows of `booking_table_assignments`.
+/// Returns the moved rows of `booking_table_assignments`. `p_actor_id` and `p_hold_id` are accepted
+/// because the app sends them; nothing here needs them.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 #[allow(clippy::too_many_arguments)]
@@ -336,7 +337,7 @@ fn sync_confirmed_assignment_windows(
     ),
 > {
     const F: &str = "sync_confirmed_assignment_windows";
-    let _ = (p_actor_id, p_hold_id);
+    let _unused = (p_actor_id, p_hold_id);
     let decoded = (|| {
         let booking_id = require(F, "p_booking_id", p_booking_id)?;
         let tables = match decode_ids(p_table_ids) {

@@ -388,8 +388,8 @@ pub fn move_tables(client: &mut SpiClient<'_>, req: &mut AssignRequest, extras: 
     let r = to_pg(req.restaurant_id);
     let b = to_pg(req.booking_id);
     if req.table_ids.is_empty() {
-        let facts = booking_facts(client, req, true)?;
-        let _ = facts;
+        // Lock the booking before reading its tables (the checks below lock it again, a no-op).
+        booking_facts(client, req, true)?;
         req.table_ids = run(client, &REPLAY_ROWS_ALL, &[r.into(), b.into()])
             .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
             .collect();

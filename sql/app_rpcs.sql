@@ -122,8 +122,10 @@ BEGIN
         IF EXISTS (SELECT 1 FROM pg_attribute a
                     WHERE a.attrelid = to_regclass('@extschema@.bookings') AND a.attname = 'reference'
                       AND NOT a.attisdropped) THEN
-            EXECUTE 'UPDATE @extschema@.bookings SET reference = @extschema@.generate_booking_reference()
-                      WHERE restaurant_id = $1 AND id = $2 AND reference IS NULL' USING p_restaurant_id, v_id;
+            -- (The reference is made first: on Citus an UPDATE may not call a volatile function.)
+            EXECUTE 'UPDATE @extschema@.bookings SET reference = $3
+                      WHERE restaurant_id = $1 AND id = $2 AND reference IS NULL'
+              USING p_restaurant_id, v_id, @extschema@.generate_booking_reference();
         END IF;
         v_result := @extschema@.update_booking_with_capacity_check_core(
             v_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
@@ -239,5 +241,84 @@ BEGIN
     archived_count := 0;
     deleted_count := v_deleted;
     RETURN NEXT;
+END;
+$$;
+
+-- ------------------------------------------------------------------------------------------------
+-- Restaurant-keyed companions of the SQL RPCs (SPEC §8): p_restaurant_id first, 22004 when it is
+-- NULL, then the reference function's work for that restaurant only; on Citus
+-- pg_seating_distribute() delegates each call to the node that holds the restaurant.
+-- ------------------------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.update_booking_with_capacity_check_in_restaurant(
+    p_restaurant_id uuid, p_booking_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time,
+    p_end_time time, p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
+    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
+    p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
+    p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
+    p_source text DEFAULT 'api')
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    IF p_restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'update_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
+    RETURN @extschema@.update_booking_with_capacity_check(
+        p_booking_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
+        p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
+        p_marketing_opt_in, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded, p_source);
+END;
+$$;
+
+CREATE FUNCTION @extschema@.create_booking_with_capacity_check_in_restaurant(
+    p_restaurant_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time, p_end_time time,
+    p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
+    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
+    p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
+    p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
+    p_loyalty_points_awarded integer DEFAULT 0)
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    IF p_restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'create_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
+    RETURN @extschema@.create_booking_with_capacity_check(
+        p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size, p_booking_type,
+        p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes, p_marketing_opt_in,
+        p_idempotency_key, p_source, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded);
+END;
+$$;
+
+-- is_table_available_v2 for a table of a known restaurant (a table of another restaurant: false).
+CREATE FUNCTION @extschema@.is_table_available_v2_in_restaurant(p_restaurant_id uuid, p_table_id uuid,
+                                                                p_start_at timestamptz, p_end_at timestamptz,
+                                                                p_exclude_booking_id uuid DEFAULT NULL)
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    IF p_restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'is_table_available_v2_in_restaurant: argument p_restaurant_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
+    IF p_table_id IS NULL OR p_start_at IS NULL OR p_end_at IS NULL THEN
+        RAISE EXCEPTION 'is_table_available_v2: p_table_id, p_start_at and p_end_at must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a table id and both window bounds.';
+    END IF;
+    IF p_start_at >= p_end_at OR NOT isfinite(p_start_at) OR NOT isfinite(p_end_at) THEN
+        RAISE EXCEPTION 'is_table_available_v2: the window [%, %) is empty, inverted or infinite', p_start_at, p_end_at
+            USING ERRCODE = '22000', HINT = 'Pass a finite window whose start is before its end.';
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM @extschema@.table_inventory t
+                    WHERE t.restaurant_id = p_restaurant_id AND t.id = p_table_id
+                      AND t.active AND t.status <> 'out_of_service')
+       AND NOT EXISTS (
+               SELECT 1 FROM @extschema@.allocations a
+                WHERE a.restaurant_id = p_restaurant_id AND a.resource_type = 'table' AND a.resource_id = p_table_id
+                  AND NOT a.shadow AND a."window" && tstzrange(p_start_at, p_end_at)
+                  AND (a.booking_id IS NULL OR a.booking_id IS DISTINCT FROM p_exclude_booking_id))
+       AND NOT EXISTS (
+               SELECT 1 FROM @extschema@.table_hold_windows w
+                WHERE w.restaurant_id = p_restaurant_id AND w.table_id = p_table_id AND w.status = 'active'
+                  AND w.expires_at > now() AND w.hold_window && tstzrange(p_start_at, p_end_at)
+                  AND (w.booking_id IS NULL OR w.booking_id IS DISTINCT FROM p_exclude_booking_id));
 END;
 $$;

@@ -27,7 +27,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
            ('booking_assignment_idempotency', 'r'), ('table_holds', 'r'), ('table_hold_members', 'r'),
            ('table_hold_windows', 'r'), ('booking_state_history', 'r'),
            ('booking_confirmation_results', 'r'), ('capacity_outbox', 'r'),
-           ('booking_assignment_reconciliation', 'v'), ('booking_state_history_id_seq', 'S'),
+           ('booking_assignment_reconciliation', 'v'),
            ('pg_seating_model_versions', 'r')
 $$;
 
@@ -36,7 +36,8 @@ CREATE FUNCTION @extschema@.pg_seating_admin_functions()
 RETURNS name[] LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
     SELECT ARRAY['pg_seating_install', 'pg_seating_verify', 'pg_seating_grant', 'pg_seating_model_steps',
                  'pg_seating_model_relations', 'pg_seating_admin_functions', 'pg_seating_secure',
-                 'pg_seating_model_objects']::name[]
+                 'pg_seating_model_objects', 'pg_seating_distribute', 'pg_seating_undistribute',
+                 'pg_seating_distributed_tables', 'pg_seating_companions']::name[]
 $$;
 
 -- Sets the privileges and row-level security above on the model in p_schema and on the

@@ -14,10 +14,12 @@ pub mod settings;
 
 ::pgrx::pg_module_magic!(name, version);
 
-/// Registers the `pg_seating.*` settings when the library loads.
+/// Registers the `pg_seating.*` settings and the planner guard of the companions
+/// (`api::null_guard`) when the library loads.
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
     settings::register();
+    api::null_guard::install();
 }
 
 // The extension is code (SPEC §1, §9): SQL-language functions first (everything pgrx generates may
@@ -28,6 +30,8 @@ extension_sql_file!("../sql/operations.sql", name = "operations", requires = ["a
 extension_sql_file!("../sql/install.sql", name = "install", requires = ["api"]);
 // The booking app's RPCs that are SQL or wrap a core in an exception block.
 extension_sql_file!("../sql/app_rpcs.sql", name = "app_rpcs", requires = ["api"]);
+// Sharding on Citus (SPEC §8): pg_seating_distribute() / pg_seating_undistribute().
+extension_sql_file!("../sql/citus.sql", name = "citus", requires = ["install"]);
 extension_sql_file!("../sql/finalize.sql", name = "finalize", finalize);
 
 /// The version of the installed library, e.g. `0.1.0`.

@@ -33,7 +33,7 @@ fn snapshot(c: &mut Client) -> (Vec<(String, i64)>, Vec<String>) {
              SELECT 'acl ' || relname || ' ' || coalesce(relacl, acldefault(CASE relkind WHEN 'S' THEN 's' ELSE 'r' END::\"char\", relowner))::text FROM pg_class
               WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'v', 'S')
              UNION ALL
-             SELECT 'sequence ' || last_value::text FROM booking_state_history_id_seq
+             SELECT 'history ids ' || string_agg(id::text, ',' ORDER BY id) FROM booking_state_history
              UNION ALL
              SELECT 'app values ' || count(*) FILTER (WHERE reference IS NOT NULL) || ' references, '
                     || count(*) FILTER (WHERE channel = 'web') || ' web' FROM bookings

@@ -1,5 +1,5 @@
 //! `ALTER EXTENSION pg_seating UPDATE` from every previous version keeps every row, detaches the
-//! data model from the extension (0.4.0, SPEC §9), and after `pg_seating_install()` ends with
+//! data model from the extension (0.4.0, SPEC §9; from 0.4.0 on it only replaces the code), and after `pg_seating_install()` ends with
 //! exactly the objects of a fresh install of the current version: the extension's functions and the
 //! model's relations, columns, keys, indexes, triggers, trigger functions, enums, row-level security
 //! and privileges, in databases with Supabase's roles and default privileges. Then DROP EXTENSION
@@ -62,6 +62,7 @@ const SCRIPTS: &[(&str, &str, &str)] = &[
     ("0.1.0", "0.2.0", include_str!("../../sql/pg_seating--0.1.0--0.2.0.sql")),
     ("0.2.0", "0.3.0", include_str!("../../sql/pg_seating--0.2.0--0.3.0.sql")),
     ("0.3.0", "0.4.0", include_str!("../../sql/pg_seating--0.3.0--0.4.0.sql")),
+    ("0.4.0", "0.5.0", include_str!("../../sql/pg_seating--0.4.0--0.5.0.sql")),
 ];
 
 /// The version a fresh install gets: the extension crate's version.
@@ -88,14 +89,26 @@ fn update_from_0_3_0() {
     update_from("0.3.0");
 }
 
-/// The 0.3.0 -> 0.4.0 script is the detach step followed by the current install script
-/// (scripts/upgrade-script writes it): it must start with the detach step as committed.
 #[test]
-fn the_0_4_0_update_script_starts_with_the_detach_step() {
-    let head = include_str!("../../sql/upgrade/0.3.0--0.4.0-detach.sql");
+fn update_from_0_4_0() {
+    update_from("0.4.0");
+}
+
+/// The 0.4.0 -> 0.5.0 script is the replace step followed by the current install script
+/// (scripts/upgrade-script writes it): it must start with the replace step as committed. The
+/// 0.3.0 -> 0.4.0 script is released and ends with the archived 0.4.0 install script.
+#[test]
+fn the_update_scripts_are_made_of_their_steps_and_install_scripts() {
+    let head = include_str!("../../sql/upgrade/0.4.0--0.5.0-replace.sql");
     let script = SCRIPTS.last().unwrap().2;
     assert!(script.starts_with(head), "run scripts/upgrade-script");
-    assert!(script.contains("CREATE FUNCTION @extschema@.pg_seating_install()"), "run scripts/upgrade-script");
+    assert!(script.contains("CREATE FUNCTION @extschema@.pg_seating_distribute()"), "run scripts/upgrade-script");
+    let released = format!(
+        "{}{}",
+        include_str!("../../sql/upgrade/0.3.0--0.4.0-detach.sql"),
+        include_str!("../../sql/archive/pg_seating--0.4.0.sql")
+    );
+    assert_eq!(SCRIPTS[2].2, released, "the released 0.3.0 -> 0.4.0 script is never rewritten");
 }
 
 #[test]
@@ -122,6 +135,12 @@ fn update_from(from: &str) {
     let mut c = connect_to(&old_db);
     c.batch_execute(SUPABASE_DEFAULT_PRIVILEGES).unwrap();
     c.batch_execute(&format!("CREATE EXTENSION pg_seating VERSION '{from}' CASCADE")).unwrap();
+    // From 0.4.0 the model is the database's own: installed by pg_seating_install(), not by the
+    // extension.
+    let owns_model = from >= "0.4.0";
+    if owns_model {
+        c.batch_execute("SELECT pg_seating_install()").unwrap();
+    }
     c.batch_execute(include_str!("populate.sql")).unwrap();
     let before = model_table_counts(&mut c);
     assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
@@ -149,7 +168,11 @@ fn update_from(from: &str) {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert!(did.iter().any(|a| a.starts_with("adopt")), "{did:#?}");
+    if owns_model {
+        assert!(did.iter().any(|a| a.starts_with("apply")), "the new model steps are applied: {did:#?}");
+    } else {
+        assert!(did.iter().any(|a| a.starts_with("adopt")), "{did:#?}");
+    }
     assert_eq!(model_table_counts(&mut c), before, "rows lost by pg_seating_install()");
     let diffs: Vec<String> = c
         .query("SELECT kind || ' ' || object || ': ' || problem FROM pg_seating_verify()", &[])

@@ -19,7 +19,7 @@ const AUTO: &str = "auto_assign_tables";
 /// and the tables left out and why.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-fn quote_tables(
+pub(crate) fn quote_tables(
     p_booking_id: Option<pgrx::Uuid>,
     p_limit: default!(Option<i32>, 5),
     p_max_tables: default!(Option<i32>, "NULL"),
@@ -99,7 +99,7 @@ fn quote_tables(
 /// says why.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-fn auto_assign_tables(
+pub(crate) fn auto_assign_tables(
     p_booking_id: Option<pgrx::Uuid>,
     p_idempotency_key: default!(Option<String>, "NULL"),
     p_as_hold: default!(Option<bool>, false),
@@ -148,7 +148,7 @@ const DAY: &str = "auto_assign_day";
 /// `detail` says why), `capacity_exceeded`, or `skipped`. `day_plan_metrics` gives the totals.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-fn auto_assign_day(
+pub(crate) fn auto_assign_day(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_date: Option<pgrx::datum::Date>,
 ) -> TableIterator<

@@ -305,7 +305,7 @@ fn unassign_tables_atomic_in_restaurant(
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 #[allow(clippy::too_many_arguments)]
-fn sync_confirmed_assignment_windows(
+pub(crate) fn sync_confirmed_assignment_windows(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: default!(Option<Vec<Option<pgrx::Uuid>>>, "NULL"),
     p_window_start: default!(Option<TimestampWithTimeZone>, "NULL"),

@@ -13,7 +13,7 @@ const VALIDATE: &str = "validate_booking_capacity_after_assignment";
 /// switch `app.capacity.post_assignment.enabled` = off/false/0/no make it a no-op.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-fn validate_booking_capacity_after_assignment(p_booking_id: Option<pgrx::Uuid>) {
+pub(crate) fn validate_booking_capacity_after_assignment(p_booking_id: Option<pgrx::Uuid>) {
     let Some(booking) = p_booking_id.map(from_pg) else { return };
     let result = with_generic_plans(|| {
         Spi::connect_mut(|client| match assign::booking_restaurant(client, booking) {

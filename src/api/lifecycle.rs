@@ -36,7 +36,7 @@ fn status_arg(function: &'static str, argument: &'static str, v: Option<BookingS
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 #[allow(clippy::too_many_arguments)]
-fn apply_booking_state_transition(
+pub(crate) fn apply_booking_state_transition(
     p_booking_id: Option<pgrx::Uuid>,
     p_status: Option<BookingStatus>,
     p_checked_in_at: Option<TimestampWithTimeZone>,
@@ -97,7 +97,7 @@ fn apply_booking_state_transition(
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 #[allow(clippy::too_many_arguments)]
-fn confirm_hold_assignment_with_transition(
+pub(crate) fn confirm_hold_assignment_with_transition(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: Option<Vec<Option<pgrx::Uuid>>>,
     p_idempotency_key: Option<String>,
@@ -166,7 +166,7 @@ fn confirm_hold_assignment_with_transition(
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 #[allow(clippy::too_many_arguments)]
-fn confirm_hold_assignment_tx(
+pub(crate) fn confirm_hold_assignment_tx(
     p_hold_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
     p_idempotency_key: Option<String>,
@@ -245,7 +245,7 @@ fn confirm_hold_assignment_tx(
 /// (`allocations_no_overlap`) is in the way. Returns the hold id.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-fn create_table_hold(
+pub(crate) fn create_table_hold(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: Option<Vec<Option<pgrx::Uuid>>>,
     p_start_at: default!(Option<TimestampWithTimeZone>, "NULL"),
@@ -288,7 +288,7 @@ fn create_table_hold(
 /// Releases a hold; false when there is no such hold.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
+pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
     let hold_id = require(RELEASE_HOLD, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, RELEASE_HOLD));
     with_generic_plans(|| Spi::connect_mut(|client| holds::release_hold(client, hold_id)))
 }
@@ -298,7 +298,7 @@ fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
 /// actor; false for an unknown hold.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-fn release_hold_and_emit(p_hold_id: Option<pgrx::Uuid>, p_actor_id: default!(Option<pgrx::Uuid>, "NULL")) -> bool {
+pub(crate) fn release_hold_and_emit(p_hold_id: Option<pgrx::Uuid>, p_actor_id: default!(Option<pgrx::Uuid>, "NULL")) -> bool {
     const F: &str = "release_hold_and_emit";
     let hold_id = require(F, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, F));
     with_generic_plans(|| Spi::connect_mut(|client| holds::release_hold_and_emit(client, hold_id, p_actor_id.map(from_pg))))

@@ -4,8 +4,10 @@
 pub mod allocate;
 pub mod assign;
 pub mod capacity;
+pub mod companions;
 pub mod lifecycle;
 pub mod model;
+pub mod null_guard;
 pub mod status;
 
 use pgrx::pg_sys::panic::ErrorReport;
@@ -54,6 +56,14 @@ pub fn require(
     value: Option<pgrx::Uuid>,
 ) -> Result<uuid::Uuid, SeatingError> {
     value.map(crate::db::from_pg).ok_or(SeatingError::NullArgument { function, argument })
+}
+
+/// The body of an `_in_restaurant` companion (SPEC §8): a NULL `p_restaurant_id` is 22004 before
+/// anything else; otherwise `f` (the reference-named function's body) runs routed to the
+/// restaurant, so every lookup is answered from it.
+pub fn in_restaurant<R>(function: &'static str, p_restaurant_id: Option<pgrx::Uuid>, f: impl FnOnce() -> R) -> R {
+    let restaurant = require(function, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, function));
+    crate::db::route::within(restaurant, f)
 }
 
 /// A `uuid[]` argument as domain ids (NULL elements stay `None`).

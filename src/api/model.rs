@@ -27,6 +27,12 @@ pub const STEPS: &[(i32, &str, &str)] = &[
         "0.4.0: time-first indexes for the busy-table read and the sweep, so reads stay flat as history grows",
         include_str!("../../sql/model/0004_history.sql"),
     ),
+    (
+        5,
+        "0.5.0: every trigger write runs on Citus (no EXCEPTION block, no now() in COALESCE or UPDATE, one \
+         row per INSERT), time-ordered uuid ids for booking_state_history instead of a per-node sequence",
+        include_str!("../../sql/model/0005_citus.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

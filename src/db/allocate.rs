@@ -299,7 +299,7 @@ const LOCK_DAY_BOOKINGS: Stmt = Stmt {
 const DAY_BOOKINGS: Stmt = Stmt {
     sql: "SELECT b.id,
                  ARRAY(SELECT x.table_id FROM booking_table_assignments x
-                        WHERE x.restaurant_id = b.restaurant_id AND x.booking_id = b.id ORDER BY x.table_id)
+                        WHERE x.restaurant_id = $1 AND x.booking_id = b.id ORDER BY x.table_id)
             FROM bookings b
            WHERE b.restaurant_id = $1 AND b.booking_date = $2
              AND b.status NOT IN ('cancelled', 'no_show', 'completed')

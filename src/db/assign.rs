@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::capacity;
 use super::plans::run;
 use super::queries::*;
-use super::{from_pg, ts, ts_opt, to_pg, uuid_array};
+use super::{from_pg, now, random_uuid, ts, ts_opt, to_pg, uuid_array};
 use crate::domain::error::{Blocker, SeatingError};
 use crate::domain::tableset::{self, LedgerEntry, Replay, TableFacts};
 use crate::domain::window::{self, BookingTimes, Instant, Window};
@@ -52,7 +52,12 @@ pub struct AssignedRow {
 const TERMINAL: [&str; 3] = ["cancelled", "no_show", "completed"];
 
 /// The restaurant a booking belongs to (one indexed read), or `BookingNotFound`.
+/// Inside a companion, the routed restaurant (every later statement filters by it, so a booking
+/// of another restaurant is not found).
 pub fn booking_restaurant(client: &mut SpiClient<'_>, booking_id: Uuid) -> Option<Uuid> {
+    if let Some(r) = super::route::restaurant() {
+        return Some(r);
+    }
     let rows = run(client, &BOOKING_RESTAURANT, &[to_pg(booking_id).into()]);
     rows.first().get::<pgrx::Uuid>(1).ok().flatten().map(from_pg)
 }
@@ -82,7 +87,13 @@ pub struct BookingFacts {
 /// bookings hold no tables.
 pub fn booking_facts(client: &mut SpiClient<'_>, req: &AssignRequest, lock: bool) -> Result<BookingFacts, SeatingError> {
     let stmt = if lock { &LOCK_BOOKING } else { &READ_BOOKING };
-    let booking = run(client, stmt, &[to_pg(req.restaurant_id).into(), to_pg(req.booking_id).into()]);
+    let zone_name: Option<String> =
+        run(client, &RESTAURANT_TIMEZONE, &[to_pg(req.restaurant_id).into()]).first().get(1).ok().flatten();
+    let booking = run(
+        client,
+        stmt,
+        &[to_pg(req.restaurant_id).into(), to_pg(req.booking_id).into(), zone_name.as_deref().into()],
+    );
     if booking.is_empty() {
         return Err(SeatingError::BookingNotFound { booking_id: req.booking_id });
     }
@@ -245,35 +256,80 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
     // booking already holds (or, replacing, all it holds) are released first, without the
     // release's status move, and written afresh with the call's window and merge group.
     let again = if req.replace { None } else { Some(ids.clone()) };
-    remove_tables(client, r, b, again, None, false);
-    let key: Option<&str> = req.idempotency_key.as_deref();
-    let written = run(
-        client,
-        &WRITE_ASSIGNMENT,
-        &[
-            r.into(),
-            b.into(),
-            ids.into(),
-            ts(window.start).into(),
-            ts(window.end).into(),
-            req.assigned_by.map(to_pg).into(),
-            key.into(),
-            slot.into(),
-            to_pg(zone).into(),
-        ],
-    );
-    let rows: Vec<AssignedRow> = written
-        .map(|w| AssignedRow {
-            table_id: w.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg).unwrap_or_default(),
-            assignment_id: w.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg).unwrap_or_default(),
-            merge_group_id: w.get::<pgrx::Uuid>(3).ok().flatten().map(from_pg),
-            window,
-        })
-        .collect();
+    remove_tables(client, r, b, again, None, None);
+    let rows = write_assignment(client, req, window, slot, zone);
 
     // 9. The post-assignment capacity check (reference §2.7; kill switch honoured inside).
     capacity::after_assignment(client, req.restaurant_id, req.booking_id)?;
     Ok(rows)
+}
+
+/// Step 8's writes, one routed statement per table and row: the merge group (two or more tables),
+/// per table (in id order) its allocation and assignment row, the ledger row (when keyed), the
+/// zone lock, and the `capacity.assignment.sync` event.
+fn write_assignment(
+    client: &mut SpiClient<'_>,
+    req: &AssignRequest,
+    window: Window,
+    slot: Option<pgrx::Uuid>,
+    zone: Uuid,
+) -> Vec<AssignedRow> {
+    let r = to_pg(req.restaurant_id);
+    let b = to_pg(req.booking_id);
+    let (start, end) = (ts(window.start), ts(window.end));
+    let by = req.assigned_by.map(to_pg);
+    let key: Option<&str> = req.idempotency_key.as_deref();
+    let group = (req.table_ids.len() > 1).then(random_uuid);
+    if let Some(g) = group {
+        run(client, &INSERT_MERGE_GROUP, &[r.into(), b.into(), to_pg(g).into(), start.into(), end.into(), by.into()]);
+    }
+    let mut rows = Vec::with_capacity(req.table_ids.len());
+    for &table in &req.table_ids {
+        let t = to_pg(table);
+        let allocation: Option<pgrx::Uuid> =
+            run(client, &INSERT_TABLE_ALLOCATION, &[r.into(), b.into(), t.into(), start.into(), end.into(), by.into()])
+                .first()
+                .get(1)
+                .ok()
+                .flatten();
+        let assignment: Option<pgrx::Uuid> = run(
+            client,
+            &INSERT_ASSIGNMENT,
+            &[
+                r.into(),
+                b.into(),
+                t.into(),
+                start.into(),
+                end.into(),
+                by.into(),
+                key.into(),
+                slot.into(),
+                allocation.into(),
+                group.map(to_pg).into(),
+            ],
+        )
+        .first()
+        .get(1)
+        .ok()
+        .flatten();
+        rows.push(AssignedRow {
+            table_id: table,
+            window,
+            merge_group_id: group,
+            assignment_id: assignment.map(from_pg).unwrap_or_default(),
+        });
+    }
+    let ids = uuid_array(&req.table_ids);
+    if let Some(k) = key {
+        run(
+            client,
+            &INSERT_LEDGER,
+            &[r.into(), b.into(), k.into(), ids.clone().into(), start.into(), end.into(), group.map(to_pg).into()],
+        );
+    }
+    run(client, &SET_BOOKING_ZONE, &[r.into(), b.into(), to_pg(zone).into(), ts(now()).into()]);
+    run(client, &INSERT_SYNC_EVENT, &[r.into(), b.into(), ids.into(), start.into(), end.into(), by.into(), key.into()]);
+    rows
 }
 
 /// The booking's assignments of a table set, ordered by table id (what a replay returns).
@@ -301,33 +357,45 @@ pub fn replay_rows(
 pub type UnassignedRow = (Uuid, Option<Uuid>);
 
 /// The removal shared by unassign and re-assignment: the chosen assignments (all when both
-/// selectors are None), then what hung on them (`RELEASE_TABLES`; with `release`, the zone lock
-/// and the confirmed → pending_allocation move too). Returns the removed rows, the status before,
-/// and whether no table remains.
+/// selectors are None), then what hung on them (their allocations, emptied merge groups, ledger
+/// rows); with `release` (status before the call in `status`), when no table remains, the zone
+/// lock goes and a confirmed booking moves to `pending_allocation` with a history row. Returns the
+/// removed rows and whether no table remains.
 fn remove_tables(
     client: &mut SpiClient<'_>,
     r: pgrx::Uuid,
     b: pgrx::Uuid,
     table_ids: Option<Vec<pgrx::Uuid>>,
     merge_group_id: Option<pgrx::Uuid>,
-    release: bool,
-) -> (Vec<UnassignedRow>, Option<String>, bool) {
+    release: Option<&str>,
+) -> (Vec<UnassignedRow>, bool) {
     let args: [DatumWithOid; 4] = [r.into(), b.into(), table_ids.into(), merge_group_id.into()];
-    let mut status = None;
-    let mut emptied = false;
-    let rows: Vec<UnassignedRow> = run(client, &UNASSIGN, &args)
+    let rows: Vec<UnassignedRow> = run(client, &DELETE_ASSIGNMENTS, &args)
         .filter_map(|row| {
-            status = row.get::<String>(3).ok().flatten();
-            emptied = row.get::<bool>(4).ok().flatten().unwrap_or(false);
             let t = row.get::<pgrx::Uuid>(1).ok().flatten()?;
             Some((from_pg(t), row.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)))
         })
         .collect();
-    if !rows.is_empty() {
-        let removed: Vec<Uuid> = rows.iter().map(|(t, _)| *t).collect();
-        run(client, &RELEASE_TABLES, &[r.into(), b.into(), uuid_array(&removed).into(), release.into()]);
+    if rows.is_empty() {
+        return (rows, false);
     }
-    (rows, status, emptied)
+    let mut removed: Vec<Uuid> = rows.iter().map(|(t, _)| *t).collect();
+    removed.sort_unstable();
+    let released = uuid_array(&removed);
+    run(client, &DELETE_RELEASED_ALLOCATIONS, &[r.into(), b.into(), released.clone().into()]);
+    run(client, &DELETE_RELEASED_LEDGER, &[r.into(), b.into(), released.into()]);
+    let emptied = !run(client, &HOLDS_ANY_TABLE, &[r.into(), b.into()]).first().get::<bool>(1).ok().flatten().unwrap_or(false);
+    if let (Some(status), true) = (release, emptied) {
+        let demote = status == "confirmed";
+        let target = if demote { "pending_allocation" } else { status };
+        let at = ts(now());
+        run(client, &RELEASE_BOOKING, &[r.into(), b.into(), target.into(), at.into()]);
+        if demote {
+            let count = i32::try_from(removed.len()).unwrap_or(i32::MAX);
+            run(client, &INSERT_RELEASE_HISTORY, &[r.into(), b.into(), count.into(), at.into()]);
+        }
+    }
+    (rows, emptied)
 }
 
 /// Removes the booking's assignments of `table_ids` and/or `merge_group_id` (all when both are
@@ -341,12 +409,14 @@ pub fn unassign(
 ) -> Result<Vec<UnassignedRow>, SeatingError> {
     let r = to_pg(restaurant_id);
     let b = to_pg(booking_id);
-    if run(client, &LOCK_BOOKING_FOR_UNASSIGN, &[r.into(), b.into()]).is_empty() {
+    let locked = run(client, &LOCK_BOOKING_FOR_UNASSIGN, &[r.into(), b.into()]);
+    if locked.is_empty() {
         return Ok(Vec::new());
     }
+    let status: String = locked.first().get(1).ok().flatten().unwrap_or_default();
     let ids: Option<Vec<pgrx::Uuid>> = table_ids.as_deref().map(uuid_array);
-    let (rows, status, emptied) = remove_tables(client, r, b, ids, merge_group_id.map(to_pg), true);
-    if !rows.is_empty() && emptied && status.as_deref() == Some("checked_in") {
+    let (rows, emptied) = remove_tables(client, r, b, ids, merge_group_id.map(to_pg), Some(&status));
+    if !rows.is_empty() && emptied && status == "checked_in" {
         // Raised after the deletes: the error aborts the statement, so nothing of it remains.
         return Err(SeatingError::SeatedPartyWithoutTable { booking_id });
     }
@@ -398,20 +468,9 @@ pub fn move_tables(client: &mut SpiClient<'_>, req: &mut AssignRequest, extras: 
         }
     }
     let checked = check_assignment(client, req)?;
-    let rows = run(
-        client,
-        &MOVE_TABLES,
-        &[
-            r.into(),
-            b.into(),
-            uuid_array(&req.table_ids).into(),
-            ts(checked.window.start).into(),
-            ts(checked.window.end).into(),
-            extras.idempotency_key.as_deref().into(),
-            extras.merge_group_id.map(to_pg).into(),
-            extras.payload_checksum.as_deref().into(),
-        ],
-    );
+    let (start, end, at) = (ts(checked.window.start), ts(checked.window.end), ts(now()));
+    let ids = uuid_array(&req.table_ids);
+    let rows = run(client, &MOVE_ASSIGNMENTS, &[r.into(), b.into(), ids.into(), start.into(), end.into(), at.into()]);
     let moved = rows
         .filter_map(|w| {
             Some((
@@ -433,6 +492,29 @@ pub fn move_tables(client: &mut SpiClient<'_>, req: &mut AssignRequest, extras: 
                 w.get(16).ok().flatten(),
             ))
         })
-        .collect();
+        .collect::<Vec<MovedRow>>();
+    let tables: Vec<pgrx::Uuid> = moved.iter().map(|m| m.3).collect();
+    let mut groups: Vec<pgrx::Uuid> = moved.iter().filter_map(|m| m.12).collect();
+    groups.sort_unstable_by_key(|g| *g.as_bytes());
+    groups.dedup();
+    run(
+        client,
+        &MOVE_ALLOCATIONS,
+        &[r.into(), b.into(), tables.clone().into(), groups.into(), start.into(), end.into(), at.into()],
+    );
+    run(
+        client,
+        &MOVE_LEDGER,
+        &[
+            r.into(),
+            b.into(),
+            tables.into(),
+            extras.idempotency_key.as_deref().into(),
+            start.into(),
+            end.into(),
+            extras.merge_group_id.map(to_pg).into(),
+            extras.payload_checksum.as_deref().into(),
+        ],
+    );
     Ok(moved)
 }

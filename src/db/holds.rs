@@ -8,53 +8,59 @@ use uuid::Uuid;
 
 use super::assign::{self, AssignRequest};
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, to_pg, ts, uuid_array};
+use super::lifecycle::hold_owner;
+use super::{from_pg, now, to_pg, ts, ts_opt};
 use crate::domain::error::SeatingError;
 
-/// Inserts the hold and its members (the member trigger writes the window rows).
-/// $1 restaurant, $2 booking, $3 zone, $4 start, $5 end, $6 ttl seconds, $7 created_by, $8 tables.
+/// Inserts the hold row; returns its id. $1 restaurant, $2 booking, $3 zone, $4 start, $5 end,
+/// $6 expiry, $7 created_by.
 pub const INSERT_HOLD: Stmt = Stmt {
-    sql: "WITH h AS (
-              INSERT INTO table_holds (restaurant_id, booking_id, zone_id, start_at, end_at, expires_at, created_by)
-              VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6), $7)
-              RETURNING id),
-          m AS (
-              INSERT INTO table_hold_members (restaurant_id, hold_id, table_id)
-              SELECT $1, h.id, t FROM h, unnest($8) t
-              RETURNING hold_id)
-          SELECT (SELECT id FROM h), (SELECT count(*) FROM m)",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::Int4, Ty::Uuid, Ty::UuidArray],
+    sql: "INSERT INTO table_holds (restaurant_id, booking_id, zone_id, start_at, end_at, expires_at, created_by)
+          VALUES ($1, $2, $3, $4, $5, $6, $7)
+          RETURNING id",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
+};
+
+/// One member of a hold (the member trigger writes its window row). $1 restaurant, $2 hold, $3 table.
+pub const INSERT_HOLD_MEMBER: Stmt = Stmt {
+    sql: "INSERT INTO table_hold_members (restaurant_id, hold_id, table_id) VALUES ($1, $2, $3)",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid],
+};
+
+/// Locks a hold before its release and reads what its event names: booking, window, tables.
+pub const LOCK_HOLD_FOR_RELEASE: Stmt = Stmt {
+    sql: "SELECT h.booking_id, h.start_at, h.end_at,
+                 ARRAY(SELECT m.table_id FROM table_hold_members m
+                        WHERE m.restaurant_id = $1 AND m.hold_id = h.id ORDER BY m.table_id)
+            FROM table_holds h
+           WHERE h.restaurant_id = $1 AND h.id = $2
+             FOR UPDATE",
+    args: &[Ty::Uuid, Ty::Uuid],
 };
 
 /// Deletes one hold (members and windows cascade).
 pub const DELETE_HOLD: Stmt = Stmt {
-    sql: "DELETE FROM table_holds h WHERE h.id = $1 RETURNING h.restaurant_id",
-    args: &[Ty::Uuid],
+    sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
 };
 
-/// Releases one hold and records a `capacity.hold.released` outbox event naming its booking,
-/// tables and window (the members are read in the statement's snapshot, before the cascade).
-/// $1 hold, $2 actor. No row: no such hold.
-pub const RELEASE_HOLD_AND_EMIT: Stmt = Stmt {
-    sql: "WITH h AS (
-              DELETE FROM table_holds h WHERE h.id = $1
-              RETURNING h.id, h.restaurant_id, h.booking_id, h.start_at, h.end_at),
-          m AS (
-              SELECT coalesce(array_agg(t.table_id ORDER BY t.table_id), '{}') AS tables
-                FROM table_hold_members t
-               WHERE t.restaurant_id = (SELECT restaurant_id FROM h) AND t.hold_id = $1),
-          ob AS (
-              INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
-              SELECT h.restaurant_id, h.booking_id, 'capacity.hold.released', h.id::text,
-                     jsonb_build_object('holdId', h.id, 'bookingId', h.booking_id, 'restaurantId', h.restaurant_id,
-                                        'tableIds', to_jsonb((SELECT tables FROM m)), 'startAt', h.start_at,
-                                        'endAt', h.end_at, 'actorId', $2, 'source', 'release_hold_and_emit')
-                FROM h
-              ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
-                 WHERE status IN ('pending', 'processing') DO NOTHING
-              RETURNING 1)
-          SELECT h.id, (SELECT count(*) FROM ob) FROM h",
+/// Deletes one hold; a row when it existed.
+pub const DELETE_HOLD_RETURNING: Stmt = Stmt {
+    sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2 RETURNING 1",
     args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// The `capacity.hold.released` event of a released hold (deduplicated while pending).
+/// $1 restaurant, $2 booking, $3 hold, $4 tables, $5 start, $6 end, $7 actor.
+pub const INSERT_HOLD_RELEASED_EVENT: Stmt = Stmt {
+    sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
+          VALUES ($1, $2, 'capacity.hold.released', $3::text,
+                  jsonb_build_object('holdId', $3, 'bookingId', $2, 'restaurantId', $1,
+                                     'tableIds', to_jsonb($4), 'startAt', $5,
+                                     'endAt', $6, 'actorId', $7, 'source', 'release_hold_and_emit'))
+          ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
+             WHERE status IN ('pending', 'processing') DO NOTHING",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
 };
 
 /// Deletes every hold that blocks nobody any more: expired, or no longer active.
@@ -84,32 +90,73 @@ pub fn create_hold(
         return Err(SeatingError::InvalidHoldTtl { seconds: ttl_seconds.into() });
     }
     let checked = assign::check(client, req)?;
-    let rows = run(
+    let r = to_pg(req.restaurant_id);
+    let expires = now().saturating_add(i64::from(ttl_seconds) * 1_000_000);
+    let id: Option<pgrx::Uuid> = run(
         client,
         &INSERT_HOLD,
         &[
-            to_pg(req.restaurant_id).into(),
+            r.into(),
             to_pg(req.booking_id).into(),
             to_pg(checked.zone).into(),
             ts(checked.window.start).into(),
             ts(checked.window.end).into(),
-            ttl_seconds.into(),
+            ts(expires).into(),
             created_by.map(to_pg).into(),
-            uuid_array(&req.table_ids).into(),
         ],
-    );
-    let id = rows.first().get::<pgrx::Uuid>(1).ok().flatten().map(from_pg);
-    Ok(id.unwrap_or_default())
+    )
+    .first()
+    .get(1)
+    .ok()
+    .flatten();
+    let id = id.unwrap_or_else(|| pgrx::error!("pg_seating: INSERT_HOLD returned no id"));
+    for &table in &req.table_ids {
+        run(client, &INSERT_HOLD_MEMBER, &[r.into(), id.into(), to_pg(table).into()]);
+    }
+    Ok(from_pg(id))
 }
 
-/// Releases a hold; false when it does not exist.
+/// Releases a hold of a known restaurant; false when it does not exist.
+pub fn release_hold_in(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid) -> bool {
+    !run(client, &DELETE_HOLD_RETURNING, &[to_pg(restaurant_id).into(), to_pg(hold_id).into()]).is_empty()
+}
+
+/// Releases a hold (its restaurant looked up first); false when it does not exist.
 pub fn release_hold(client: &mut SpiClient<'_>, hold_id: Uuid) -> bool {
-    !run(client, &DELETE_HOLD, &[to_pg(hold_id).into()]).is_empty()
+    match hold_owner(client, hold_id) {
+        Some((restaurant_id, _)) => release_hold_in(client, restaurant_id, hold_id),
+        None => false,
+    }
 }
 
-/// Releases a hold and emits its outbox event; false when it does not exist.
+/// Releases a hold of a known restaurant and emits its outbox event; false when it does not exist.
+pub fn release_hold_and_emit_in(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid, actor: Option<Uuid>) -> bool {
+    let r = to_pg(restaurant_id);
+    let h = to_pg(hold_id);
+    let locked = run(client, &LOCK_HOLD_FOR_RELEASE, &[r.into(), h.into()]);
+    if locked.is_empty() {
+        return false;
+    }
+    let row = locked.first();
+    let booking: Option<pgrx::Uuid> = row.get(1).ok().flatten();
+    let (start, end) = (ts_opt(row.get(2)), ts_opt(row.get(3)));
+    let tables: Vec<pgrx::Uuid> = row.get::<Vec<Option<pgrx::Uuid>>>(4).ok().flatten().unwrap_or_default().into_iter().flatten().collect();
+    run(client, &DELETE_HOLD, &[r.into(), h.into()]);
+    run(
+        client,
+        &INSERT_HOLD_RELEASED_EVENT,
+        &[r.into(), booking.into(), h.into(), tables.into(), start.map(ts).into(), end.map(ts).into(), actor.map(to_pg).into()],
+    );
+    true
+}
+
+/// Releases a hold and emits its outbox event (its restaurant looked up first); false when it
+/// does not exist.
 pub fn release_hold_and_emit(client: &mut SpiClient<'_>, hold_id: Uuid, actor: Option<Uuid>) -> bool {
-    !run(client, &RELEASE_HOLD_AND_EMIT, &[to_pg(hold_id).into(), actor.map(to_pg).into()]).is_empty()
+    match hold_owner(client, hold_id) {
+        Some((restaurant_id, _)) => release_hold_and_emit_in(client, restaurant_id, hold_id, actor),
+        None => false,
+    }
 }
 
 /// Removes expired and inactive holds; returns how many went.

@@ -7,40 +7,36 @@ use uuid::Uuid;
 
 use super::assign::{self, AssignRequest, AssignedRow};
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, to_pg, ts, ts_opt, uuid_array};
+use super::{from_pg, now, to_pg, ts, ts_opt, uuid_array};
 use crate::domain::error::SeatingError;
 use crate::domain::state::{self, Status};
 use crate::domain::window::{Instant, Window};
 
-/// Locks the booking row and reads its status, check-in/out instants and the transaction's now().
+/// Locks the booking row and reads its status and check-in/out instants.
 pub const LOCK_BOOKING_STATUS: Stmt = Stmt {
-    sql: "SELECT b.status::text, b.checked_in_at, b.checked_out_at, now()
+    sql: "SELECT b.status::text, b.checked_in_at, b.checked_out_at
             FROM bookings b
            WHERE b.restaurant_id = $1 AND b.id = $2
              FOR NO KEY UPDATE",
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
-/// Writes the new status (the status guard trigger confirms / releases) and the history row.
-pub const APPLY_TRANSITION: Stmt = Stmt {
-    sql: "WITH u AS (
-              UPDATE bookings
-                 SET status = $3::booking_status, checked_in_at = $4, checked_out_at = $5,
-                     updated_at = coalesce($6, now())
-               WHERE restaurant_id = $1 AND id = $2
-              RETURNING status::text, checked_in_at, checked_out_at, updated_at),
-          h AS (
-              INSERT INTO booking_state_history
-                     (restaurant_id, booking_id, from_status, to_status, changed_by, changed_at, reason, metadata)
-              SELECT $1, $2, $7::booking_status, $8::booking_status, $9, coalesce($10, now()), $11,
-                     coalesce($12, '{}'::jsonb)
-                FROM u
-              RETURNING 1)
-          SELECT u.*, (SELECT count(*) FROM h) FROM u",
-    args: &[
-        Ty::Uuid, Ty::Uuid, Ty::Text, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz, Ty::Text, Ty::Text,
-        Ty::Uuid, Ty::TimestampTz, Ty::Text, Ty::Jsonb,
-    ],
+/// Writes the new status (the status guard trigger confirms / releases); returns the lifecycle
+/// columns as the row now has them. $6 is the update instant (the caller's or now).
+pub const UPDATE_STATUS: Stmt = Stmt {
+    sql: "UPDATE bookings
+             SET status = $3::booking_status, checked_in_at = $4, checked_out_at = $5, updated_at = $6
+           WHERE restaurant_id = $1 AND id = $2
+          RETURNING checked_in_at, checked_out_at, updated_at",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// The history row of a transition. $6 is the change instant (the caller's or now).
+pub const INSERT_HISTORY: Stmt = Stmt {
+    sql: "INSERT INTO booking_state_history
+                 (restaurant_id, booking_id, from_status, to_status, changed_by, changed_at, reason, metadata)
+          VALUES ($1, $2, $3::booking_status, $4::booking_status, $5, $6, $7, coalesce($8, '{}'::jsonb))",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Text, Ty::Uuid, Ty::TimestampTz, Ty::Text, Ty::Jsonb],
 };
 
 /// A booking's holds on any of the given tables go once the assignment is confirmed (members and
@@ -49,20 +45,26 @@ pub const CONSUME_HOLDS: Stmt = Stmt {
     sql: "DELETE FROM table_holds h
            WHERE h.restaurant_id = $1 AND h.booking_id = $2
              AND EXISTS (SELECT 1 FROM table_hold_members m
-                          WHERE m.restaurant_id = h.restaurant_id AND m.hold_id = h.id AND m.table_id = ANY($3))",
+                          WHERE m.restaurant_id = $1 AND m.hold_id = h.id AND m.table_id = ANY($3))",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray],
+};
+
+/// Seed 003: whether `$3` is the booking's deterministic auto-assign key (read alone: on Citus an
+/// UPDATE may not call a STABLE function over columns, SPEC §8 (3)).
+pub const IS_AUTO_ASSIGN_KEY: Stmt = Stmt {
+    sql: "SELECT $3 = pg_seating_auto_assign_key(b.id, b.start_at, b.end_at) FROM bookings b
+           WHERE b.restaurant_id = $1 AND b.id = $2",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
 };
 
 /// Seed 003: a confirm made with the booking's deterministic auto-assign key records the key and
 /// the result on the booking, once (a replay changes nothing).
-/// $1 restaurant, $2 booking, $3 key, $4 result.
+/// $1 restaurant, $2 booking, $3 key, $4 result, $5 now.
 pub const RECORD_AUTO_ASSIGN: Stmt = Stmt {
     sql: "UPDATE bookings b
-             SET auto_assign_idempotency_key = $3, auto_assign_last_result = $4, updated_at = now()
-           WHERE b.restaurant_id = $1 AND b.id = $2
-             AND $3 = pg_seating_auto_assign_key(b.id, b.start_at, b.end_at)
-             AND b.auto_assign_idempotency_key IS DISTINCT FROM $3",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb],
+             SET auto_assign_idempotency_key = $3, auto_assign_last_result = $4, updated_at = $5
+           WHERE b.restaurant_id = $1 AND b.id = $2 AND b.auto_assign_idempotency_key IS DISTINCT FROM $3",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb, Ty::TimestampTz],
 };
 
 /// What a transition asks for (reference §2.6 arguments, decoded).
@@ -100,7 +102,7 @@ pub fn lock_status(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: 
     let row = rows.first();
     let label: String = row.get(1).ok().flatten().unwrap_or_default();
     let status = Status::parse(&label).ok_or(SeatingError::UnknownStatus { label })?;
-    Ok((status, ts_opt(row.get(2)), ts_opt(row.get(3)), ts_opt(row.get(4)).unwrap_or(0)))
+    Ok((status, ts_opt(row.get(2)), ts_opt(row.get(3)), now()))
 }
 
 /// Compare-and-set: the booking must be in `history_from`, the move must be allowed, and the
@@ -116,31 +118,42 @@ pub fn transition(client: &mut SpiClient<'_>, req: &TransitionRequest) -> Result
     state::check_transition(current, req.status)?;
     let (checked_in, checked_out) =
         state::lifecycle_timestamps(req.status, req.checked_in_at, req.checked_out_at, current_in, current_out, now);
+    let r = to_pg(req.restaurant_id);
+    let b = to_pg(req.booking_id);
     let rows = run(
         client,
-        &APPLY_TRANSITION,
+        &UPDATE_STATUS,
         &[
-            to_pg(req.restaurant_id).into(),
-            to_pg(req.booking_id).into(),
+            r.into(),
+            b.into(),
             req.status.label().into(),
             checked_in.map(ts).into(),
             checked_out.map(ts).into(),
-            req.updated_at.map(ts).into(),
+            ts(req.updated_at.unwrap_or(now)).into(),
+        ],
+    );
+    let row = rows.first();
+    let result = TransitionResult {
+        status: req.status,
+        checked_in_at: ts_opt(row.get(1)),
+        checked_out_at: ts_opt(row.get(2)),
+        updated_at: ts_opt(row.get(3)).unwrap_or(now),
+    };
+    run(
+        client,
+        &INSERT_HISTORY,
+        &[
+            r.into(),
+            b.into(),
             req.history_from.label().into(),
             req.history_to.label().into(),
             req.changed_by.map(to_pg).into(),
-            req.changed_at.map(ts).into(),
+            ts(req.changed_at.unwrap_or(now)).into(),
             req.reason.as_deref().into(),
             req.metadata.clone().map(JsonB).into(),
         ],
     );
-    let row = rows.first();
-    Ok(TransitionResult {
-        status: req.status,
-        checked_in_at: ts_opt(row.get(2)),
-        checked_out_at: ts_opt(row.get(3)),
-        updated_at: ts_opt(row.get(4)).unwrap_or(now),
-    })
+    Ok(result)
 }
 
 /// Keys made by `auto_assign_idempotency_key()` start with this.
@@ -199,7 +212,16 @@ pub fn confirm(
         &[to_pg(assign_req.restaurant_id).into(), to_pg(assign_req.booking_id).into(), uuid_array(&tables).into()],
     );
     if let Some(key) = &assign_req.idempotency_key {
-        if key.starts_with(AUTO_ASSIGN_PREFIX) {
+        let r = to_pg(assign_req.restaurant_id);
+        let b = to_pg(assign_req.booking_id);
+        if key.starts_with(AUTO_ASSIGN_PREFIX)
+            && run(client, &IS_AUTO_ASSIGN_KEY, &[r.into(), b.into(), key.as_str().into()])
+                .first()
+                .get::<bool>(1)
+                .ok()
+                .flatten()
+                .unwrap_or(false)
+        {
             let result = serde_json::json!({
                 "outcome": if how.target.is_some() { "confirmed" } else { "assigned" },
                 "tableIds": tables.iter().map(|t| t.to_string()).collect::<Vec<_>>(),
@@ -209,12 +231,7 @@ pub fn confirm(
             run(
                 client,
                 &RECORD_AUTO_ASSIGN,
-                &[
-                    to_pg(assign_req.restaurant_id).into(),
-                    to_pg(assign_req.booking_id).into(),
-                    key.as_str().into(),
-                    JsonB(result).into(),
-                ],
+                &[r.into(), b.into(), key.as_str().into(), JsonB(result).into(), ts(now()).into()],
             );
         }
     }
@@ -243,18 +260,29 @@ pub const HOLD_OWNER: Stmt = Stmt {
 pub const LOCK_HOLD: Stmt = Stmt {
     sql: "SELECT h.booking_id, h.start_at, h.end_at,
                  to_char(h.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                 h.status = 'active', h.expires_at > now(),
+                 h.status = 'active', h.expires_at > $3,
                  h.metadata->>'policyVersion', h.metadata#>>'{selection,snapshot,adjacency,hash}',
                  ARRAY(SELECT m.table_id FROM table_hold_members m
-                        WHERE m.restaurant_id = h.restaurant_id AND m.hold_id = h.id ORDER BY m.table_id)
+                        WHERE m.restaurant_id = $1 AND m.hold_id = h.id ORDER BY m.table_id)
             FROM table_holds h
            WHERE h.restaurant_id = $1 AND h.id = $2
              FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz],
+};
+
+/// The same inside a companion: only a hold of the routed restaurant is found.
+pub const HOLD_OWNER_IN: Stmt = Stmt {
+    sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
+/// The restaurant and booking of a hold; None when there is no such hold (in the routed
+/// restaurant, inside a companion).
 pub fn hold_owner(client: &mut SpiClient<'_>, hold_id: Uuid) -> Option<(Uuid, Option<Uuid>)> {
-    let rows = run(client, &HOLD_OWNER, &[to_pg(hold_id).into()]);
+    let rows = match super::route::restaurant() {
+        Some(r) => run(client, &HOLD_OWNER_IN, &[to_pg(r).into(), to_pg(hold_id).into()]),
+        None => run(client, &HOLD_OWNER, &[to_pg(hold_id).into()]),
+    };
     if rows.is_empty() {
         return None;
     }
@@ -264,7 +292,7 @@ pub fn hold_owner(client: &mut SpiClient<'_>, hold_id: Uuid) -> Option<(Uuid, Op
 }
 
 pub fn lock_hold(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid) -> Option<HoldFacts> {
-    let rows = run(client, &LOCK_HOLD, &[to_pg(restaurant_id).into(), to_pg(hold_id).into()]);
+    let rows = run(client, &LOCK_HOLD, &[to_pg(restaurant_id).into(), to_pg(hold_id).into(), ts(now()).into()]);
     if rows.is_empty() {
         return None;
     }
@@ -289,40 +317,51 @@ pub const CONFIRMATION_RESULT: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
 };
 
-/// After a hold-driven confirm: the ledger's payload checksum, the confirmation result, the
-/// `capacity.hold.confirmed` event, and the hold itself goes.
-/// $1 restaurant, $2 booking, $3 hold, $4 key, $5 tables, $6 start, $7 end, $8 actor.
-pub const RECORD_HOLD_CONFIRMATION: Stmt = Stmt {
-    sql: "WITH payload AS (
-              SELECT jsonb_build_object('bookingId', $2, 'tableIds', to_jsonb($5),
-                                        'startAt', to_char($6 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                                        'endAt', to_char($7 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                                        'actorId', $8, 'holdId', $3) AS body),
-          led AS (
-              UPDATE booking_assignment_idempotency l
-                 SET payload_checksum = encode(sha256(convert_to((SELECT body::text FROM payload), 'UTF8')), 'hex')
-               WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $4
-              RETURNING 1),
-          res AS (
-              INSERT INTO booking_confirmation_results
-                     (restaurant_id, booking_id, hold_id, idempotency_key, table_ids, assignment_window, actor_id)
-              SELECT $1, $2, $3, $4, $5, tstzrange($6, $7), $8 WHERE $4 IS NOT NULL
-              ON CONFLICT (restaurant_id, booking_id, idempotency_key) DO UPDATE
-                 SET hold_id = EXCLUDED.hold_id, table_ids = EXCLUDED.table_ids,
-                     assignment_window = EXCLUDED.assignment_window, actor_id = EXCLUDED.actor_id
-              RETURNING 1),
-          ob AS (
-              INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
-              SELECT $1, $2, 'capacity.hold.confirmed', $2::text || ':' || $3::text || ':hold.confirmed', $4, body
-                FROM payload
-              ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
-                 WHERE status IN ('pending', 'processing') DO NOTHING
-              RETURNING 1),
-          del AS (
-              DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $3 RETURNING 1)
-          SELECT (SELECT count(*) FROM led), (SELECT count(*) FROM res), (SELECT count(*) FROM ob),
-                 (SELECT count(*) FROM del)",
+/// The `capacity.hold.confirmed` payload of a hold-driven confirm and its checksum (no table read).
+/// $1 booking, $2 hold, $3 tables, $4 start, $5 end, $6 actor.
+pub const HOLD_CONFIRMATION_PAYLOAD: Stmt = Stmt {
+    sql: "SELECT body, encode(sha256(convert_to(body::text, 'UTF8')), 'hex')
+            FROM (SELECT jsonb_build_object('bookingId', $1, 'tableIds', to_jsonb($3),
+                                            'startAt', to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                                            'endAt', to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
+                                            'actorId', $6, 'holdId', $2) AS body) p",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
+};
+
+/// The ledger row of the confirm's key records the payload checksum. $1 restaurant, $2 booking,
+/// $3 key, $4 checksum.
+pub const SET_LEDGER_CHECKSUM: Stmt = Stmt {
+    sql: "UPDATE booking_assignment_idempotency l SET payload_checksum = $4
+           WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $3",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Text],
+};
+
+/// The confirmation result of (booking, key). $1 restaurant, $2 booking, $3 hold, $4 key,
+/// $5 tables, $6 start, $7 end, $8 actor.
+pub const UPSERT_CONFIRMATION_RESULT: Stmt = Stmt {
+    sql: "INSERT INTO booking_confirmation_results
+                 (restaurant_id, booking_id, hold_id, idempotency_key, table_ids, assignment_window, actor_id)
+          VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8)
+          ON CONFLICT (restaurant_id, booking_id, idempotency_key) DO UPDATE
+             SET hold_id = EXCLUDED.hold_id, table_ids = EXCLUDED.table_ids,
+                 assignment_window = EXCLUDED.assignment_window, actor_id = EXCLUDED.actor_id",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
+};
+
+/// The `capacity.hold.confirmed` event (deduplicated while pending). $1 restaurant, $2 booking,
+/// $3 hold, $4 key, $5 payload.
+pub const INSERT_HOLD_CONFIRMED_EVENT: Stmt = Stmt {
+    sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
+          VALUES ($1, $2, 'capacity.hold.confirmed', $2::text || ':' || $3::text || ':hold.confirmed', $4, $5)
+          ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
+             WHERE status IN ('pending', 'processing') DO NOTHING",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb],
+};
+
+/// The confirmed hold goes (members and windows cascade).
+pub const DELETE_CONFIRMED_HOLD: Stmt = Stmt {
+    sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
 };
 
 /// What `confirm_hold_assignment_tx` was asked (decoded).
@@ -415,20 +454,36 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
         replace: false,
     };
     let rows = confirm(client, &assign_req, &req.transition)?;
-    let tables = uuid_array(&rows.iter().map(|x| x.table_id).collect::<Vec<_>>());
-    run(
-        client,
-        &RECORD_HOLD_CONFIRMATION,
-        &[
-            r.into(),
-            b.into(),
-            to_pg(req.hold_id).into(),
-            req.idempotency_key.as_deref().into(),
-            tables.into(),
-            ts(window.start).into(),
-            ts(window.end).into(),
-            req.assigned_by.map(to_pg).into(),
-        ],
-    );
+    record_hold_confirmation(client, req, window, &rows);
     Ok(rows)
+}
+
+/// After a hold-driven confirm: the ledger's payload checksum, the confirmation result (when
+/// keyed), the `capacity.hold.confirmed` event, and the hold itself goes.
+fn record_hold_confirmation(client: &mut SpiClient<'_>, req: &HoldConfirmRequest, window: Window, rows: &[AssignedRow]) {
+    let r = to_pg(req.restaurant_id);
+    let b = to_pg(req.booking_id);
+    let h = to_pg(req.hold_id);
+    let tables = uuid_array(&rows.iter().map(|x| x.table_id).collect::<Vec<_>>());
+    let (start, end) = (ts(window.start), ts(window.end));
+    let actor = req.assigned_by.map(to_pg);
+    let key = req.idempotency_key.as_deref();
+    let payload = run(
+        client,
+        &HOLD_CONFIRMATION_PAYLOAD,
+        &[b.into(), h.into(), tables.clone().into(), start.into(), end.into(), actor.into()],
+    );
+    let row = payload.first();
+    let body: Option<JsonB> = row.get(1).ok().flatten();
+    let checksum: Option<String> = row.get(2).ok().flatten();
+    if let Some(k) = key {
+        run(client, &SET_LEDGER_CHECKSUM, &[r.into(), b.into(), k.into(), checksum.as_deref().into()]);
+        run(
+            client,
+            &UPSERT_CONFIRMATION_RESULT,
+            &[r.into(), b.into(), h.into(), k.into(), tables.into(), start.into(), end.into(), actor.into()],
+        );
+    }
+    run(client, &INSERT_HOLD_CONFIRMED_EVENT, &[r.into(), b.into(), h.into(), key.into(), body.into()]);
+    run(client, &DELETE_CONFIRMED_HOLD, &[r.into(), h.into()]);
 }

@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod plans;
 pub mod update_booking;
 pub mod queries;
+pub mod route;
 
 use pgrx::prelude::*;
 use pgrx::spi::SpiResult;
@@ -34,6 +35,28 @@ pub fn ts(t: Instant) -> TimestampWithTimeZone {
     TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| {
         if t > 0 { TimestampWithTimeZone::positive_infinity() } else { TimestampWithTimeZone::negative_infinity() }
     })
+}
+
+/// The transaction's start (what `now()` returns), read without a statement. Statements take it
+/// as a parameter: on Citus `now()` may not appear in RETURNING, CASE/COALESCE or UPDATE SET
+/// (SPEC §8 (3)).
+pub fn now() -> Instant {
+    // SAFETY: reads a field of the current transaction's state.
+    unsafe { pgrx::pg_sys::GetCurrentTransactionStartTimestamp() }
+}
+
+/// A fresh random (version 4) uuid from the server's strong random source (for ids the writes
+/// must know before the row exists, such as a merge group's).
+pub fn random_uuid() -> Uuid {
+    let mut bytes = [0u8; 16];
+    // SAFETY: fills exactly the 16 bytes of `bytes`.
+    let ok = unsafe { pgrx::pg_sys::pg_strong_random(bytes.as_mut_ptr().cast(), bytes.len()) };
+    if !ok {
+        pgrx::error!("pg_seating: could not generate a random uuid");
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    Uuid::from_bytes(bytes)
 }
 
 /// A nullable `timestamptz` column as an instant.

@@ -104,7 +104,7 @@ pub fn run<'conn>(
 /// The planner settings of every pg_seating call: each statement is a keyed OLTP lookup or write.
 const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 3] = [
     // Plan each kept statement once; otherwise the plan cache may keep choosing custom plans and
-    // plan every execution again.
+    // plan every execution again. Under Citus: force_custom_plan instead (see `citus_loaded`).
     (c"plan_cache_mode", c"force_generic_plan"),
     // A generic plan made while a table is small or freshly emptied would pick sequential scans
     // and keep them; every statement here has an index on (restaurant_id, ...) to use.
@@ -114,6 +114,15 @@ const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 3] = [
     (c"jit", c"off"),
 ];
 
+/// Whether Citus is loaded in this backend (its GUCs exist only then). Citus cannot plan most
+/// statements generically (`could not create distributed plan`, SPEC §8 (1)): under Citus every
+/// execution gets a custom plan, which its router planner makes cheaply for a one-restaurant
+/// statement.
+pub fn citus_loaded() -> bool {
+    // SAFETY: a lookup by a valid NUL-terminated name; missing_ok returns NULL for an unknown GUC.
+    unsafe { !pg_sys::GetConfigOption(c"citus.version".as_ptr(), true, false).is_null() }
+}
+
 /// Runs `f` (an RPC's body) with the OLTP planner settings, restored afterwards (exactly like a
 /// function's `SET` clause, which pgrx cannot declare for us), and with errors raised beneath it
 /// keeping their own SQLSTATE.
@@ -122,6 +131,7 @@ pub fn with_generic_plans<R>(f: impl FnOnce() -> R) -> R {
     // transaction (or subtransaction) abort pops the nest level, so only a normal return restores.
     let level = unsafe { pg_sys::NewGUCNestLevel() };
     for (name, value) in OLTP_SETTINGS {
+        let value = if name == c"plan_cache_mode" && citus_loaded() { c"force_custom_plan" } else { value };
         // SAFETY: valid NUL-terminated names and values of user-settable GUCs.
         unsafe {
             pg_sys::set_config_option(

@@ -11,14 +11,15 @@ use uuid::Uuid;
 use super::assign;
 use super::capacity::{kill_switch_value, rules_table_exists};
 use super::plans::{run, Stmt, Ty};
-use super::queries::CONFLICTS;
-use super::{from_pg, to_pg, ts, ts_opt, uuid_array};
+use super::queries::{CONFLICTS, RESTAURANT_TIMEZONE};
+use super::{from_pg, now, to_pg, ts, ts_opt, uuid_array};
 use crate::domain::capacity::{kill_switch_off, update_fits, utilization_percent, UpdateRefusal, UNBOUNDED};
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
 
+/// Locks the booking; returns its window before the update.
 const LOCK: Stmt = Stmt {
-    sql: "SELECT 1 FROM bookings WHERE restaurant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+    sql: "SELECT start_at, end_at FROM bookings WHERE restaurant_id = $1 AND id = $2 FOR NO KEY UPDATE",
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
@@ -68,33 +69,30 @@ const USAGE_WITHOUT_RULES: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid, Ty::Date, Ty::Time],
 };
 
-/// Writes the booking (instants in the restaurant's time zone; an end before the start rolls
-/// over to the next day) and returns it as JSON with its old and new window.
+/// Writes the booking (instants in the restaurant's time zone $21, read in its own statement;
+/// an end before the start rolls over to the next day); returns its new window. $22 now.
 const UPDATE_ROW: Stmt = Stmt {
-    sql: "WITH old AS (SELECT start_at, end_at FROM bookings WHERE restaurant_id = $1 AND id = $2),
-          u AS (
-              UPDATE bookings b
-                 SET booking_date = $3, start_time = $4, end_time = $5,
-                     start_at = ($3 + $4) AT TIME ZONE r.timezone,
-                     end_at = (($3 + CASE WHEN $5 < $4 THEN 1 ELSE 0 END) + $5) AT TIME ZONE r.timezone,
-                     party_size = $6, booking_type = $7, customer_name = $8, customer_email = $9,
-                     customer_phone = $10, seating_preference = $11, notes = $12,
-                     marketing_opt_in = coalesce($13, false), customer_id = $14,
-                     auth_user_id = coalesce($15, b.auth_user_id),
-                     client_request_id = coalesce($16, b.client_request_id),
-                     loyalty_points_awarded = coalesce($18, b.loyalty_points_awarded),
-                     source = coalesce($19, b.source),
-                     details = coalesce(b.details, '{}'::jsonb) || coalesce($17, '{}'::jsonb)
-                               || jsonb_build_object('channel', 'api.capacity_safe', 'client_request_id', $16,
-                                                     'capacity_check', $20, 'timezone', r.timezone),
-                     updated_at = now()
-                FROM restaurants r
-               WHERE r.id = b.restaurant_id AND b.restaurant_id = $1 AND b.id = $2
-              RETURNING b.*)
-          SELECT to_jsonb(u.*), (SELECT start_at FROM old), (SELECT end_at FROM old), u.start_at, u.end_at FROM u",
+    sql: "UPDATE bookings b
+             SET booking_date = $3, start_time = $4, end_time = $5,
+                 start_at = ($3 + $4) AT TIME ZONE $21,
+                 end_at = (($3 + CASE WHEN $5 < $4 THEN 1 ELSE 0 END) + $5) AT TIME ZONE $21,
+                 party_size = $6, booking_type = $7, customer_name = $8, customer_email = $9,
+                 customer_phone = $10, seating_preference = $11, notes = $12,
+                 marketing_opt_in = coalesce($13, false), customer_id = $14,
+                 auth_user_id = coalesce($15, b.auth_user_id),
+                 client_request_id = coalesce($16, b.client_request_id),
+                 loyalty_points_awarded = coalesce($18, b.loyalty_points_awarded),
+                 source = coalesce($19, b.source),
+                 details = coalesce(b.details, '{}'::jsonb) || coalesce($17, '{}'::jsonb)
+                           || jsonb_build_object('channel', 'api.capacity_safe', 'client_request_id', $16,
+                                                 'capacity_check', $20, 'timezone', $21),
+                 updated_at = $22
+           WHERE b.restaurant_id = $1 AND b.id = $2
+          RETURNING b.start_at, b.end_at",
     args: &[
         Ty::Uuid, Ty::Uuid, Ty::Date, Ty::Time, Ty::Time, Ty::Int4, Ty::Text, Ty::Text, Ty::Text, Ty::Text, Ty::Text,
-        Ty::Text, Ty::Bool, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb, Ty::Int4, Ty::Text, Ty::Jsonb,
+        Ty::Text, Ty::Bool, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb, Ty::Int4, Ty::Text, Ty::Jsonb, Ty::Text,
+        Ty::TimestampTz,
     ],
 };
 
@@ -109,21 +107,25 @@ const LOCK_ASSIGNED_TABLES: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
-/// Moves the booking's assignments and live allocations to the new window; its ledger rows
-/// recorded the old window, so they go.
+/// Moves the booking's assignments to the new window ($5 now); then `MOVE_ALLOCATIONS` and
+/// `DROP_LEDGER` (one table per statement, SPEC §8 (4)).
 const MOVE_ASSIGNMENTS: Stmt = Stmt {
-    sql: "WITH a AS (
-              UPDATE booking_table_assignments SET start_at = $3, end_at = $4, updated_at = now()
-               WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1),
-          x AS (
-              UPDATE allocations SET \"window\" = tstzrange($3, $4), updated_at = now()
-               WHERE restaurant_id = $1 AND booking_id = $2 AND resource_type IN ('table', 'merge_group')
-                 AND NOT shadow
-              RETURNING 1),
-          l AS (
-              DELETE FROM booking_assignment_idempotency WHERE restaurant_id = $1 AND booking_id = $2 RETURNING 1)
-          SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM x), (SELECT count(*) FROM l)",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
+    sql: "UPDATE booking_table_assignments SET start_at = $3, end_at = $4, updated_at = $5
+           WHERE restaurant_id = $1 AND booking_id = $2",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// Moves the booking's live table and merge-group allocations to the new window ($5 now).
+const MOVE_ALLOCATIONS: Stmt = Stmt {
+    sql: "UPDATE allocations SET \"window\" = tstzrange($3, $4), updated_at = $5
+           WHERE restaurant_id = $1 AND booking_id = $2 AND resource_type IN ('table', 'merge_group') AND NOT shadow",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// The booking's ledger rows recorded the old window, so they go.
+const DROP_LEDGER: Stmt = Stmt {
+    sql: "DELETE FROM booking_assignment_idempotency WHERE restaurant_id = $1 AND booking_id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
 };
 
 /// The decoded arguments (reference §2.8 names).
@@ -157,9 +159,12 @@ pub fn invalid(message: &str) -> Value {
 pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, SeatingError> {
     let r = to_pg(u.restaurant_id);
     let b = to_pg(u.booking_id);
-    if run(client, &LOCK, &[r.into(), b.into()]).is_empty() {
+    let locked = run(client, &LOCK, &[r.into(), b.into()]);
+    if locked.is_empty() {
         return Ok(invalid("Booking not found for update"));
     }
+    let first = locked.first();
+    let old = (ts_opt(first.get(1)), ts_opt(first.get(2)));
 
     let limited = !kill_switch_off(kill_switch_value().as_deref()) && rules_table_exists();
     let usage = run(
@@ -207,6 +212,7 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, Se
         "service_period_id": period_id, "max_covers": max_covers,
         "booked_covers_before": booked_covers, "booked_covers_after": booked_covers + party
     });
+    let timezone: Option<String> = run(client, &RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
     let updated = run(
         client,
         &UPDATE_ROW,
@@ -231,20 +237,21 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, Se
             u.loyalty_points_awarded.into(),
             u.source.as_deref().into(),
             JsonB(capacity_check).into(),
+            timezone.as_deref().into(),
+            ts(now()).into(),
         ],
     );
     let row = updated.first();
-    let mut booking_json = row.get::<JsonB>(1).ok().flatten().map(|j| j.0).unwrap_or(Value::Null);
-    let old = (ts_opt(row.get(2)), ts_opt(row.get(3)));
-    let new = (ts_opt(row.get(4)), ts_opt(row.get(5)));
+    let new = (ts_opt(row.get(1)), ts_opt(row.get(2)));
     let assignments = if old == new { "unchanged" } else { move_or_release(client, u, new)? };
-    if assignments == "released" {
-        // Releasing a confirmed booking's tables moves it to pending_allocation: report the row as it is now.
-        let now = run(client, &BOOKING_JSON, &[r.into(), b.into()]);
-        if let Some(j) = now.first().get::<JsonB>(1).ok().flatten() {
-            booking_json = j.0;
-        }
-    }
+    // The row as it is now (releasing a confirmed booking's tables moves it to pending_allocation).
+    let booking_json = run(client, &BOOKING_JSON, &[r.into(), b.into()])
+        .first()
+        .get::<JsonB>(1)
+        .ok()
+        .flatten()
+        .map(|j| j.0)
+        .unwrap_or(Value::Null);
 
     let after = booked_covers + party;
     Ok(json!({
@@ -292,7 +299,10 @@ fn move_or_release(
             &[r.into(), b.into(), uuid_array(&tables).into(), ts(w.start).into(), ts(w.end).into()],
         );
         if conflicts.is_empty() {
-            run(client, &MOVE_ASSIGNMENTS, &[r.into(), b.into(), ts(w.start).into(), ts(w.end).into()]);
+            let (start, end, at) = (ts(w.start), ts(w.end), ts(now()));
+            run(client, &MOVE_ASSIGNMENTS, &[r.into(), b.into(), start.into(), end.into(), at.into()]);
+            run(client, &MOVE_ALLOCATIONS, &[r.into(), b.into(), start.into(), end.into(), at.into()]);
+            run(client, &DROP_LEDGER, &[r.into(), b.into()]);
             return Ok("moved");
         }
     }

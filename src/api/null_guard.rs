@@ -1,0 +1,128 @@
+//! A NULL `p_restaurant_id` never reaches Citus's routing (SPEC §8). Citus plans a call of a
+//! distributed function by hashing its distribution argument before the function runs; a NULL
+//! there crashes the backend (measured on Citus 13.2.2: a literal NULL, `NULL::uuid`, and a NULL
+//! bind parameter of a prepared statement all end in a segmentation fault of the coordinator).
+//! The companion's own 22004 comes too late, so this planner hook, installed when the library
+//! loads, raises that same error while the statement is planned: for a `SELECT f(...)` or
+//! `SELECT ... FROM f(...)` of a function named `*_in_restaurant` whose first argument is a NULL
+//! constant or a NULL bound parameter. It runs before Citus's planner when pg_seating is loaded
+//! after Citus (`shared_preload_libraries = 'citus, pg_seating'`, which `pg_seating_distribute()`
+//! requires). Everything else passes through unchanged.
+
+use std::ffi::{c_char, c_int, CStr};
+
+use pgrx::pg_sys;
+use pgrx::prelude::*;
+use pgrx::{PgList, PgLogLevel, PgSqlErrorCode};
+
+/// The suffix of every restaurant-keyed companion.
+const COMPANION_SUFFIX: &str = "_in_restaurant";
+
+static mut PREVIOUS: pg_sys::planner_hook_type = None;
+
+/// Installs the hook (once per process, from `_PG_init`).
+pub fn install() {
+    // SAFETY: _PG_init runs once per process, before any planning in it.
+    unsafe {
+        PREVIOUS = pg_sys::planner_hook;
+        pg_sys::planner_hook = Some(plan);
+    }
+}
+
+#[pg_guard]
+unsafe extern "C-unwind" fn plan(
+    parse: *mut pg_sys::Query,
+    query_string: *const c_char,
+    cursor_options: c_int,
+    bound_params: pg_sys::ParamListInfo,
+) -> *mut pg_sys::PlannedStmt {
+    // SAFETY: the planner's arguments, as the planner passes them.
+    unsafe {
+        refuse_null_restaurant(parse, bound_params);
+        match PREVIOUS {
+            Some(previous) => previous(parse, query_string, cursor_options, bound_params),
+            None => pg_sys::standard_planner(parse, query_string, cursor_options, bound_params),
+        }
+    }
+}
+
+/// The function calls Citus may delegate: the target list of a SELECT and its FROM functions.
+unsafe fn refuse_null_restaurant(query: *mut pg_sys::Query, params: pg_sys::ParamListInfo) {
+    // SAFETY (whole body): nodes of a valid Query tree.
+    unsafe {
+        if query.is_null() || (*query).commandType != pg_sys::CmdType::CMD_SELECT {
+            return;
+        }
+        for entry in PgList::<pg_sys::TargetEntry>::from_pg((*query).targetList).iter_ptr() {
+            check_call((*entry).expr.cast(), params);
+        }
+        for rte in PgList::<pg_sys::RangeTblEntry>::from_pg((*query).rtable).iter_ptr() {
+            if (*rte).rtekind == pg_sys::RTEKind::RTE_FUNCTION {
+                for f in PgList::<pg_sys::RangeTblFunction>::from_pg((*rte).functions).iter_ptr() {
+                    check_call((*f).funcexpr, params);
+                }
+            }
+        }
+    }
+}
+
+unsafe fn check_call(node: *mut pg_sys::Node, params: pg_sys::ParamListInfo) {
+    // SAFETY (whole body): `node` is an expression node of the query; the catalog lookups take an
+    // oid; parameter slots are read within numParams.
+    unsafe {
+        if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_FuncExpr {
+            return;
+        }
+        let call = node.cast::<pg_sys::FuncExpr>();
+        let args = PgList::<pg_sys::Node>::from_pg((*call).args);
+        let Some(first) = args.get_ptr(0) else { return };
+        let first = pg_sys::strip_implicit_coercions(first);
+        if !is_null_value(first, params) {
+            return;
+        }
+        let name = pg_sys::get_func_name((*call).funcid);
+        if name.is_null() {
+            return;
+        }
+        let name = CStr::from_ptr(name).to_string_lossy().into_owned();
+        if !name.ends_with(COMPANION_SUFFIX) {
+            return;
+        }
+        pgrx::pg_sys::panic::ErrorReport::new(
+            PgSqlErrorCode::ERRCODE_NULL_VALUE_NOT_ALLOWED,
+            format!("{name}: argument p_restaurant_id must not be null"),
+            "pg_seating planner guard",
+        )
+        .set_hint("Pass a non-null value.")
+        .report(PgLogLevel::ERROR);
+    }
+}
+
+/// Whether an argument is a NULL constant or a bound parameter whose value is NULL.
+unsafe fn is_null_value(node: *mut pg_sys::Node, params: pg_sys::ParamListInfo) -> bool {
+    // SAFETY (whole body): see check_call.
+    unsafe {
+        match (*node).type_ {
+            pg_sys::NodeTag::T_Const => (*node.cast::<pg_sys::Const>()).constisnull,
+            pg_sys::NodeTag::T_Param => {
+                let param = node.cast::<pg_sys::Param>();
+                if (*param).paramkind != pg_sys::ParamKind::PARAM_EXTERN || params.is_null() {
+                    return false;
+                }
+                let id = (*param).paramid;
+                if id < 1 || id > (*params).numParams {
+                    return false;
+                }
+                let value = match (*params).paramFetch {
+                    Some(fetch) => {
+                        let mut workspace = std::mem::MaybeUninit::<pg_sys::ParamExternData>::zeroed();
+                        fetch(params, id, false, workspace.as_mut_ptr())
+                    }
+                    None => (*params).params.as_mut_ptr().add((id - 1) as usize),
+                };
+                !value.is_null() && (*value).isnull
+            }
+            _ => false,
+        }
+    }
+}

@@ -1,11 +1,15 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
-.PHONY: demo test test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
+.PHONY: demo test test-citus test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
 
 demo:
 	scripts/demo
 
 test:
 	scripts/test
+
+# pg_seating distributed on a Citus coordinator and two workers (builds Citus when absent).
+test-citus:
+	scripts/test-citus
 
 # One layer at a time (same runner).
 test-pure:

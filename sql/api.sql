@@ -14,28 +14,30 @@ SET check_function_bodies = off;
 -- allocation or a live hold), else available.
 CREATE FUNCTION @extschema@.table_live_status(p_restaurant_id uuid, p_at timestamptz DEFAULT now())
 RETURNS TABLE (table_id uuid, table_number text, live_status text)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    RETURN QUERY
     SELECT t.id, t.table_number,
            CASE
                WHEN t.status = 'out_of_service' OR EXISTS (
                     SELECT 1 FROM @extschema@.allocations a
-                     WHERE a.restaurant_id = t.restaurant_id AND a.resource_type = 'table'
+                     WHERE a.restaurant_id = p_restaurant_id AND a.resource_type = 'table'
                        AND a.resource_id = t.id AND NOT a.shadow AND a.is_maintenance AND a."window" @> p_at)
                    THEN 'out_of_service'::text
                WHEN EXISTS (
                     SELECT 1 FROM @extschema@.allocations a
                       JOIN @extschema@.bookings b ON b.restaurant_id = a.restaurant_id AND b.id = a.booking_id
-                     WHERE a.restaurant_id = t.restaurant_id AND a.resource_type = 'table'
+                     WHERE a.restaurant_id = p_restaurant_id AND a.resource_type = 'table'
                        AND a.resource_id = t.id AND NOT a.shadow AND a."window" @> p_at
                        AND b.status = 'checked_in')
                    THEN 'occupied'::text
                WHEN EXISTS (
                     SELECT 1 FROM @extschema@.allocations a
-                     WHERE a.restaurant_id = t.restaurant_id AND a.resource_type = 'table'
+                     WHERE a.restaurant_id = p_restaurant_id AND a.resource_type = 'table'
                        AND a.resource_id = t.id AND NOT a.shadow AND a."window" @> p_at)
                  OR EXISTS (
                     SELECT 1 FROM @extschema@.table_hold_windows w
-                     WHERE w.restaurant_id = t.restaurant_id AND w.table_id = t.id
+                     WHERE w.restaurant_id = p_restaurant_id AND w.table_id = t.id
                        AND w.status = 'active' AND w.expires_at > now() AND w.hold_window @> p_at)
                    THEN 'reserved'::text
                ELSE 'available'::text
@@ -43,6 +45,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
       FROM @extschema@.table_inventory t
      WHERE t.restaurant_id = p_restaurant_id
      ORDER BY t.table_number;
+END;
 $$;
 
 
@@ -91,7 +94,9 @@ $$;
 -- The day's seating as it stands: bookings (not cancelled, no-show or completed), seated and
 -- unassigned, covers, seats given, wasted seats, seat utilisation (covers / seats), merged tables.
 CREATE FUNCTION @extschema@.day_plan_metrics(p_restaurant_id uuid, p_date date)
-RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    RETURN (
     WITH b AS (
         SELECT bk.id, bk.party_size FROM @extschema@.bookings bk
          WHERE bk.restaurant_id = p_restaurant_id AND bk.booking_date = p_date
@@ -99,7 +104,7 @@ RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@
     a AS (
         SELECT x.booking_id, count(*) AS tables, sum(t.capacity) AS seats
           FROM @extschema@.booking_table_assignments x
-          JOIN @extschema@.table_inventory t ON t.restaurant_id = x.restaurant_id AND t.id = x.table_id
+          JOIN @extschema@.table_inventory t ON t.restaurant_id = p_restaurant_id AND t.id = x.table_id
          WHERE x.restaurant_id = p_restaurant_id AND x.booking_id IN (SELECT id FROM b)
          GROUP BY x.booking_id),
     j AS (SELECT b.party_size, a.tables, a.seats FROM b LEFT JOIN a ON a.booking_id = b.id)
@@ -113,6 +118,7 @@ RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@
         'seatUtilisation', CASE WHEN coalesce(sum(seats), 0) = 0 THEN 0
                                 ELSE round(sum(party_size) FILTER (WHERE seats IS NOT NULL)::numeric / sum(seats), 3) END,
         'mergedTables', coalesce(sum(tables) FILTER (WHERE tables > 1), 0))
-      FROM j
+      FROM j);
+END;
 $$;
 

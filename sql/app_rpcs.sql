@@ -205,14 +205,17 @@ $$;
 
 -- Prunes allocation history: up to p_limit allocations whose window ended before p_cutoff and
 -- that no assignment needs (shadow mirrors, maintenance blocks, merge groups and table
--- allocations without an assignment), oldest first. The table allocations of assignments stay
--- (deleting one would release its table: the record of who sat where is kept with its
--- assignment). pg_seating keeps no archive table: archived_count is always 0.
+-- allocations without an assignment), restaurant by restaurant in id order, each one's oldest
+-- first. The table allocations of assignments stay (deleting one would release its table: the
+-- record of who sat where is kept with its assignment). pg_seating keeps no archive table:
+-- archived_count is always 0.
 CREATE FUNCTION @extschema@.prune_allocations_history(p_cutoff timestamptz, p_limit integer DEFAULT 500)
 RETURNS TABLE (archived_count integer, deleted_count integer)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
 DECLARE
     v_deleted integer;
+    v_n integer;
+    v_restaurant uuid;
 BEGIN
     IF p_cutoff IS NULL THEN
         RAISE EXCEPTION 'prune_allocations_history: argument p_cutoff must not be null'
@@ -222,22 +225,29 @@ BEGIN
         RAISE EXCEPTION 'prune_allocations_history: p_limit must be at least 1 (got %)', coalesce(p_limit::text, 'NULL')
             USING ERRCODE = '22023';
     END IF;
-    WITH victims AS (
-        SELECT a.restaurant_id, a.id
-          FROM @extschema@.allocations a
-         WHERE upper(a."window") <= p_cutoff
-           AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
-                            WHERE x.restaurant_id = a.restaurant_id AND (x.allocation_id = a.id OR x.merge_group_id = a.id))
-           AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_assignment_idempotency l
-                            WHERE l.restaurant_id = a.restaurant_id AND l.merge_group_allocation_id = a.id)
-         ORDER BY a.updated_at, a.id
-         LIMIT p_limit
-           FOR UPDATE OF a SKIP LOCKED),
-         d AS (
-        DELETE FROM @extschema@.allocations a USING victims v
-         WHERE a.restaurant_id = v.restaurant_id AND a.id = v.id
-        RETURNING 1)
-    SELECT count(*)::int INTO v_deleted FROM d;
+    -- One restaurant at a time (each statement touches one restaurant, SPEC §8), restaurants in
+    -- id order, each restaurant's oldest first, until p_limit rows are gone.
+    v_deleted := 0;
+    FOR v_restaurant IN SELECT r.id FROM @extschema@.restaurants r ORDER BY r.id LOOP
+        EXIT WHEN v_deleted >= p_limit;
+        WITH victims AS (
+            SELECT a.id
+              FROM @extschema@.allocations a
+             WHERE a.restaurant_id = v_restaurant AND upper(a."window") <= p_cutoff
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = v_restaurant AND (x.allocation_id = a.id OR x.merge_group_id = a.id))
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_assignment_idempotency l
+                                WHERE l.restaurant_id = v_restaurant AND l.merge_group_allocation_id = a.id)
+             ORDER BY a.updated_at, a.id
+             LIMIT p_limit - v_deleted
+               FOR UPDATE OF a SKIP LOCKED),
+             d AS (
+            DELETE FROM @extschema@.allocations a
+             WHERE a.restaurant_id = v_restaurant AND a.id IN (SELECT id FROM victims)
+            RETURNING 1)
+        SELECT count(*)::int INTO v_n FROM d;
+        v_deleted := v_deleted + v_n;
+    END LOOP;
     archived_count := 0;
     deleted_count := v_deleted;
     RETURN NEXT;

@@ -126,13 +126,19 @@ DECLARE
     v_status @extschema@.booking_status;
     v_overlapping uuid[];
     v_n bigint;
+    v_table uuid;
+    v_row uuid;
+    v_key text;
+    v_tables uuid[];
 BEGIN
     IF p_booking_id IS NULL THEN
         RAISE EXCEPTION 'repair_booking_assignments: argument p_booking_id must not be null'
             USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
     END IF;
-    SELECT b.restaurant_id, b.status INTO v_restaurant, v_status
-      FROM @extschema@.bookings b WHERE b.id = p_booking_id FOR NO KEY UPDATE;
+    -- The restaurant first, then the lock with it (on Citus a lock needs the distribution column).
+    SELECT b.restaurant_id INTO v_restaurant FROM @extschema@.bookings b WHERE b.id = p_booking_id;
+    SELECT b.status INTO v_status
+      FROM @extschema@.bookings b WHERE b.restaurant_id = v_restaurant AND b.id = p_booking_id FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'Booking % not found', p_booking_id USING ERRCODE = 'P0002';
     END IF;
@@ -155,16 +161,20 @@ BEGIN
 
     -- Duplicate assignments of one table (legacy data): keep the one its allocation points at (or
     -- the newest), delete the others.
-    FOR action, detail IN
+    -- (RETURNING gives plain columns, the text is made here: on Citus a RETURNING clause may only
+    -- call immutable functions.)
+    FOR v_table, v_row IN
         DELETE FROM @extschema@.booking_table_assignments x
          WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
            AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
-                        WHERE y.restaurant_id = x.restaurant_id AND y.booking_id = x.booking_id
+                        WHERE y.restaurant_id = v_restaurant AND y.booking_id = x.booking_id
                           AND y.table_id = x.table_id AND y.id <> x.id
                           AND (y.allocation_id IS NOT NULL, y.created_at, y.id) > (x.allocation_id IS NOT NULL, x.created_at, x.id))
            AND NOT p_dry_run
-        RETURNING 'delete_duplicate_assignment', 'table ' || x.table_id || ' assignment ' || x.id
+        RETURNING x.table_id, x.id
     LOOP
+        action := 'delete_duplicate_assignment';
+        detail := 'table ' || v_table || ' assignment ' || v_row;
         RETURN NEXT;
     END LOOP;
     IF p_dry_run THEN
@@ -254,13 +264,15 @@ BEGIN
          WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id AND x.merge_group_id IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a WHERE a.restaurant_id = x.restaurant_id AND a.id = x.merge_group_id);
         -- Stale ledger rows go first: they may reference a merge group deleted below.
-        FOR action, detail IN
+        FOR v_key, v_tables IN
             DELETE FROM @extschema@.booking_assignment_idempotency l
              WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
                AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
-                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
-            RETURNING 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
+                                WHERE x.restaurant_id = v_restaurant AND x.booking_id = l.booking_id)
+            RETURNING l.idempotency_key, l.table_ids
         LOOP
+            action := 'delete_stale_ledger_row';
+            detail := 'key ' || v_key || ' records ' || v_tables::text;
             RETURN NEXT;
         END LOOP;
         DELETE FROM @extschema@.allocations a

@@ -239,3 +239,98 @@ BEGIN
     RETURN NEW;
 END;
 $$;
+
+-- The reconciliation view without LATERAL over a FROM-less subquery (Citus cannot plan that):
+-- the same columns and rows, the per-booking counts as correlated scalar subqueries.
+CREATE OR REPLACE VIEW @extschema@.booking_assignment_reconciliation WITH (security_invoker = true) AS
+SELECT n.booking_id, n.restaurant_id, n.status, n.assignments AS assignment_count,
+       n.problem IS NULL AS consistent, n.problem
+  FROM (SELECT c.booking_id, c.restaurant_id, c.status, c.assignments,
+               CASE
+                   WHEN c.status IN ('confirmed', 'checked_in') AND c.assignments = 0
+                       THEN c.status || ' booking has no table'
+                   WHEN c.status IN ('cancelled', 'no_show', 'completed') AND c.assignments + c.allocations + c.holds > 0
+                       THEN c.status || ' booking still holds tables or holds'
+                   WHEN c.assignments <> c.allocations
+                       THEN format('%s assignments but %s live table allocations', c.assignments, c.allocations)
+               END AS problem
+          FROM (SELECT b.id AS booking_id, b.restaurant_id, b.status,
+                       (SELECT count(*)::int FROM @extschema@.booking_table_assignments a
+                         WHERE a.restaurant_id = b.restaurant_id AND a.booking_id = b.id) AS assignments,
+                       (SELECT count(*)::int FROM @extschema@.allocations x
+                         WHERE x.restaurant_id = b.restaurant_id AND x.booking_id = b.id
+                           AND x.resource_type = 'table' AND NOT x.shadow) AS allocations,
+                       (SELECT count(*)::int FROM @extschema@.table_holds h
+                         WHERE h.restaurant_id = b.restaurant_id AND h.booking_id = b.id) AS holds
+                  FROM @extschema@.bookings b) c) n;
+
+-- A hold placed for a booking: the booking is locked by its restaurant (the lookup by id alone,
+-- for a row written without restaurant_id, is a separate read: on Citus a row lock needs the
+-- distribution column).
+CREATE OR REPLACE FUNCTION @extschema@.pg_seating_direct_hold() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_restaurant uuid := NEW.restaurant_id;
+    v_status text;
+BEGIN
+    IF v_restaurant IS NULL THEN
+        SELECT b.restaurant_id INTO v_restaurant FROM @extschema@.bookings b WHERE b.id = NEW.booking_id;
+    END IF;
+    SELECT b.status::text INTO v_status FROM @extschema@.bookings b
+     WHERE b.restaurant_id = v_restaurant AND b.id = NEW.booking_id FOR SHARE;
+    IF v_status IN ('cancelled', 'no_show', 'completed') THEN
+        RAISE EXCEPTION 'Booking % is % and cannot hold tables', NEW.booking_id, v_status
+            USING ERRCODE = '23514', HINT = 'Cancelled, no-show and completed bookings are final and hold no tables.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+-- Hold members: the window row is written with VALUES from the hold read first (an INSERT ...
+-- SELECT is planned through Citus's coordinator path, which a delegated call may not use).
+CREATE OR REPLACE FUNCTION @extschema@.pg_seating_sync_hold_member() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_hold @extschema@.table_holds%ROWTYPE;
+    v_now timestamptz := now();
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        -- The table is locked first, as every writer of it does (the RPCs already hold it): two
+        -- holds racing for one table then meet one after the other, and the second gets the
+        -- exclusion constraint's 23P01 instead of a deadlock of two waiting exclusion checks.
+        PERFORM 1 FROM @extschema@.table_inventory t
+          WHERE t.restaurant_id = NEW.restaurant_id AND t.id = NEW.table_id FOR NO KEY UPDATE;
+        SELECT h.* INTO v_hold FROM @extschema@.table_holds h
+         WHERE h.restaurant_id = NEW.restaurant_id AND h.id = NEW.hold_id;
+        IF NOT FOUND THEN
+            RETURN NEW; -- the member's foreign key refuses it (23503)
+        END IF;
+        -- SKIP LOCKED: a hold another transaction is expiring, sweeping or releasing is left to
+        -- it (waiting for it while holding other locks could close a cycle; the constraint below
+        -- waits for that transaction's outcome instead).
+        UPDATE @extschema@.table_holds h
+           SET status = 'expired'
+         WHERE h.restaurant_id = NEW.restaurant_id
+           AND h.id IN (SELECT x.id FROM @extschema@.table_holds x
+                         WHERE x.restaurant_id = NEW.restaurant_id AND x.status = 'active' AND x.expires_at <= v_now
+                           AND x.id IN (SELECT w.hold_id FROM @extschema@.table_hold_windows w
+                                         WHERE w.restaurant_id = NEW.restaurant_id AND w.table_id = NEW.table_id
+                                           AND w.status = 'active'
+                                           AND w.hold_window && tstzrange(v_hold.start_at, v_hold.end_at))
+                         ORDER BY x.id
+                           FOR UPDATE SKIP LOCKED);
+        INSERT INTO @extschema@.table_hold_windows
+               (restaurant_id, hold_id, table_id, booking_id, start_at, end_at, expires_at, status)
+        VALUES (NEW.restaurant_id, NEW.hold_id, NEW.table_id, v_hold.booking_id, v_hold.start_at, v_hold.end_at,
+                v_hold.expires_at, v_hold.status)
+        ON CONFLICT (restaurant_id, hold_id, table_id) DO UPDATE
+           SET booking_id = EXCLUDED.booking_id, start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at,
+               expires_at = EXCLUDED.expires_at, status = EXCLUDED.status;
+        RETURN NEW;
+    ELSE
+        DELETE FROM @extschema@.table_hold_windows w
+         WHERE w.restaurant_id = OLD.restaurant_id AND w.hold_id = OLD.hold_id AND w.table_id = OLD.table_id;
+        RETURN OLD;
+    END IF;
+END;
+$$;

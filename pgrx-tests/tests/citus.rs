@@ -1,0 +1,589 @@
+//! The multi-node layer (`make test-citus`, scripts/test-citus): pg_seating distributed on a Citus
+//! coordinator and two workers (SPEC §8). The script starts the cluster, installs the extension
+//! and the model (upgraded in place from 0.4.0, with a restaurant created under 0.4.0), calls
+//! `pg_seating_distribute()`, and runs these tests with `--ignored` (they need the cluster, so a
+//! plain `cargo test` skips them). Each test creates its own restaurants.
+//!
+//! What is checked: every companion call is delegated as one command to the worker that holds its
+//! restaurant and commits there without a two-phase commit (`citus.log_remote_commands`); the
+//! reference-named RPCs still work from the coordinator, on one worker; errors keep their SQLSTATE,
+//! DETAIL and HINT through delegation, and a NULL `p_restaurant_id` is 22004 in every call shape
+//! (no crashed backend: the script reads every node's log); eight connections racing for one table
+//! get one winner and seven P0001; the anomaly finder and repair work on one restaurant; the model
+//! upgraded from 0.4.0 serves the RPCs; undistribute and distribute again keep every row.
+
+use std::error::Error;
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread;
+
+use postgres::types::{IsNull, ToSql, Type};
+use postgres::{Client, Config, NoTls};
+
+fn coordinator_port() -> u16 {
+    std::env::var("PG_SEATING_CITUS_PORT")
+        .expect("PG_SEATING_CITUS_PORT (run through make test-citus)")
+        .parse()
+        .expect("numeric port")
+}
+
+fn config() -> Config {
+    let mut c = Config::new();
+    c.host("localhost").port(coordinator_port()).user("postgres").dbname("postgres").application_name("pg_seating_citus_tests");
+    c
+}
+
+fn connect() -> Client {
+    config().connect(NoTls).expect("connect to the coordinator")
+}
+
+/// A coordinator connection that logs every command Citus sends to another node, with the
+/// notices it receives: (message, detail).
+struct Traced {
+    client: Client,
+    notices: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+impl Traced {
+    fn new() -> Traced {
+        let notices: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+        let sink = notices.clone();
+        let mut client = config()
+            .notice_callback(move |n| sink.lock().unwrap().push((n.message().to_string(), n.detail().unwrap_or("").to_string())))
+            .connect(NoTls)
+            .expect("connect to the coordinator");
+        client.batch_execute("SET citus.log_remote_commands = on").unwrap();
+        Traced { client, notices }
+    }
+
+    /// Runs one statement; returns the commands sent to other nodes: (command, server detail).
+    fn run(&mut self, sql: &str) -> Vec<(String, String)> {
+        self.notices.lock().unwrap().clear();
+        self.client.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {}", describe(&e)));
+        self.issued()
+    }
+
+    fn issued(&self) -> Vec<(String, String)> {
+        self.notices.lock().unwrap().iter().filter(|(m, _)| m.starts_with("issuing ")).cloned().collect()
+    }
+}
+
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} {} ({:?} / {:?})", db.code().code(), db.message(), db.detail(), db.hint()),
+        None => e.to_string(),
+    }
+}
+
+/// (SQLSTATE, message, detail, hint) of a failed statement.
+fn parts(e: &postgres::Error) -> (String, String, String, String) {
+    let db = e.as_db_error().unwrap_or_else(|| panic!("not a server error: {e}"));
+    (
+        db.code().code().to_string(),
+        db.message().to_string(),
+        db.detail().unwrap_or("").to_string(),
+        db.hint().unwrap_or("").to_string(),
+    )
+}
+
+fn one(c: &mut Client, sql: &str) -> String {
+    c.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {}", describe(&e))).get::<_, String>(0)
+}
+
+/// A restaurant with one zone, `tables` tables (capacity 4) and `bookings` pending bookings of two
+/// on 2026-12-01 19:00–21:00 UTC, and the port of the worker that holds it.
+struct Place {
+    restaurant: String,
+    tables: Vec<String>,
+    bookings: Vec<String>,
+    worker: String,
+}
+
+fn place(c: &mut Client, tables: usize, bookings: usize) -> Place {
+    let restaurant = one(
+        c,
+        "INSERT INTO restaurants (name, slug, timezone) VALUES ('citus', 'citus-' || gen_random_uuid(), 'UTC') RETURNING id::text",
+    );
+    let zone = one(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{restaurant}', 'Main') RETURNING id::text"));
+    let tables = (1..=tables)
+        .map(|n| {
+            one(
+                c,
+                &format!(
+                    "INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id)
+                     VALUES ('{restaurant}', 'T{n}', 4, '{zone}') RETURNING id::text"
+                ),
+            )
+        })
+        .collect::<Vec<_>>();
+    let bookings = (0..bookings)
+        .map(|_| {
+            one(
+                c,
+                &format!(
+                    "INSERT INTO bookings (restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
+                     VALUES ('{restaurant}', '2026-12-01', '19:00', '21:00', '2026-12-01 19:00Z', '2026-12-01 21:00Z', 2, 'pending')
+                     RETURNING id::text"
+                ),
+            )
+        })
+        .collect::<Vec<_>>();
+    let worker = worker_of(c, &restaurant);
+    Place { restaurant, tables, bookings, worker }
+}
+
+/// "localhost:PORT" of the worker that holds a restaurant's shards.
+fn worker_of(c: &mut Client, restaurant: &str) -> String {
+    let port: i32 = c
+        .query_one(
+            "SELECT s.nodeport FROM citus_shards s
+              WHERE s.table_name = 'bookings'::regclass
+                AND s.shardid = get_shard_id_for_distribution_column('bookings', $1::text::uuid)",
+            &[&restaurant],
+        )
+        .unwrap()
+        .get(0);
+    format!("localhost:{port}")
+}
+
+/// Restaurants until both workers hold one.
+fn one_on_each_worker(c: &mut Client, tables: usize, bookings: usize) -> (Place, Place) {
+    let first = place(c, tables, bookings);
+    loop {
+        let other = place(c, tables, bookings);
+        if other.worker != first.worker {
+            return (first, other);
+        }
+    }
+}
+
+fn assert_one_command_on(issued: &[(String, String)], worker: &str, function: &str, call: &str) {
+    assert_eq!(issued.len(), 1, "{call}: one command, delegated: {issued:#?}");
+    let (command, detail) = &issued[0];
+    assert!(command.contains(function), "{call}: the call itself is what is sent: {command}");
+    assert!(detail.contains(worker), "{call}: sent to the restaurant's worker {worker}: {detail}");
+}
+
+fn assert_no_two_phase_commit(issued: &[(String, String)], call: &str) {
+    let two_phase: Vec<_> =
+        issued.iter().filter(|(m, _)| m.contains("PREPARE TRANSACTION") || m.contains("COMMIT PREPARED")).collect();
+    assert!(two_phase.is_empty(), "{call}: one restaurant commits on one node: {two_phase:#?}");
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn every_companion_call_is_one_command_on_the_restaurants_worker() {
+    let mut c = connect();
+    let (a, b) = one_on_each_worker(&mut c, 6, 7);
+    for p in [&a, &b] {
+        let (r, t, bk) = (&p.restaurant, &p.tables, &p.bookings);
+        let hold = |c: &mut Client, booking: &str, table: &str| {
+            one(c, &format!("SELECT create_table_hold_in_restaurant('{r}', '{booking}', ARRAY['{table}'::uuid])::text"))
+        };
+        let mut traced = Traced::new();
+        let mut check = |sql: String, function: &str| {
+            let issued = traced.run(&sql);
+            assert_one_command_on(&issued, &p.worker, function, &sql);
+            assert_no_two_phase_commit(&issued, &sql);
+        };
+        check(format!("SELECT * FROM quote_tables_in_restaurant('{r}', '{}')", bk[0]), "quote_tables_in_restaurant");
+        check(
+            format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[0], t[0]),
+            "assign_tables_atomic_v2_in_restaurant",
+        );
+        check(
+            format!(
+                "SELECT * FROM assign_tables_atomic_in_restaurant('{r}', '{}', ARRAY['{}'::uuid], NULL, NULL, 'v1-key')",
+                bk[1], t[1]
+            ),
+            "assign_tables_atomic_in_restaurant",
+        );
+        check(
+            format!("SELECT validate_booking_capacity_after_assignment_in_restaurant('{r}', '{}')", bk[0]),
+            "validate_booking_capacity_after_assignment_in_restaurant",
+        );
+        check(format!("SELECT * FROM unassign_tables_atomic_in_restaurant('{r}', '{}')", bk[1]), "unassign_tables_atomic_in_restaurant");
+        check(
+            format!("SELECT create_table_hold_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[2], t[2]),
+            "create_table_hold_in_restaurant",
+        );
+        let h2 = one(&mut c, &format!("SELECT id::text FROM table_holds WHERE restaurant_id = '{r}' AND booking_id = '{}'", bk[2]));
+        check(
+            format!("SELECT * FROM confirm_hold_assignment_tx_in_restaurant('{r}', '{h2}', '{}', 'k2')", bk[2]),
+            "confirm_hold_assignment_tx_in_restaurant",
+        );
+        let h3 = hold(&mut c, &bk[3], &t[3]);
+        check(format!("SELECT release_hold_and_emit_in_restaurant('{r}', '{h3}')"), "release_hold_and_emit_in_restaurant");
+        let h3 = hold(&mut c, &bk[3], &t[3]);
+        check(format!("SELECT release_table_hold_in_restaurant('{r}', '{h3}')"), "release_table_hold_in_restaurant");
+        check(
+            format!(
+                "SELECT * FROM confirm_hold_assignment_with_transition_in_restaurant('{r}', '{}', ARRAY['{}'::uuid], 'k3')",
+                bk[3], t[3]
+            ),
+            "confirm_hold_assignment_with_transition_in_restaurant",
+        );
+        check(
+            format!(
+                "SELECT * FROM apply_booking_state_transition_in_restaurant('{r}', '{}', 'checked_in', now(), NULL, NULL,
+                                                                          'confirmed', 'checked_in', NULL, NULL, 'seated')",
+                bk[3]
+            ),
+            "apply_booking_state_transition_in_restaurant",
+        );
+        check(
+            format!(
+                "SELECT * FROM sync_confirmed_assignment_windows_in_restaurant('{r}', '{}', NULL, '2026-12-01 19:30Z', '2026-12-01 21:30Z')",
+                bk[2]
+            ),
+            "sync_confirmed_assignment_windows_in_restaurant",
+        );
+        check(format!("SELECT * FROM auto_assign_tables_in_restaurant('{r}', '{}')", bk[4]), "auto_assign_tables_in_restaurant");
+        check(format!("SELECT * FROM auto_assign_day_in_restaurant('{r}', '2026-12-01')"), "auto_assign_day_in_restaurant");
+        check(
+            format!("SELECT is_table_available_v2_in_restaurant('{r}', '{}', '2026-12-02 19:00Z', '2026-12-02 21:00Z')", t[0]),
+            "is_table_available_v2_in_restaurant",
+        );
+        check(
+            format!(
+                "SELECT update_booking_with_capacity_check_in_restaurant('{r}', '{}', NULL, '2026-12-01', '20:00', '22:00', 2,
+                                                                        'dinner', 'A', 'a@example.com', '1', NULL)",
+                bk[5]
+            ),
+            "update_booking_with_capacity_check_in_restaurant",
+        );
+        check(
+            format!(
+                "SELECT create_booking_with_capacity_check_in_restaurant('{r}', NULL, '2026-12-02', '18:00', '19:00', 2,
+                                                                        'dinner', 'B', 'b@example.com', '2', NULL, NULL, false, 'new-key')"
+            ),
+            "create_booking_with_capacity_check_in_restaurant",
+        );
+        // What the calls did is there, read back through the coordinator.
+        let seated: i64 = c
+            .query_one("SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid", &[r])
+            .unwrap()
+            .get(0);
+        assert!(seated >= 4, "{seated} assignments");
+        let history: i64 = c
+            .query_one(
+                "SELECT count(*) FROM booking_state_history WHERE restaurant_id = $1::text::uuid AND to_status = 'checked_in'",
+                &[r],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(history, 1);
+    }
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn reference_named_rpcs_work_from_the_coordinator_on_one_worker() {
+    let mut c = connect();
+    let p = place(&mut c, 2, 2);
+    let (t, bk) = (&p.tables, &p.bookings);
+    let mut traced = Traced::new();
+    let calls = [
+        format!("SELECT * FROM quote_tables('{}')", bk[0]),
+        format!("SELECT * FROM assign_tables_atomic_v2('{}', ARRAY['{}'::uuid])", bk[0], t[0]),
+        format!(
+            "SELECT * FROM confirm_hold_assignment_with_transition('{}', ARRAY['{}'::uuid], 'ref-key')",
+            bk[1], t[1]
+        ),
+        format!(
+            "SELECT * FROM apply_booking_state_transition('{}', 'checked_in', now(), NULL, NULL, 'confirmed', 'checked_in',
+                                                          NULL, NULL, 'seated')",
+            bk[1]
+        ),
+        format!("SELECT * FROM unassign_tables_atomic('{}')", bk[0]),
+    ];
+    for sql in &calls {
+        let issued = traced.run(sql);
+        assert_no_two_phase_commit(&issued, sql);
+        // The booking lookup reads every shard of bookings; everything else goes to one worker.
+        let elsewhere: Vec<_> = issued
+            .iter()
+            .filter(|(m, d)| !d.contains(&p.worker) && !m.contains("SELECT restaurant_id FROM"))
+            .collect();
+        assert!(elsewhere.is_empty(), "{sql}: commands for other nodes: {elsewhere:#?}");
+    }
+    let status = one(&mut c, &format!("SELECT status::text FROM bookings WHERE restaurant_id = '{}' AND id = '{}'", p.restaurant, bk[1]));
+    assert_eq!(status, "checked_in");
+}
+
+/// A NULL of any type, as a bind parameter.
+#[derive(Debug)]
+struct Null;
+
+impl ToSql for Null {
+    fn to_sql(&self, _: &Type, _: &mut postgres::types::private::BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+        Ok(IsNull::Yes)
+    }
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+    postgres::types::to_sql_checked!();
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn errors_keep_sqlstate_detail_and_hint_through_delegation() {
+    let mut c = connect();
+    let (a, b) = one_on_each_worker(&mut c, 2, 2);
+    let (r, t, bk) = (&a.restaurant, &a.tables, &a.bookings);
+    c.batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[0], t[0]))
+        .unwrap();
+
+    // A conflict raised on the worker, as the client sees it.
+    let e = c
+        .batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[1], t[0]))
+        .unwrap_err();
+    let (code, message, detail, hint) = parts(&e);
+    assert_eq!((code.as_str(), message.as_str()), ("P0001", "allocations_no_overlap"));
+    assert_eq!(detail, format!("Resource {} overlaps requested window for booking {}", t[0], bk[1]));
+    assert_eq!(hint, format!("The table is held by booking {} for an overlapping window.", bk[0]));
+
+    // A booking of another restaurant is not found there.
+    let e = c
+        .batch_execute(&format!(
+            "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{}', '{}', ARRAY['{}'::uuid])",
+            b.restaurant, bk[1], t[1]
+        ))
+        .unwrap_err();
+    assert_eq!(parts(&e).0, "P0002", "{}", describe(&e));
+
+    // A NULL p_restaurant_id: 22004 in every call shape (literal, typed, bind parameter, plpgsql
+    // variable), never a crashed node (scripts/test-citus reads every node's log afterwards).
+    let b1 = &bk[1];
+    let shapes = [
+        format!("SELECT * FROM unassign_tables_atomic_in_restaurant(NULL, '{b1}')"),
+        format!("SELECT unassign_tables_atomic_in_restaurant(NULL::uuid, '{b1}')"),
+        format!("SELECT * FROM quote_tables_in_restaurant(NULL, '{b1}')"),
+        format!("SELECT release_table_hold_in_restaurant(NULL, '{b1}')"),
+        format!("SELECT is_table_available_v2_in_restaurant(NULL, '{}', now(), now() + interval '1 hour')", t[0]),
+        format!("DO $$ DECLARE r uuid; BEGIN PERFORM * FROM unassign_tables_atomic_in_restaurant(r, '{b1}'); END $$"),
+    ];
+    for sql in &shapes {
+        let e = c.batch_execute(sql).unwrap_err();
+        let (code, message, _, hint) = parts(&e);
+        assert_eq!(code, "22004", "{sql}: {}", describe(&e));
+        assert!(message.ends_with("_in_restaurant: argument p_restaurant_id must not be null"), "{sql}: {message}");
+        assert_eq!(hint, "Pass a non-null value.");
+    }
+    for sql in [
+        "SELECT * FROM assign_tables_atomic_v2_in_restaurant($1, $2::text::uuid, ARRAY[$3::text::uuid])",
+        "SELECT assign_tables_atomic_v2_in_restaurant($1, $2::text::uuid, ARRAY[$3::text::uuid])",
+    ] {
+        let e = c.query(sql, &[&Null, &bk[1], &t[1]]).unwrap_err();
+        assert_eq!(parts(&e).0, "22004", "{sql}: {}", describe(&e));
+    }
+    let statement = c.prepare("SELECT * FROM unassign_tables_atomic_in_restaurant($1, $2::text::uuid)").unwrap();
+    for _ in 0..7 {
+        // (past the fifth execution the plan cache may try a generic plan)
+        let e = c.query(&statement, &[&Null, &bk[1]]).unwrap_err();
+        assert_eq!(parts(&e).0, "22004", "{}", describe(&e));
+    }
+    // The connection and the cluster are fine.
+    assert_eq!(one(&mut c, "SELECT 'alive'"), "alive");
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn eight_connections_race_for_one_table_through_the_companion() {
+    const RACERS: usize = 8;
+    let mut c = connect();
+    let p = place(&mut c, 1, RACERS);
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let handles: Vec<_> = p
+        .bookings
+        .iter()
+        .cloned()
+        .map(|booking| {
+            let barrier = barrier.clone();
+            let (r, table) = (p.restaurant.clone(), p.tables[0].clone());
+            thread::spawn(move || {
+                let mut c = connect();
+                barrier.wait();
+                let res = c.query(
+                    "SELECT table_id FROM assign_tables_atomic_v2_in_restaurant($1::text::uuid, $2::text::uuid, ARRAY[$3::text::uuid])",
+                    &[&r, &booking, &table],
+                );
+                (booking, res.map(|_| ()).map_err(|e| parts(&e)))
+            })
+        })
+        .collect();
+    let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(outcomes.iter().filter(|(_, r)| r.is_ok()).count(), 1, "{outcomes:#?}");
+    for (booking, r) in &outcomes {
+        if let Err((code, message, detail, hint)) = r {
+            assert_eq!((code.as_str(), message.as_str()), ("P0001", "allocations_no_overlap"), "{outcomes:#?}");
+            assert_eq!(detail, &format!("Resource {} overlaps requested window for booking {booking}", p.tables[0]));
+            assert!(hint.starts_with("The table is held by booking "), "{hint}");
+        }
+    }
+    let rows: i64 = c
+        .query_one(
+            "SELECT count(*) FROM allocations WHERE restaurant_id = $1::text::uuid AND resource_type = 'table' AND NOT shadow",
+            &[&p.restaurant],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1, "one allocation row");
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn anomaly_finder_and_repair_work_on_one_restaurant() {
+    let mut c = connect();
+    let p = place(&mut c, 2, 2);
+    let (r, t, bk) = (&p.restaurant, &p.tables, &p.bookings);
+    // A live allocation written directly, without its assignment (legacy data).
+    c.batch_execute(&format!(
+        "INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, \"window\")
+         VALUES ('{r}', '{}', 'table', '{}', tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))",
+        bk[0], t[0]
+    ))
+    .unwrap();
+    let kinds = |c: &mut Client| -> Vec<String> {
+        c.query(
+            "SELECT kind FROM find_assignment_anomalies($1::text::uuid, '2026-12-01', '2026-12-02') ORDER BY 1",
+            &[r],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+    };
+    assert_eq!(kinds(&mut c), vec!["allocation_without_assignment".to_string()]);
+    let whole: i64 = c
+        .query_one(
+            "SELECT count(*) FROM find_assignment_anomalies() WHERE restaurant_id = $1::text::uuid",
+            &[r],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(whole, 1, "the whole-database form finds it too");
+    let actions: Vec<String> = c
+        .query("SELECT action FROM repair_booking_assignments($1::text::uuid, false)", &[&bk[0]])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(!actions.is_empty(), "repair acts");
+    assert_eq!(kinds(&mut c), Vec::<String>::new(), "nothing left after {actions:?}");
+    // The table is usable again.
+    c.batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[1], t[0]))
+        .unwrap();
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn the_model_upgraded_from_0_4_0_serves_the_rpcs() {
+    let mut c = connect();
+    // scripts/test-citus created this restaurant under 0.4.0, then updated to the current version,
+    // ran pg_seating_install() and pg_seating_distribute().
+    let r = one(&mut c, "SELECT id::text FROM restaurants WHERE slug = 'upgraded-from-0-4-0'");
+    let versions: Vec<String> = c
+        .query(
+            "SELECT extversion FROM pg_extension WHERE extname = 'pg_seating'
+             UNION ALL SELECT result FROM run_command_on_workers($$SELECT extversion FROM pg_extension WHERE extname = 'pg_seating'$$)",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let current = one(&mut c, "SELECT pg_seating_version()");
+    assert_eq!(versions, vec![current.clone(), current.clone(), current], "every node runs the current code");
+    let step: i32 = c.query_one("SELECT max(version) FROM pg_seating_model_versions", &[]).unwrap().get(0);
+    assert_eq!(step, 5);
+    let history: Vec<String> = c
+        .query(
+            "SELECT pg_typeof(id)::text || ' ' || to_status::text FROM booking_state_history
+              WHERE restaurant_id = $1::text::uuid ORDER BY id",
+            &[&r],
+        )
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(history, vec!["uuid confirmed".to_string()], "the 0.4.0 history row, with a uuid id now");
+    let booking = one(&mut c, &format!("SELECT id::text FROM bookings WHERE restaurant_id = '{r}'"));
+    let released: i64 = c
+        .query_one("SELECT count(*) FROM unassign_tables_atomic_in_restaurant($1::text::uuid, $2::text::uuid)", &[&r, &booking])
+        .unwrap()
+        .get(0);
+    assert_eq!(released, 1, "the table assigned under 0.4.0 is released through the companion");
+    let history: i64 = c
+        .query_one("SELECT count(*) FROM booking_state_history WHERE restaurant_id = $1::text::uuid", &[&r])
+        .unwrap()
+        .get(0);
+    assert_eq!(history, 2, "the release wrote its history row (confirmed -> pending_allocation)");
+}
+
+fn model_counts(c: &mut Client) -> Vec<(String, i64)> {
+    let tables: Vec<String> = c
+        .query("SELECT relname::text FROM pg_seating_model_relations() WHERE relkind = 'r' ORDER BY 1", &[])
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let n: i64 = c.query_one(&format!("SELECT count(*) FROM {t}"), &[]).unwrap().get(0);
+            (t, n)
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn undistribute_and_distribute_again_keep_every_row() {
+    let mut c = connect();
+    let p = place(&mut c, 2, 2);
+    let before = model_counts(&mut c);
+    let again: i64 = c.query_one("SELECT count(*) FROM pg_seating_distribute()", &[]).unwrap().get(0);
+    assert_eq!(again, 0, "distribute is idempotent");
+
+    let undone: Vec<String> =
+        c.query("SELECT action || ' ' || object FROM pg_seating_undistribute()", &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    assert!(undone.iter().any(|a| a.starts_with("local table")), "{undone:#?}");
+    assert!(undone.iter().any(|a| a.starts_with("local function")), "{undone:#?}");
+    let left: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_dist_partition p JOIN pg_class k ON k.oid = p.logicalrelid
+              WHERE k.relname IN (SELECT relname FROM pg_seating_model_relations())",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "no model table is a Citus table any more");
+    assert_eq!(model_counts(&mut c), before, "undistribute keeps every row");
+    let diffs: Vec<String> = c
+        .query("SELECT kind || ' ' || object || ': ' || problem FROM pg_seating_verify()", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(diffs.is_empty(), "the local model is the expected one: {diffs:#?}");
+    // The RPCs work on the local tables, and a companion call is no longer sent anywhere.
+    let mut traced = Traced::new();
+    let issued = traced.run(&format!(
+        "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{}', '{}', ARRAY['{}'::uuid])",
+        p.restaurant, p.bookings[0], p.tables[0]
+    ));
+    assert!(issued.is_empty(), "runs on the coordinator: {issued:#?}");
+    traced.run(&format!("SELECT * FROM unassign_tables_atomic('{}')", p.bookings[0]));
+
+    let before = model_counts(&mut c);
+    let redone: i64 = c.query_one("SELECT count(*) FROM pg_seating_distribute()", &[]).unwrap().get(0);
+    assert!(redone > 0);
+    assert_eq!(model_counts(&mut c), before, "distribute again keeps every row");
+    let mut traced = Traced::new();
+    let issued = traced.run(&format!(
+        "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{}', '{}', ARRAY['{}'::uuid])",
+        p.restaurant, p.bookings[1], p.tables[1]
+    ));
+    let worker = worker_of(&mut c, &p.restaurant);
+    assert_one_command_on(&issued, &worker, "assign_tables_atomic_v2_in_restaurant", "after distributing again");
+}

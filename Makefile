@@ -1,5 +1,5 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
-.PHONY: demo test test-citus test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
+.PHONY: demo test test-citus bench-citus test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
 
 demo:
 	scripts/demo
@@ -31,6 +31,10 @@ torture:
 BENCH_SECONDS ?= 15
 bench:
 	bench/run $(BENCH_SECONDS)
+
+# assign + unassign through the companions on one node and on Citus: make bench-citus [BENCH_SECONDS=15]
+bench-citus:
+	bench/citus/run $(BENCH_SECONDS)
 
 # Cost as a restaurant's history grows: make bench-scale [SIZES="S M"] [ITERATIONS=200]
 SIZES ?= S M

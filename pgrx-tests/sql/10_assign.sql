@@ -53,7 +53,7 @@ SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(6), pg_temp.ts(
     '23514 | Booking a4000000-0000-0000-0000-000000000006 is cancelled and cannot be assigned tables | Cancelled, no-show and completed bookings are final and hold no tables.',
     'a cancelled booking holds no tables');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2_in_restaurant(NULL, pg_temp.b(1), pg_temp.ts(1))$$),
-    '22004 | assign_tables_atomic_v2: argument p_restaurant_id must not be null | Pass a non-null value.', 'companion: NULL restaurant');
+    '22004 | assign_tables_atomic_v2_in_restaurant: argument p_restaurant_id must not be null | Pass a non-null value.', 'companion: NULL restaurant');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2_in_restaurant('a1000000-0000-0000-0000-000000000002', pg_temp.b(1), pg_temp.ts(1))$$),
     'P0002 | Booking a4000000-0000-0000-0000-000000000001 not found', 'companion: booking of another restaurant');
 SELECT is(pg_temp.fp(), (SELECT v FROM fp0), 'no refusal wrote anything');

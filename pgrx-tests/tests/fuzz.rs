@@ -146,7 +146,8 @@ fn arr(ids: &[&str]) -> String {
 /// A valid value for each argument (the baseline call of every function succeeds).
 fn valid(f: &Function, a: &Arg, fx: &Fx) -> String {
     let status = |s: &str| format!("'{s}'::text");
-    match (f.name.as_str(), a.name.as_str()) {
+    // A companion takes its reference function's values (and the fixture's restaurant).
+    match (f.name.trim_end_matches("_in_restaurant"), a.name.as_str()) {
         (_, "p_booking_id") => uuid_lit(&fx.b),
         (_, "p_restaurant_id") => uuid_lit(&fx.r),
         (_, "p_hold_id") => uuid_lit(&fx.h),

@@ -69,6 +69,7 @@ const MODEL_FUNCTIONS: &str = "
 const ADMIN: &[&str] = &[
     "pg_seating_install", "pg_seating_verify", "pg_seating_grant", "pg_seating_model_steps",
     "pg_seating_model_relations", "pg_seating_admin_functions", "pg_seating_secure", "pg_seating_model_objects",
+    "pg_seating_distribute", "pg_seating_undistribute", "pg_seating_distributed_tables", "pg_seating_companions",
 ];
 
 fn has(c: &mut Client, sql: &str, role: &str, object: &str, privilege: &str) -> bool {
@@ -117,7 +118,7 @@ fn matrix(c: &mut Client) {
         }
     }
     let relations = c.query(MODEL_RELATIONS, &[]).unwrap();
-    assert_eq!(relations.len(), 20, "relations of the model: {relations:?}");
+    assert_eq!(relations.len(), 19, "relations of the model: {relations:?}");
     for r in &relations {
         let (rel, kind, rel_owner): (String, String, String) = (r.get(0), r.get(1), r.get(2));
         assert_eq!(rel_owner, owner, "{rel} is owned by the caller of pg_seating_install()");

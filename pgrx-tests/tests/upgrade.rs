@@ -124,6 +124,31 @@ fn every_previous_version_has_an_upgrade_path_to_the_current_one() {
     }
 }
 
+/// The model steps each released version applied (its library embedded them).
+const RELEASED_STEPS: &[(&str, i32)] = &[("0.4.0", 4)];
+
+/// What `pg_seating_install()` of version `from` did: the model steps that version shipped, each
+/// recorded, then the privileges. (The library loaded here is the current one, whose installer
+/// would apply every current step.)
+fn model_as_of(from: &str) -> String {
+    let last = RELEASED_STEPS.iter().find(|(v, _)| *v == from).map(|(_, s)| *s).expect("steps of a released version");
+    format!(
+        "DO $$
+         DECLARE r record;
+         BEGIN
+             CREATE TABLE public.pg_seating_model_versions (
+                 version integer PRIMARY KEY, description text NOT NULL,
+                 applied_at timestamptz NOT NULL DEFAULT now(), applied_by name NOT NULL DEFAULT current_user);
+             COMMENT ON TABLE public.pg_seating_model_versions IS 'pg_seating: the data model steps pg_seating_install() applied';
+             FOR r IN SELECT * FROM pg_seating_model_steps() WHERE step <= {last} ORDER BY step LOOP
+                 EXECUTE replace(r.sql, '@' || 'extschema@', 'public');
+                 INSERT INTO public.pg_seating_model_versions (version, description) VALUES (r.step, r.description);
+             END LOOP;
+             PERFORM pg_seating_secure('public');
+         END $$"
+    )
+}
+
 fn update_from(from: &str) {
     let current = current_version();
     let roles = SupabaseRoles::ensure();
@@ -139,7 +164,7 @@ fn update_from(from: &str) {
     // extension.
     let owns_model = from >= "0.4.0";
     if owns_model {
-        c.batch_execute("SELECT pg_seating_install()").unwrap();
+        c.batch_execute(&model_as_of(from)).unwrap();
     }
     c.batch_execute(include_str!("populate.sql")).unwrap();
     let before = model_table_counts(&mut c);
@@ -170,6 +195,13 @@ fn update_from(from: &str) {
         .collect();
     if owns_model {
         assert!(did.iter().any(|a| a.starts_with("apply")), "the new model steps are applied: {did:#?}");
+        let ids: Vec<(String, String)> = c
+            .query("SELECT pg_typeof(id)::text, to_status::text FROM booking_state_history ORDER BY id", &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        assert!(!ids.is_empty() && ids.iter().all(|(t, _)| t == "uuid"), "history ids became uuids: {ids:?}");
     } else {
         assert!(did.iter().any(|a| a.starts_with("adopt")), "{did:#?}");
     }

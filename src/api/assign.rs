@@ -165,7 +165,8 @@ fn assign_tables_atomic_v2_in_restaurant(
         name!(merge_group_id, Option<pgrx::Uuid>),
     ),
 > {
-    let restaurant = require(V2, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, V2));
+    const F: &str = "assign_tables_atomic_v2_in_restaurant";
+    let restaurant = require(F, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, F));
     let args = v2_args(p_booking_id, p_table_ids, p_idempotency_key, p_require_adjacency, p_assigned_by, p_start_at, p_end_at)
         .unwrap_or_else(|e| raise(&e, V2));
     v2_rows(run_assign(Some(restaurant), args))
@@ -238,7 +239,8 @@ fn assign_tables_atomic_in_restaurant(
     'static,
     (name!(table_id, pgrx::Uuid), name!(assignment_id, pgrx::Uuid), name!(merge_group_id, Option<pgrx::Uuid>)),
 > {
-    let restaurant = require(V1, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, V1));
+    const F: &str = "assign_tables_atomic_in_restaurant";
+    let restaurant = require(F, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, F));
     let args = v1_args(p_booking_id, p_table_ids, p_window, p_assigned_by, p_idempotency_key)
         .unwrap_or_else(|e| raise(&e, V1));
     v1_rows(run_assign(Some(restaurant), args))
@@ -289,7 +291,8 @@ fn unassign_tables_atomic_in_restaurant(
     p_table_ids: default!(Option<Vec<Option<pgrx::Uuid>>>, "NULL"),
     p_merge_group_id: default!(Option<pgrx::Uuid>, "NULL"),
 ) -> TableIterator<'static, (name!(table_id, pgrx::Uuid), name!(merge_group_id, Option<pgrx::Uuid>))> {
-    let restaurant = require(UNASSIGN, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, UNASSIGN));
+    const F: &str = "unassign_tables_atomic_in_restaurant";
+    let restaurant = require(F, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, F));
     let booking = require(UNASSIGN, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, UNASSIGN));
     run_unassign(Some(restaurant), booking, p_table_ids, p_merge_group_id)
 }

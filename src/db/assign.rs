@@ -382,8 +382,9 @@ fn remove_tables(
     let mut removed: Vec<Uuid> = rows.iter().map(|(t, _)| *t).collect();
     removed.sort_unstable();
     let released = uuid_array(&removed);
-    run(client, &DELETE_RELEASED_ALLOCATIONS, &[r.into(), b.into(), released.clone().into()]);
-    run(client, &DELETE_RELEASED_LEDGER, &[r.into(), b.into(), released.into()]);
+    // Ledger rows first: they reference the merge groups deleted with the allocations.
+    run(client, &DELETE_RELEASED_LEDGER, &[r.into(), b.into(), released.clone().into()]);
+    run(client, &DELETE_RELEASED_ALLOCATIONS, &[r.into(), b.into(), released.into()]);
     let emptied = !run(client, &HOLDS_ANY_TABLE, &[r.into(), b.into()]).first().get::<bool>(1).ok().flatten().unwrap_or(false);
     if let (Some(status), true) = (release, emptied) {
         let demote = status == "confirmed";

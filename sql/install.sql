@@ -189,6 +189,14 @@ BEGIN
         END IF;
     END IF;
 
+    -- On a Citus coordinator the steps' DDL reaches the distributed tables: the model's triggers
+    -- are allowed there (SPEC §8) and the DDL runs over one connection per node.
+    IF current_setting('citus.version', true) IS NOT NULL
+       AND EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+        PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+        PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
+    END IF;
+
     EXECUTE format('SELECT coalesce(max(version), 0) FROM %s', v_versions) INTO v_applied;
     FOR r IN SELECT s.step, s.description, s.sql FROM @extschema@.pg_seating_model_steps() s
               WHERE s.step > v_applied ORDER BY s.step LOOP

@@ -82,10 +82,13 @@ RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            END
 $$;
 
+-- (PL/pgSQL: Citus cannot plan a SQL-language function's parameterised statement.)
 CREATE FUNCTION @extschema@.auto_assign_idempotency_key(p_booking_id uuid)
-RETURNS text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-    SELECT @extschema@.pg_seating_auto_assign_key(b.id, b.start_at, b.end_at)
-      FROM @extschema@.bookings b WHERE b.id = p_booking_id
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT @extschema@.pg_seating_auto_assign_key(b.id, b.start_at, b.end_at)
+              FROM @extschema@.bookings b WHERE b.id = p_booking_id);
+END;
 $$;
 
 -- ---------------------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ pub static WEIGHT_ZONES: GucSetting<f64> = GucSetting::<f64>::new(4.0);
 pub static WEIGHT_TABLES: GucSetting<f64> = GucSetting::<f64>::new(3.0);
 pub static WEIGHT_ADJACENCY: GucSetting<f64> = GucSetting::<f64>::new(1.0);
 pub static WEIGHT_SCARCITY: GucSetting<f64> = GucSetting::<f64>::new(0.0);
+/// On while an RPC runs (set by `db::plans::with_generic_plans`, never by users): the model's
+/// trigger for the app's direct deletes of allocations leaves an RPC's own deletes alone (the RPC
+/// has released their assignments already).
+pub static INTERNAL_CALL: GucSetting<bool> = GucSetting::<bool>::new(false);
 
 pub fn register() {
     GucRegistry::define_int_guc(
@@ -43,6 +47,14 @@ pub fn register() {
         &REQUIRE_ADJACENCY,
         GucContext::Userset,
         GucFlags::default(),
+    );
+    GucRegistry::define_bool_guc(
+        c"pg_seating.internal_call",
+        c"Set by pg_seating while one of its functions runs (internal).",
+        c"Superuser-only; pg_seating sets it for the duration of a call.",
+        &INTERNAL_CALL,
+        GucContext::Suset,
+        GucFlags::NO_SHOW_ALL | GucFlags::DISALLOW_IN_FILE,
     );
     let weights: [(&'static std::ffi::CStr, &'static std::ffi::CStr, &'static GucSetting<f64>); 6] = [
         (c"pg_seating.weight_overage", c"Score weight per seat beyond the party (default 5).", &WEIGHT_OVERAGE),

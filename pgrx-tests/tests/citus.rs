@@ -587,3 +587,77 @@ fn undistribute_and_distribute_again_keep_every_row() {
     let worker = worker_of(&mut c, &p.restaurant);
     assert_one_command_on(&issued, &worker, "assign_tables_atomic_v2_in_restaurant", "after distributing again");
 }
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn the_sql_functions_and_operator_tools_work_from_the_coordinator() {
+    let mut c = connect();
+    let p = place(&mut c, 3, 3);
+    let (r, t, bk) = (&p.restaurant, &p.tables, &p.bookings);
+    c.batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[0], t[0]))
+        .unwrap();
+    let checks = [
+        (format!("SELECT auto_assign_idempotency_key('{}')", bk[1]), format!("auto-assign:{}:", bk[1])),
+        (
+            format!("SELECT string_agg(live_status, ',' ORDER BY table_number) FROM table_live_status('{r}', '2026-12-01 20:00Z')"),
+            "reserved,available,available".to_string(),
+        ),
+        (format!("SELECT day_plan_metrics('{r}', '2026-12-01') ->> 'seated'"), "1".to_string()),
+        (format!("SELECT problem IS NULL AND status = 'pending' FROM reconcile_booking('{}')", bk[0]), "true".to_string()),
+        (
+            format!("SELECT count(*) FILTER (WHERE NOT consistent) FROM booking_assignment_reconciliation WHERE restaurant_id = '{r}'"),
+            "0".to_string(),
+        ),
+        (format!("SELECT is_table_available_v2('{}', '2026-12-01 19:00Z', '2026-12-01 21:00Z')", t[0]), "false".to_string()),
+        (format!("SELECT is_table_available_v2('{}', '2026-12-01 19:00Z', '2026-12-01 21:00Z')", t[1]), "true".to_string()),
+        (format!("SELECT inserted + already_present FROM backfill_allocations_shadow('{r}', '2026-12-01', '2026-12-02')"), "1".to_string()),
+        ("SELECT (inserted >= 0)::text FROM backfill_allocations_shadow()".to_string(), "true".to_string()),
+        ("SELECT (deleted_count >= 0)::text FROM prune_allocations_history('2000-01-01', 10)".to_string(), "true".to_string()),
+        ("SELECT (sweep_expired_holds() >= 0)::text".to_string(), "true".to_string()),
+        ("SELECT length(generate_booking_reference())::text".to_string(), "10".to_string()),
+    ];
+    for (sql, expected) in &checks {
+        let got: String = c
+            .query_one(&format!("SELECT ({sql})::text"), &[])
+            .unwrap_or_else(|e| panic!("{sql}: {}", describe(&e)))
+            .get::<_, Option<String>>(0)
+            .unwrap_or_default();
+        assert!(got.starts_with(expected.as_str()), "{sql}: {got}, expected {expected}");
+    }
+}
+
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn a_delegated_call_runs_its_statements_on_the_local_shards_directly() {
+    let mut c = connect();
+    let p = place(&mut c, 2, 2);
+    let port: u16 = p.worker.trim_start_matches("localhost:").parse().unwrap();
+    // A session like the one Citus opens to delegate a call (its application_name marks it).
+    let notices: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = notices.clone();
+    let mut worker = config()
+        .port(port)
+        .application_name("citus_internal pg_seating test")
+        .notice_callback(move |n| sink.lock().unwrap().push(n.message().to_string()))
+        .connect(NoTls)
+        .expect("connect to the worker");
+    worker.batch_execute("SET citus.log_local_commands = on").unwrap();
+    let sql = format!(
+        "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{}', '{}', ARRAY['{}'::uuid])",
+        p.restaurant, p.bookings[0], p.tables[0]
+    );
+    worker.batch_execute(&sql).unwrap();
+    let through_citus: Vec<String> =
+        notices.lock().unwrap().iter().filter(|m| m.starts_with("executing the command locally")).cloned().collect();
+    assert!(through_citus.is_empty(), "every statement ran on the shards without Citus's executor: {through_citus:#?}");
+    // The same call from an ordinary session on the worker goes through Citus (and works too).
+    let mut plain = config().port(port).connect(NoTls).unwrap();
+    let rows = plain
+        .query(
+            "SELECT table_id FROM unassign_tables_atomic_in_restaurant($1::text::uuid, $2::text::uuid)",
+            &[&p.restaurant, &p.bookings[0]],
+        )
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(one(&mut c, &format!("SELECT count(*)::text FROM allocations WHERE restaurant_id = '{}'", p.restaurant)), "0");
+}

@@ -11,6 +11,7 @@
 -- (3) No now() inside COALESCE, CASE or an UPDATE over columns: the transaction's instant is read
 --     into a variable first.
 -- (4) No INSERT ... SELECT from an array: one row per statement.
+-- The trigger for the app's direct deletes of allocations skips pg_seating's own calls.
 
 CREATE FUNCTION @extschema@.pg_seating_history_id() RETURNS uuid
 LANGUAGE plpgsql VOLATILE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
@@ -112,7 +113,8 @@ DECLARE
     v_status text;
     v_now timestamptz := now();
 BEGIN
-    IF pg_trigger_depth() > 1 THEN
+    -- A pg_seating function has released the assignment already (it deletes it first).
+    IF pg_trigger_depth() > 1 OR current_setting('pg_seating.internal_call', true) = 'on' THEN
         RETURN OLD;
     END IF;
     DELETE FROM @extschema@.booking_table_assignments a

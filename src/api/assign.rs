@@ -74,16 +74,22 @@ fn table_ids(function: &'static str, ids: Option<Vec<Option<pgrx::Uuid>>>) -> Re
 fn run_assign(restaurant_id: Option<uuid::Uuid>, args: Args) -> Vec<AssignedRow> {
     let function = args.function;
     let booking_id = args.booking_id;
-    let result = translate_conflicts(function, booking_id, move || {
-        with_generic_plans(|| Spi::connect_mut(|client| {
-            let restaurant_id = match restaurant_id {
-                Some(r) => r,
-                None => engine::booking_restaurant(client, booking_id)
-                    .ok_or(SeatingError::BookingNotFound { booking_id })?,
-            };
-            engine::assign(client, &args.request(restaurant_id))
-        }))
-    });
+    let body = move || {
+        translate_conflicts(function, booking_id, move || {
+            with_generic_plans(|| {
+                Spi::connect_mut(|client| {
+                    let restaurant_id = engine::booking_restaurant(client, booking_id)
+                        .ok_or(SeatingError::BookingNotFound { booking_id })?;
+                    engine::assign(client, &args.request(restaurant_id))
+                })
+            })
+        })
+    };
+    // A companion's restaurant answers every lookup (db::route).
+    let result = match restaurant_id {
+        Some(r) => crate::db::route::within(r, body),
+        None => body(),
+    };
     result.unwrap_or_else(|e| raise(&e, function))
 }
 
@@ -253,16 +259,19 @@ fn run_unassign(
     p_merge_group_id: Option<pgrx::Uuid>,
 ) -> UnassignRows {
     let ids = tableset::normalize_optional_ids(decode_ids(p_table_ids));
-    let rows = with_generic_plans(|| Spi::connect_mut(|client| {
-        let restaurant_id = match restaurant_id {
-            Some(r) => Some(r),
-            None => engine::booking_restaurant(client, booking_id),
-        };
-        match restaurant_id {
-            Some(r) => engine::unassign(client, r, booking_id, ids, p_merge_group_id.map(from_pg)),
-            None => Ok(Vec::new()),
-        }
-    }))
+    let body = move || {
+        with_generic_plans(|| {
+            Spi::connect_mut(|client| match engine::booking_restaurant(client, booking_id) {
+                Some(r) => engine::unassign(client, r, booking_id, ids, p_merge_group_id.map(from_pg)),
+                None => Ok(Vec::new()),
+            })
+        })
+    };
+    // A companion's restaurant answers every lookup (db::route).
+    let rows = match restaurant_id {
+        Some(r) => crate::db::route::within(r, body),
+        None => body(),
+    }
     .unwrap_or_else(|e| raise(&e, UNASSIGN));
     TableIterator::new(rows.into_iter().map(|(t, m)| (to_pg(t), m.map(to_pg))))
 }

@@ -3,7 +3,8 @@
 //!
 //! Order of work (reference §8, SPEC §5/§6): lock the booking; derive the window; replay from the
 //! ledger when the key is known; lock the tables in id order and validate them; zone lock and
-//! adjacency; conflicts (holds, other bookings) read under the locks; then the writes, set-based;
+//! adjacency; conflicts (holds, other bookings) read under the locks; then the writes, one table per
+//! statement (SPEC §8);
 //! then the post-assignment capacity hook. Every decision is taken before the first write, so a
 //! refused call writes nothing, and the exclusion constraints fire only for writers that bypass
 //! these functions.

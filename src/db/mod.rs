@@ -1,5 +1,7 @@
 //! The thin SPI layer: kept statements (`plans`), their SQL (`queries`), and the code that locks,
-//! reads into domain structs and writes set-based (`assign`, `capacity`).
+//! reads into domain structs and writes (`assign`, `capacity`, `holds`, `lifecycle`, ...); `route`
+//! holds the restaurant a companion was called for, and `shards` the local shard tables a call
+//! delegated by Citus runs its statements on.
 
 pub mod allocate;
 pub mod assign;
@@ -11,6 +13,7 @@ pub mod plans;
 pub mod update_booking;
 pub mod queries;
 pub mod route;
+pub mod shards;
 
 use pgrx::prelude::*;
 use pgrx::spi::SpiResult;

@@ -52,7 +52,8 @@ pub struct Stmt {
 
 struct Cache {
     schema: pg_sys::Oid,
-    plans: HashMap<usize, Rc<OwnedPreparedStatement>>,
+    /// Keyed by (statement, shard map): shard map 0 is the statement as written.
+    plans: HashMap<(usize, usize), Rc<OwnedPreparedStatement>>,
 }
 
 thread_local! {
@@ -74,7 +75,9 @@ pub fn run<'conn>(
     stmt: &Stmt,
     args: &[DatumWithOid<'_>],
 ) -> SpiTupleTable<'conn> {
-    let key = stmt.sql.as_ptr() as usize;
+    // Inside a call Citus delegated here, the restaurant's local shards (see `shards`).
+    let shards = super::shards::local(client);
+    let key = (stmt.sql.as_ptr() as usize, shards.as_ref().map_or(0, |m| m.id));
     let schema = current_schema();
     let cached = CACHE.with(|c| {
         let mut c = c.borrow_mut();
@@ -88,8 +91,12 @@ pub fn run<'conn>(
         Some(p) => p,
         None => {
             let types: Vec<PgOid> = stmt.args.iter().map(|t| t.oid()).collect();
+            let sql = match &shards {
+                Some(map) => std::borrow::Cow::Owned(map.rewrite(stmt.sql)),
+                None => std::borrow::Cow::Borrowed(stmt.sql),
+            };
             let prepared = client
-                .prepare_mut(stmt.sql, &types)
+                .prepare_mut(&*sql, &types)
                 .unwrap_or_else(|e| pgrx::error!("pg_seating: cannot prepare statement: {e}"));
             let kept = Rc::new(prepared.keep());
             CACHE.with(|c| c.borrow_mut().plans.insert(key, kept.clone()));
@@ -102,9 +109,11 @@ pub fn run<'conn>(
 }
 
 /// The planner settings of every pg_seating call: each statement is a keyed OLTP lookup or write.
-const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 3] = [
+const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 4] = [
+    // The model's trigger for direct deletes of allocations has nothing to do in a call.
+    (c"pg_seating.internal_call", c"on"),
     // Plan each kept statement once; otherwise the plan cache may keep choosing custom plans and
-    // plan every execution again. Under Citus: force_custom_plan instead (see `citus_loaded`).
+    // plan every execution again. Under Citus: auto instead (see `citus_loaded`).
     (c"plan_cache_mode", c"force_generic_plan"),
     // A generic plan made while a table is small or freshly emptied would pick sequential scans
     // and keep them; every statement here has an index on (restaurant_id, ...) to use.
@@ -114,10 +123,12 @@ const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 3] = [
     (c"jit", c"off"),
 ];
 
-/// Whether Citus is loaded in this backend (its GUCs exist only then). Citus cannot plan most
-/// statements generically (`could not create distributed plan`, SPEC §8 (1)): under Citus every
-/// execution gets a custom plan, which its router planner makes cheaply for a one-restaurant
-/// statement.
+/// Whether Citus is loaded in this backend (its GUCs exist only then). Citus cannot plan every
+/// statement generically (`could not create distributed plan`, SPEC §8 (1)), so under Citus the
+/// plan cache decides (`auto`): Citus prices a generic plan it cannot use out of reach, so such a
+/// statement is planned for each execution, while a single-table, one-restaurant statement keeps
+/// its generic plan (and Citus its local plan on the worker), which a custom plan per execution
+/// would pay for in every call.
 pub fn citus_loaded() -> bool {
     // SAFETY: a lookup by a valid NUL-terminated name; missing_ok returns NULL for an unknown GUC.
     unsafe { !pg_sys::GetConfigOption(c"citus.version".as_ptr(), true, false).is_null() }
@@ -131,13 +142,14 @@ pub fn with_generic_plans<R>(f: impl FnOnce() -> R) -> R {
     // transaction (or subtransaction) abort pops the nest level, so only a normal return restores.
     let level = unsafe { pg_sys::NewGUCNestLevel() };
     for (name, value) in OLTP_SETTINGS {
-        let value = if name == c"plan_cache_mode" && citus_loaded() { c"force_custom_plan" } else { value };
+        let value = if name == c"plan_cache_mode" && citus_loaded() { c"auto" } else { value };
         // SAFETY: valid NUL-terminated names and values of user-settable GUCs.
         unsafe {
             pg_sys::set_config_option(
                 name.as_ptr(),
                 value.as_ptr(),
-                pg_sys::GucContext::PGC_USERSET,
+                // (superuser context: pg_seating.internal_call is not the caller's to set)
+                pg_sys::GucContext::PGC_SUSET,
                 pg_sys::GucSource::PGC_S_SESSION,
                 pg_sys::GucAction::GUC_ACTION_SAVE,
                 true,

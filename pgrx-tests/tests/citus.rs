@@ -27,8 +27,12 @@ fn coordinator_port() -> u16 {
 }
 
 fn config() -> Config {
+    config_for(coordinator_port())
+}
+
+fn config_for(port: u16) -> Config {
     let mut c = Config::new();
-    c.host("localhost").port(coordinator_port()).user("postgres").dbname("postgres").application_name("pg_seating_citus_tests");
+    c.host("localhost").port(port).user("postgres").dbname("postgres").application_name("pg_seating_citus_tests");
     c
 }
 
@@ -635,8 +639,7 @@ fn a_delegated_call_runs_its_statements_on_the_local_shards_directly() {
     // A session like the one Citus opens to delegate a call (its application_name marks it).
     let notices: Arc<Mutex<Vec<String>>> = Arc::default();
     let sink = notices.clone();
-    let mut worker = config()
-        .port(port)
+    let mut worker = config_for(port)
         .application_name("citus_internal pg_seating test")
         .notice_callback(move |n| sink.lock().unwrap().push(n.message().to_string()))
         .connect(NoTls)
@@ -651,7 +654,7 @@ fn a_delegated_call_runs_its_statements_on_the_local_shards_directly() {
         notices.lock().unwrap().iter().filter(|m| m.starts_with("executing the command locally")).cloned().collect();
     assert!(through_citus.is_empty(), "every statement ran on the shards without Citus's executor: {through_citus:#?}");
     // The same call from an ordinary session on the worker goes through Citus (and works too).
-    let mut plain = config().port(port).connect(NoTls).unwrap();
+    let mut plain = config_for(port).connect(NoTls).unwrap();
     let rows = plain
         .query(
             "SELECT table_id FROM unassign_tables_atomic_in_restaurant($1::text::uuid, $2::text::uuid)",

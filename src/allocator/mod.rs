@@ -3,12 +3,11 @@
 //! (including property tests against a brute-force oracle).
 
 pub mod day;
+pub mod rng;
 pub mod score;
 pub mod search;
 
 #[cfg(test)]
 mod oracle_tests;
-#[cfg(test)]
-mod test_rng;
 #[cfg(test)]
 mod quality_tests;

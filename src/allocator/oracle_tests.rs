@@ -4,7 +4,7 @@
 use uuid::Uuid;
 
 use super::score::{Breakdown, Weights};
-use super::test_rng::Rng;
+use super::rng::Rng;
 use super::search::{quote, Busy, Plan, Policy, Table};
 use crate::domain::window::Window;
 

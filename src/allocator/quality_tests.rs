@@ -1,11 +1,11 @@
-//! Quality check (issue #6): on 100 seeded random days, day planning with the allocator against a
-//! greedy first-fit baseline under the same rules. Run with `cargo test quality -- --nocapture` to
+//! Quality check: on 100 seeded random days, the day planner (`day::plan_day`, which
+//! `auto_assign_day` runs) against a greedy first-fit baseline under the same rules. Run with `cargo test quality -- --nocapture` to
 //! see the per-day table.
 
 use uuid::Uuid;
 
 use super::day::{greedy_first_fit, metrics, plan_day, DayBooking, Metrics};
-use super::test_rng::Rng;
+use super::rng::Rng;
 use super::search::{Policy, Table};
 use crate::domain::window::Window;
 
@@ -62,6 +62,7 @@ fn quality_allocator_beats_greedy_first_fit_over_100_days() {
     let mut rng = Rng(0x5EA7_1265);
     let policy = Policy::default();
     let (mut a_total, mut g_total) = (Metrics::default(), Metrics::default());
+    let mut days_behind = 0;
     println!("day | bookings | allocator seated/unassigned/wasted/util | greedy seated/unassigned/wasted/util");
     for d in 0..100u128 {
         let (tables, edges, bookings) = day(&mut rng, d + 1);
@@ -72,6 +73,9 @@ fn quality_allocator_beats_greedy_first_fit_over_100_days() {
             bookings.len(), a.seated, a.unassigned, a.wasted_seats, a.utilisation,
             g.seated, g.unassigned, g.wasted_seats, g.utilisation
         );
+        if a.seated < g.seated {
+            days_behind += 1;
+        }
         for (t, m) in [(&mut a_total, a), (&mut g_total, g)] {
             t.bookings += m.bookings;
             t.seated += m.seated;
@@ -88,6 +92,7 @@ fn quality_allocator_beats_greedy_first_fit_over_100_days() {
         a_total.bookings, a_total.seated, a_total.unassigned, a_total.wasted_seats, util(&a_total),
         g_total.seated, g_total.unassigned, g_total.wasted_seats, util(&g_total)
     );
-    assert!(a_total.seated >= g_total.seated, "allocator seated {} < greedy {}", a_total.seated, g_total.seated);
-    assert!(a_total.wasted_seats < g_total.wasted_seats, "allocator wasted {} >= greedy {}", a_total.wasted_seats, g_total.wasted_seats);
+    // The planner's objective: bookings seated, then guests, then seats wasted.
+    assert!(a_total.seated > g_total.seated, "allocator seated {} <= greedy {}", a_total.seated, g_total.seated);
+    assert!(days_behind == 0, "the planner seated fewer bookings than greedy on {days_behind} days");
 }

@@ -10,6 +10,7 @@ use super::holds;
 use super::lifecycle::{self, ConfirmTransition};
 use super::plans::{run, Stmt, Ty};
 use super::{from_pg, to_pg, ts, uuid_array};
+use crate::allocator::day::{plan_day, DayBooking};
 use crate::allocator::search::{assign_scarcity, quote, Busy, Policy, Quote, Rejection, Table};
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
@@ -80,6 +81,22 @@ fn uuids(v: Option<Vec<Option<pgrx::Uuid>>>) -> Vec<Uuid> {
 }
 
 pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, window: Window) -> Inputs {
+    let (tables, edges) = layout(client, restaurant_id);
+    let busy = uuids(
+        run(client, &BUSY, &[to_pg(restaurant_id).into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()])
+            .first()
+            .get(1)
+            .ok()
+            .flatten(),
+    )
+    .into_iter()
+    .map(|table| Busy { table, window })
+    .collect();
+    Inputs { tables, edges, busy }
+}
+
+/// The restaurant's tables (with their scarcity) and adjacency edges.
+fn layout(client: &mut SpiClient<'_>, restaurant_id: Uuid) -> (Vec<Table>, Vec<(Uuid, Uuid)>) {
     let r = to_pg(restaurant_id);
     let row = run(client, &TABLES, &[r.into()]).first();
     let ids = uuids(row.get(1).ok().flatten());
@@ -112,18 +129,7 @@ pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, w
     assign_scarcity(&mut tables);
     let row = run(client, &EDGES, &[r.into()]).first();
     let (a, b) = (uuids(row.get(1).ok().flatten()), uuids(row.get(2).ok().flatten()));
-    let edges = a.into_iter().zip(b).collect();
-    let busy = uuids(
-        run(client, &BUSY, &[r.into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()])
-            .first()
-            .get(1)
-            .ok()
-            .flatten(),
-    )
-    .into_iter()
-    .map(|table| Busy { table, window })
-    .collect();
-    Inputs { tables, edges, busy }
+    (tables, a.into_iter().zip(b).collect())
 }
 
 fn request(restaurant_id: Uuid, booking_id: Uuid, table_ids: Vec<Uuid>, key: Option<String>, by: Option<Uuid>) -> AssignRequest {
@@ -296,15 +302,39 @@ const LOCK_DAY_BOOKINGS: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Date],
 };
 
+/// The day's bookings in reporting order (largest party first, then earliest start, then id) with
+/// the tables each holds and what its window needs ($3: the restaurant's time zone).
 const DAY_BOOKINGS: Stmt = Stmt {
     sql: "SELECT b.id,
                  ARRAY(SELECT x.table_id FROM booking_table_assignments x
-                        WHERE x.restaurant_id = $1 AND x.booking_id = b.id ORDER BY x.table_id)
+                        WHERE x.restaurant_id = $1 AND x.booking_id = b.id ORDER BY x.table_id),
+                 b.start_at, b.end_at,
+                 (b.booking_date + b.start_time) AT TIME ZONE $3,
+                 ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time) AT TIME ZONE $3,
+                 b.party_size
             FROM bookings b
            WHERE b.restaurant_id = $1 AND b.booking_date = $2
              AND b.status NOT IN ('cancelled', 'no_show', 'completed')
            ORDER BY b.party_size DESC, b.start_at NULLS LAST, b.start_time, b.id",
-    args: &[Ty::Uuid, Ty::Date],
+    args: &[Ty::Uuid, Ty::Date, Ty::Text],
+};
+
+/// Tables in use during [$3, $4) by anything but the bookings being planned ($2): live
+/// allocations, assignments, and every live hold (a hold of a planned booking too: the plan leaves
+/// held tables alone).
+const DAY_BUSY: Stmt = Stmt {
+    sql: "SELECT a.resource_id, lower(a.\"window\"), upper(a.\"window\") FROM allocations a
+           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
+             AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4
+             AND (a.booking_id IS NULL OR NOT a.booking_id = ANY($2))
+          UNION ALL
+          SELECT w.table_id, w.start_at, w.end_at FROM table_hold_windows w
+           WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
+             AND w.status = 'active' AND w.expires_at > $5
+          UNION ALL
+          SELECT x.table_id, x.start_at, x.end_at FROM booking_table_assignments x
+           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND NOT x.booking_id = ANY($2)",
+    args: &[Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
 };
 
 /// One booking's outcome in a day plan.
@@ -315,10 +345,11 @@ pub struct DayOutcome {
     pub detail: Option<String>,
 }
 
-/// Auto-assigns every unassigned booking of the day, in planning order. Bookings that already hold
-/// tables keep them (`kept`); the others are `assigned`, `unassigned` (no plan, DETAIL says why),
-/// `capacity_exceeded` (checked before writing, so the day goes on) or `skipped` (e.g. an invalid
-/// window).
+/// Auto-assigns every unassigned booking of the day with one plan for the whole day
+/// (`allocator::day::plan_day`: as many bookings seated as the tables allow, then as many guests,
+/// then as few seats wasted). Bookings that already hold tables keep them (`kept`); the others are
+/// `assigned`, `unassigned` (no plan, DETAIL says why), `capacity_exceeded` (checked before
+/// writing, so the day goes on) or `skipped` (e.g. an invalid window). Rows in reporting order.
 pub fn auto_assign_day(
     client: &mut SpiClient<'_>,
     restaurant_id: Uuid,
@@ -330,41 +361,131 @@ pub fn auto_assign_day(
     // single-booking writers (booking, then tables) or with another day plan.
     // Only the bookings locked here are planned: one inserted meanwhile would be locked later,
     // while tables are held.
-    let locked: std::collections::HashSet<Uuid> = run(client, &LOCK_DAY_BOOKINGS, &[to_pg(restaurant_id).into(), date.into()])
-        .filter_map(|r| r.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+    let r = to_pg(restaurant_id);
+    let locked: std::collections::HashSet<Uuid> = run(client, &LOCK_DAY_BOOKINGS, &[r.into(), date.into()])
+        .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
         .collect();
-    let day: Vec<(Uuid, Vec<Uuid>)> = run(client, &DAY_BOOKINGS, &[to_pg(restaurant_id).into(), date.into()])
-        .filter_map(|r| {
-            let id = from_pg(r.get::<pgrx::Uuid>(1).ok().flatten()?);
+    let zone: Option<String> = run(client, &super::queries::RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
+    struct Day {
+        id: Uuid,
+        held: Vec<Uuid>,
+        window: Result<Window, SeatingError>,
+        party: i32,
+    }
+    let day: Vec<Day> = run(client, &DAY_BOOKINGS, &[r.into(), date.into(), zone.as_deref().into()])
+        .filter_map(|row| {
+            let id = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
             if !locked.contains(&id) {
                 return None;
             }
-            let tables: Vec<Option<pgrx::Uuid>> = r.get(2).ok().flatten().unwrap_or_default();
-            Some((id, tables.into_iter().flatten().map(from_pg).collect()))
+            let held: Vec<Option<pgrx::Uuid>> = row.get(2).ok().flatten().unwrap_or_default();
+            let times = crate::domain::window::BookingTimes {
+                start_at: super::ts_opt(row.get(3)),
+                end_at: super::ts_opt(row.get(4)),
+                local_start: super::ts_opt(row.get(5)),
+                local_end: super::ts_opt(row.get(6)),
+            };
+            let window = crate::domain::window::resolve("auto_assign_tables", id, None, None, &times);
+            let party = row.get::<i32>(7).ok().flatten().unwrap_or(0);
+            Some(Day { id, held: held.into_iter().flatten().map(from_pg).collect(), window, party })
         })
         .collect();
-    day.into_iter()
-        .map(|(booking_id, held)| {
-            if !held.is_empty() {
-                return DayOutcome { booking_id, table_ids: held, outcome: "kept", detail: None };
+
+    // What is decided before planning: kept, invalid windows, capacity.
+    let mut outcomes: Vec<Option<DayOutcome>> = Vec::with_capacity(day.len());
+    let mut planned: Vec<(usize, DayBooking)> = Vec::new();
+    for (i, d) in day.iter().enumerate() {
+        let outcome = if !d.held.is_empty() {
+            Some(DayOutcome { booking_id: d.id, table_ids: d.held.clone(), outcome: "kept", detail: None })
+        } else {
+            match &d.window {
+                Err(e) => Some(DayOutcome { booking_id: d.id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) }),
+                Ok(window) => match super::capacity::after_assignment(client, restaurant_id, d.id) {
+                    Err(e) => Some(DayOutcome { booking_id: d.id, table_ids: Vec::new(), outcome: "capacity_exceeded", detail: e.detail() }),
+                    Ok(()) => {
+                        planned.push((i, DayBooking { id: d.id, party: d.party, window: *window }));
+                        None
+                    }
+                },
             }
-            if let Err(e) = super::capacity::after_assignment(client, restaurant_id, booking_id) {
-                return DayOutcome { booking_id, table_ids: Vec::new(), outcome: "capacity_exceeded", detail: e.detail() };
-            }
-            match auto_assign(client, restaurant_id, booking_id, None, false, None, policy, Tables::NeverWait) {
+        };
+        outcomes.push(outcome);
+    }
+
+    if !planned.is_empty() {
+        let (tables, edges) = layout(client, restaurant_id);
+        let ids: Vec<Uuid> = planned.iter().map(|(_, b)| b.id).collect();
+        let from = planned.iter().map(|(_, b)| b.window.start).min().unwrap_or(0);
+        let to = planned.iter().map(|(_, b)| b.window.end).max().unwrap_or(0);
+        let busy: Vec<Busy> = run(
+            client,
+            &DAY_BUSY,
+            &[r.into(), uuid_array(&ids).into(), ts(from).into(), ts(to).into(), ts(super::now()).into()],
+        )
+        .filter_map(|row| {
+            let table = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
+            let window = Window::new(super::ts_opt(row.get(2))?, super::ts_opt(row.get(3))?)?;
+            Some(Busy { table, window })
+        })
+        .collect();
+        let bookings: Vec<DayBooking> = planned.iter().map(|(_, b)| b.clone()).collect();
+        let seatings = plan_day(&tables, &edges, &busy, &bookings, policy);
+
+        // The plan's seats first, each through the assignment core (its tables locked without
+        // waiting); then the bookings the plan leaves out, each by auto-assign, which also says why
+        // when nothing fits. A plan whose tables cannot be had is re-planned for that booking.
+        let mut left: Vec<usize> = Vec::new();
+        for (k, seating) in seatings.iter().enumerate() {
+            let (i, booking) = &planned[k];
+            let Some(chosen) = &seating.tables else {
+                left.push(k);
+                continue;
+            };
+            let mut ids = chosen.clone();
+            ids.sort_unstable();
+            let locked = run(client, &TRY_LOCK_TABLES, &[r.into(), uuid_array(&ids).into()]).len();
+            let written = if locked == ids.len() {
+                let key = auto_assign_key(booking.id, booking.window);
+                let req = request(restaurant_id, booking.id, ids.clone(), Some(key), None);
+                lifecycle::confirm(client, &req, &no_transition())
+            } else {
+                Err(SeatingError::AllocationOverlap {
+                    resource_id: Uuid::nil(),
+                    booking_id: booking.id,
+                    blocker: crate::domain::error::Blocker::Unknown,
+                })
+            };
+            outcomes[*i] = Some(match written {
                 Ok(rows) => DayOutcome {
-                    booking_id,
-                    table_ids: rows.iter().map(|r| r.row.table_id).collect(),
+                    booking_id: booking.id,
+                    table_ids: rows.iter().map(|x| x.table_id).collect(),
+                    outcome: "assigned",
+                    detail: None,
+                },
+                Err(e) if is_conflict(&e) => {
+                    left.push(k);
+                    continue;
+                }
+                Err(e) => DayOutcome { booking_id: booking.id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) },
+            });
+        }
+        for k in left {
+            let (i, booking) = &planned[k];
+            outcomes[*i] = Some(match auto_assign(client, restaurant_id, booking.id, None, false, None, policy, Tables::NeverWait) {
+                Ok(rows) => DayOutcome {
+                    booking_id: booking.id,
+                    table_ids: rows.iter().map(|x| x.row.table_id).collect(),
                     outcome: "assigned",
                     detail: None,
                 },
                 Err(SeatingError::NoTablePlan { detail, .. }) => {
-                    DayOutcome { booking_id, table_ids: Vec::new(), outcome: "unassigned", detail: Some(detail) }
+                    DayOutcome { booking_id: booking.id, table_ids: Vec::new(), outcome: "unassigned", detail: Some(detail) }
                 }
-                Err(e) => DayOutcome { booking_id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) },
-            }
-        })
-        .collect()
+                Err(e) => DayOutcome { booking_id: booking.id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) },
+            });
+        }
+    }
+    outcomes.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! A small deterministic generator (SplitMix64) for the allocator's randomised tests: the same
-//! instances on every run.
+//! A small deterministic generator (SplitMix64): the day planner's local search and the allocator's
+//! randomised tests draw from it, so a day's plan and the test instances are the same on every run.
 
 pub struct Rng(pub u64);
 

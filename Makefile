@@ -1,5 +1,5 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
-.PHONY: demo test test-citus bench-citus test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
+.PHONY: demo test test-citus bench-citus bench-quality test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
 
 demo:
 	scripts/demo
@@ -35,6 +35,11 @@ bench:
 # assign + unassign through the companions on one node and on Citus: make bench-citus [BENCH_SECONDS=15]
 bench-citus:
 	bench/citus/run $(BENCH_SECONDS)
+
+# auto_assign_day beside the exact optimum (HiGHS) on the demo day and seeded days: make bench-quality [DAYS=20]
+DAYS ?= 20
+bench-quality:
+	bench/quality/run $(DAYS)
 
 # Cost as a restaurant's history grows: make bench-scale [SIZES="S M"] [ITERATIONS=200]
 SIZES ?= S M

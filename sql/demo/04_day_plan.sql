@@ -4,7 +4,7 @@
 \set ON_ERROR_STOP on
 SELECT booking_date AS day FROM bookings LIMIT 1 \gset
 \echo
-\echo '== auto_assign_day for' :day '(largest party first, then earliest start)'
+\echo '== auto_assign_day for' :day '(one plan for the whole day: most bookings seated, then most guests)'
 SELECT outcome, count(*) AS bookings, sum(b.party_size) AS covers
   FROM auto_assign_day('c0000000-0000-4000-8000-000000000001', :'day') d
   JOIN bookings b ON b.id = d.booking_id

@@ -33,6 +33,7 @@ pub const STEPS: &[(i32, &str, &str)] = &[
          row per INSERT), time-ordered uuid ids for booking_state_history instead of a per-node sequence",
         include_str!("../../sql/model/0005_citus.sql"),
     ),
+    (6, "0.5.0: comments on the model's tables and key columns", include_str!("../../sql/model/0006_comments.sql")),
 ];
 
 /// The model version this code expects: the last step.

@@ -1,5 +1,5 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
-.PHONY: demo test test-citus bench-citus bench-quality test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
+.PHONY: demo test test-citus bench-citus bench-quality test-lint test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
 
 demo:
 	scripts/demo
@@ -12,6 +12,8 @@ test-citus:
 	scripts/test-citus
 
 # One layer at a time (same runner).
+test-lint:
+	LAYERS=lint scripts/test
 test-pure:
 	LAYERS=pure scripts/test
 test-pgrx:

@@ -58,14 +58,27 @@ pub fn register() {
     );
     let weights: [(&'static std::ffi::CStr, &'static std::ffi::CStr, &'static GucSetting<f64>); 6] = [
         (c"pg_seating.weight_overage", c"Score weight per seat beyond the party (default 5).", &WEIGHT_OVERAGE),
-        (c"pg_seating.weight_fragmentation", c"Score weight per seat outside the largest table (default 2).", &WEIGHT_FRAGMENTATION),
+        (
+            c"pg_seating.weight_fragmentation",
+            c"Score weight per seat outside the largest table (default 2).",
+            &WEIGHT_FRAGMENTATION,
+        ),
         (c"pg_seating.weight_zones", c"Score weight per extra zone (default 4).", &WEIGHT_ZONES),
         (c"pg_seating.weight_tables", c"Score weight per extra table of a combination (default 3).", &WEIGHT_TABLES),
         (c"pg_seating.weight_adjacency", c"Score weight of a combination's radius (default 1).", &WEIGHT_ADJACENCY),
         (c"pg_seating.weight_scarcity", c"Score weight of the tables' scarcity (default 0).", &WEIGHT_SCARCITY),
     ];
     for (name, description, setting) in weights {
-        GucRegistry::define_float_guc(name, description, c"Lower scores rank first.", setting, 0.0, 1000.0, GucContext::Userset, GucFlags::default());
+        GucRegistry::define_float_guc(
+            name,
+            description,
+            c"Lower scores rank first.",
+            setting,
+            0.0,
+            1000.0,
+            GucContext::Userset,
+            GucFlags::default(),
+        );
     }
 }
 

@@ -52,10 +52,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(members, Some(0), "no relation belongs to the extension");
-        let dumped = Spi::get_one::<bool>(
-            "SELECT extconfig IS NULL FROM pg_extension WHERE extname = 'pg_seating'",
-        )
-        .unwrap();
+        let dumped =
+            Spi::get_one::<bool>("SELECT extconfig IS NULL FROM pg_extension WHERE extname = 'pg_seating'").unwrap();
         assert_eq!(dumped, Some(true), "nothing registered with pg_extension_config_dump");
         let version = Spi::get_one::<i32>("SELECT max(version) FROM pg_seating_model_versions").unwrap();
         assert_eq!(version, Some(crate::api::model::latest()));

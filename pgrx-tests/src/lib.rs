@@ -164,10 +164,23 @@ pub fn pg_tool(program: &str, args: &[&str]) {
 
 /// The data model's tables (SPEC §2), as every version since 0.1.0 has them.
 pub const MODEL_TABLES: [&str; 17] = [
-    "allocations", "booking_assignment_idempotency", "booking_confirmation_results", "booking_slots",
-    "booking_state_history", "booking_table_assignments", "bookings", "capacity_outbox",
-    "restaurant_capacity_rules", "restaurant_service_periods", "restaurants", "table_adjacencies",
-    "table_hold_members", "table_hold_windows", "table_holds", "table_inventory", "zones",
+    "allocations",
+    "booking_assignment_idempotency",
+    "booking_confirmation_results",
+    "booking_slots",
+    "booking_state_history",
+    "booking_table_assignments",
+    "bookings",
+    "capacity_outbox",
+    "restaurant_capacity_rules",
+    "restaurant_service_periods",
+    "restaurants",
+    "table_adjacencies",
+    "table_hold_members",
+    "table_hold_windows",
+    "table_holds",
+    "table_inventory",
+    "zones",
 ];
 
 /// Every table of the data model with its row count, ordered by name.
@@ -187,10 +200,7 @@ pub fn model_table_counts(c: &mut Client) -> Vec<(String, i64)> {
 pub fn server_log_crashes() -> Vec<String> {
     let Ok(dir) = std::env::var("PG_SEATING_TEST_DATADIR") else { return Vec::new() };
     let Ok(log) = std::fs::read_to_string(std::path::Path::new(&dir).join("server.log")) else { return Vec::new() };
-    log.lines()
-        .filter(|l| l.contains("terminated by signal") || l.contains("PANIC"))
-        .map(str::to_string)
-        .collect()
+    log.lines().filter(|l| l.contains("terminated by signal") || l.contains("PANIC")).map(str::to_string).collect()
 }
 
 /// What Supabase grants in a new database: USAGE on `public` and, by default privileges, everything

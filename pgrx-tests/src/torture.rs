@@ -107,11 +107,7 @@ impl Report {
         self.errors_by_code().get("XX000").copied().unwrap_or(0)
     }
     pub fn unexpected_errors(&self) -> u64 {
-        self.outcomes
-            .iter()
-            .filter(|((op, c), _)| c != "ok" && !expected(op, c))
-            .map(|(_, n)| n)
-            .sum()
+        self.outcomes.iter().filter(|((op, c), _)| c != "ok" && !expected(op, c)).map(|(_, n)| n).sum()
     }
     pub fn deadlocks(&self) -> u64 {
         self.client_deadlocks + self.server_deadlocks.max(0) as u64
@@ -152,7 +148,8 @@ impl Report {
         }
         let _ = writeln!(s, "attempts {}  successes {}", self.attempts(), self.successes());
         let by_code: Vec<String> = self.errors_by_code().iter().map(|(c, n)| format!("{c}={n}")).collect();
-        let _ = writeln!(s, "errors by SQLSTATE: {}", if by_code.is_empty() { "none".into() } else { by_code.join(" ") });
+        let _ =
+            writeln!(s, "errors by SQLSTATE: {}", if by_code.is_empty() { "none".into() } else { by_code.join(" ") });
         let _ = writeln!(
             s,
             "faults: {} cancels, {} terminations sent; {} reconnects",
@@ -185,7 +182,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -194,7 +191,7 @@ impl Rng {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -407,7 +404,10 @@ fn run_op(c: &mut Client, rng: &mut Rng, hot: &Hot, op: &str) -> Result<(), post
             } else if rng.chance(35) {
                 c.query("SELECT table_id FROM unassign_tables_atomic($1::text::uuid)", &[&b])?;
             } else {
-                c.query("SELECT table_id FROM unassign_tables_atomic($1::text::uuid, $2::text[]::uuid[])", &[&b, &tables])?;
+                c.query(
+                    "SELECT table_id FROM unassign_tables_atomic($1::text::uuid, $2::text[]::uuid[])",
+                    &[&b, &tables],
+                )?;
             }
         }
         "hold" => {

@@ -44,7 +44,13 @@ fn healthy(f: &Fixture) {
 
 /// The hold the app places directly: header with the columns it sends (metadata NULL), then one
 /// member row per table without restaurant_id.
-fn place_hold(c: &mut Client, f: &Fixture, booking: &str, tables: &[&str], expires: &str) -> Result<String, postgres::Error> {
+fn place_hold(
+    c: &mut Client,
+    f: &Fixture,
+    booking: &str,
+    tables: &[&str],
+    expires: &str,
+) -> Result<String, postgres::Error> {
     let hold: String = c
         .query_one(
             &format!(
@@ -56,7 +62,9 @@ fn place_hold(c: &mut Client, f: &Fixture, booking: &str, tables: &[&str], expir
         )?
         .get(0);
     for t in tables {
-        if let Err(e) = c.batch_execute(&format!("INSERT INTO table_hold_members (hold_id, table_id) VALUES ('{hold}', '{t}')")) {
+        if let Err(e) =
+            c.batch_execute(&format!("INSERT INTO table_hold_members (hold_id, table_id) VALUES ('{hold}', '{t}')"))
+        {
             // The app deletes the header and reports a hold conflict.
             c.batch_execute(&format!("DELETE FROM table_holds WHERE id = '{hold}'")).unwrap();
             return Err(e);
@@ -81,7 +89,9 @@ fn holds_placed_directly_conflict_with_23p01_and_expired_ones_block_nobody() {
     assert_eq!(left, 0, "the app deleted the refused header");
     // An expired (unswept) hold blocks nobody.
     let mut admin = connect();
-    admin.batch_execute(&format!("UPDATE table_holds SET expires_at = now() - interval '1 second' WHERE id = '{h1}'")).unwrap();
+    admin
+        .batch_execute(&format!("UPDATE table_holds SET expires_at = now() - interval '1 second' WHERE id = '{h1}'"))
+        .unwrap();
     place_hold(&mut c, &f, b3, &[t1], "now() + interval '3 minutes'").expect("an expired hold does not block");
     healthy(&f);
 }
@@ -91,9 +101,11 @@ fn holds_are_released_with_release_hold_and_emit_or_by_the_fallback_deletes() {
     let f = setup(2, 2);
     let mut c = server();
     let h = place_hold(&mut c, &f, &f.bookings[0], &[&f.tables[0]], "now() + interval '3 minutes'").unwrap();
-    let released: bool = one(&mut c, &format!("SELECT release_hold_and_emit(p_hold_id => '{h}', p_actor_id => NULL)")).get(0);
+    let released: bool =
+        one(&mut c, &format!("SELECT release_hold_and_emit(p_hold_id => '{h}', p_actor_id => NULL)")).get(0);
     assert!(released);
-    let again: bool = one(&mut c, &format!("SELECT release_hold_and_emit(p_hold_id => '{h}', p_actor_id => NULL)")).get(0);
+    let again: bool =
+        one(&mut c, &format!("SELECT release_hold_and_emit(p_hold_id => '{h}', p_actor_id => NULL)")).get(0);
     assert!(!again, "false for an unknown hold");
     let events: i64 = one(
         &mut c,
@@ -104,9 +116,13 @@ fn holds_are_released_with_release_hold_and_emit_or_by_the_fallback_deletes() {
     assert_eq!(events, 1, "the release is emitted with the hold's tables");
     // The fallback: members, then the header.
     let h2 = place_hold(&mut c, &f, &f.bookings[1], &[&f.tables[1]], "now() + interval '3 minutes'").unwrap();
-    c.batch_execute(&format!("DELETE FROM table_hold_members WHERE hold_id = '{h2}'; DELETE FROM table_holds WHERE id = '{h2}'"))
-        .unwrap();
-    let windows: i64 = one(&mut c, &format!("SELECT count(*) FROM table_hold_windows WHERE restaurant_id = '{}'", f.restaurant)).get(0);
+    c.batch_execute(&format!(
+        "DELETE FROM table_hold_members WHERE hold_id = '{h2}'; DELETE FROM table_holds WHERE id = '{h2}'"
+    ))
+    .unwrap();
+    let windows: i64 =
+        one(&mut c, &format!("SELECT count(*) FROM table_hold_windows WHERE restaurant_id = '{}'", f.restaurant))
+            .get(0);
     assert_eq!(windows, 0);
     healthy(&f);
 }
@@ -132,7 +148,9 @@ fn direct_assignments_get_their_allocations_or_23p01_23505() {
     assert_eq!(code_of(&mut c, &insert(b1, &sorted)), "ok", "several tables in one statement, no restaurant_id");
     let live: i64 = one(
         &mut c,
-        &format!("SELECT count(*) FROM allocations WHERE booking_id = '{b1}' AND resource_type = 'table' AND NOT shadow"),
+        &format!(
+            "SELECT count(*) FROM allocations WHERE booking_id = '{b1}' AND resource_type = 'table' AND NOT shadow"
+        ),
     )
     .get(0);
     assert_eq!(live, 2, "each direct assignment has its live allocation");
@@ -195,7 +213,11 @@ fn window_sync_by_rpc_and_by_the_fallback_updates() {
         f.tables[0], f.tables[1]
     ))
     .unwrap();
-    let mg: Option<String> = one(&mut c, &format!("SELECT max(merge_group_id::text) FROM booking_table_assignments WHERE booking_id = '{b}'")).get(0);
+    let mg: Option<String> = one(
+        &mut c,
+        &format!("SELECT max(merge_group_id::text) FROM booking_table_assignments WHERE booking_id = '{b}'"),
+    )
+    .get(0);
     let rows = c
         .query(
             &format!(
@@ -262,7 +284,10 @@ fn maintenance_blocks_outbox_events_and_booking_inserts_as_the_app_writes_them()
         "an explicit NULL next_attempt_at means not scheduled"
     );
     assert_eq!(
-        code_of(&mut c, "UPDATE capacity_outbox SET status = 'dead', next_attempt_at = NULL WHERE dedupe_key = 'dedupe-1'"),
+        code_of(
+            &mut c,
+            "UPDATE capacity_outbox SET status = 'dead', next_attempt_at = NULL WHERE dedupe_key = 'dedupe-1'"
+        ),
         "ok",
         "dead-lettering"
     );
@@ -297,7 +322,8 @@ fn the_staff_add_table_action_keeps_the_bookings_tables() {
     c.batch_execute(&call(b1, &f.tables[0], "first")).unwrap();
     let rows = c.query(&call(b1, &f.tables[1], "add"), &[]).unwrap();
     assert_eq!(rows.len(), 1, "the call returns the new table");
-    let held: i64 = one(&mut c, &format!("SELECT count(*) FROM booking_table_assignments WHERE booking_id = '{b1}'")).get(0);
+    let held: i64 =
+        one(&mut c, &format!("SELECT count(*) FROM booking_table_assignments WHERE booking_id = '{b1}'")).get(0);
     assert_eq!(held, 2, "the booking keeps the table it had");
     let err = c.query(&call(b2, &f.tables[0], "x"), &[]).expect_err("conflict");
     assert_eq!(sqlstate(&err), "P0001");
@@ -316,7 +342,8 @@ fn holds_confirmed_with_the_named_arguments_the_app_sends() {
     let f = setup(2, 1);
     let mut c = server();
     let b = &f.bookings[0];
-    let hold: String = one(&mut c, &format!("SELECT create_table_hold('{b}', ARRAY['{}']::uuid[])::text", f.tables[0])).get(0);
+    let hold: String =
+        one(&mut c, &format!("SELECT create_table_hold('{b}', ARRAY['{}']::uuid[])::text", f.tables[0])).get(0);
     let rows = c
         .query(
             &format!(
@@ -359,12 +386,14 @@ fn the_apps_lifecycle_with_undo_no_show() {
     for (from, to) in [("pending", "confirmed"), ("confirmed", "no_show")] {
         transition(&mut c, b1, from, to).unwrap_or_else(|e| panic!("{from} -> {to}: {e}"));
     }
-    let held: i64 = one(&mut c, &format!("SELECT count(*) FROM booking_table_assignments WHERE booking_id = '{b1}'")).get(0);
+    let held: i64 =
+        one(&mut c, &format!("SELECT count(*) FROM booking_table_assignments WHERE booking_id = '{b1}'")).get(0);
     assert_eq!(held, 0, "a no-show's table is free for walk-ins");
     // Undo no-show: the table comes back.
     let rows = transition(&mut c, b1, "no_show", "confirmed").expect("undo no-show");
     assert_eq!(rows[0].get::<_, String>(0), "confirmed");
-    let back: String = one(&mut c, &format!("SELECT table_id::text FROM booking_table_assignments WHERE booking_id = '{b1}'")).get(0);
+    let back: String =
+        one(&mut c, &format!("SELECT table_id::text FROM booking_table_assignments WHERE booking_id = '{b1}'")).get(0);
     assert_eq!(back, f.tables[0], "re-seated at its previous table");
     // When the table was taken meanwhile, undo is refused with P0001 `Cannot confirm booking …`.
     transition(&mut c, b1, "confirmed", "no_show").unwrap();
@@ -511,7 +540,10 @@ fn the_dashboard_reads_its_restaurants_rows_as_authenticated() {
         ))
         .unwrap();
     let mut tx = admin.transaction().unwrap();
-    tx.batch_execute(&format!("SET LOCAL ROLE authenticated; SELECT set_config('request.jwt.claim.sub', '{user}', true)")).unwrap();
+    tx.batch_execute(&format!(
+        "SET LOCAL ROLE authenticated; SELECT set_config('request.jwt.claim.sub', '{user}', true)"
+    ))
+    .unwrap();
     for table in ["bookings", "table_holds", "table_hold_members", "table_inventory", "booking_table_assignments"] {
         let rows = tx.query(&format!("SELECT restaurant_id::text FROM {table}"), &[]).unwrap();
         assert!(!rows.is_empty(), "{table}: the member sees its restaurant's rows");
@@ -543,20 +575,29 @@ fn errors_raised_by_the_apps_triggers_keep_their_sqlstate() {
         .query(&format!("SELECT * FROM apply_booking_state_transition('{b}', 'cancelled', NULL, NULL, NULL, 'pending', 'cancelled', NULL, NULL, 'x')"), &[])
         .expect_err("the trigger refuses");
     let db = err.as_db_error().unwrap();
-    assert_eq!((db.code().code(), db.message(), db.detail(), db.hint()), ("AB123", "the app refuses", Some("app detail"), Some("app hint")));
+    assert_eq!(
+        (db.code().code(), db.message(), db.detail(), db.hint()),
+        ("AB123", "the app refuses", Some("app detail"), Some("app hint"))
+    );
     tx.batch_execute("ROLLBACK TO SAVEPOINT s").unwrap();
     let hold: String = tx
         .query_one(&format!("SELECT create_table_hold('{b}', ARRAY['{}']::uuid[])::text", f.tables[0]), &[])
         .unwrap()
         .get(0);
     let err = tx
-        .query(&format!("SELECT * FROM confirm_hold_assignment_tx('{hold}', '{b}', 'k', p_target_status => 'confirmed')"), &[])
+        .query(
+            &format!("SELECT * FROM confirm_hold_assignment_tx('{hold}', '{b}', 'k', p_target_status => 'confirmed')"),
+            &[],
+        )
         .expect_err("the trigger refuses the confirm's transition");
     assert_eq!(sqlstate(&err), "AB123");
     tx.batch_execute("ROLLBACK TO SAVEPOINT s").unwrap();
     let err = tx
         .query(
-            &format!("SELECT * FROM confirm_hold_assignment_with_transition('{b}', ARRAY['{}']::uuid[], 'k2')", f.tables[0]),
+            &format!(
+                "SELECT * FROM confirm_hold_assignment_with_transition('{b}', ARRAY['{}']::uuid[], 'k2')",
+                f.tables[0]
+            ),
             &[],
         )
         .expect_err("the trigger refuses the other confirm's transition");
@@ -577,7 +618,8 @@ fn direct_holds_racing_for_one_table_get_one_winner_and_23p01() {
                 (f.restaurant.clone(), f.zone.clone(), f.tables[0].clone(), f.bookings[i].clone());
             let barrier = barrier.clone();
             std::thread::spawn(move || {
-                let fx = Fixture { restaurant: f_restaurant, zone: f_zone, tables: vec![table.clone()], bookings: vec![] };
+                let fx =
+                    Fixture { restaurant: f_restaurant, zone: f_zone, tables: vec![table.clone()], bookings: vec![] };
                 let mut c = server();
                 barrier.wait();
                 match place_hold(&mut c, &fx, &booking, &[&table], "now() + interval '3 minutes'") {
@@ -592,7 +634,8 @@ fn direct_holds_racing_for_one_table_get_one_winner_and_23p01() {
     assert_eq!(outcomes.iter().filter(|o| *o == "ok").count(), 1, "{outcomes:?}");
     assert!(outcomes.iter().all(|o| o == "ok" || o == "23P01"), "{outcomes:?}");
     let mut c = server();
-    let holds: i64 = one(&mut c, &format!("SELECT count(*) FROM table_holds WHERE restaurant_id = '{}'", f.restaurant)).get(0);
+    let holds: i64 =
+        one(&mut c, &format!("SELECT count(*) FROM table_holds WHERE restaurant_id = '{}'", f.restaurant)).get(0);
     assert_eq!(holds, 1, "the refused headers were deleted");
     healthy(&f);
 }

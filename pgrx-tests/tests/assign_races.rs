@@ -47,7 +47,10 @@ fn eight_connections_race_for_one_table_one_winner_seven_conflicts() {
         }
     }
     let rows: i64 = c
-        .query_one("SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid", &[&f.restaurant])
+        .query_one(
+            "SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid",
+            &[&f.restaurant],
+        )
         .unwrap()
         .get(0);
     assert_eq!(rows, 1);
@@ -58,7 +61,8 @@ fn eight_connections_race_for_one_table_one_winner_seven_conflicts() {
 fn opposite_order_overlapping_sets_never_deadlock() {
     const ROUNDS: usize = 200;
     let mut c = connect();
-    let f = fixture(&mut c, 3, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")]);
+    let f =
+        fixture(&mut c, 3, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")]);
     let (t1, t2, t3) = (f.tables[0].clone(), f.tables[1].clone(), f.tables[2].clone());
     // A wants {T1, T2} given as [T1, T2]; B wants {T2, T3} given as [T3, T2]; T2 is shared.
     let sets = [vec![t1.clone(), t2.clone()], vec![t3.clone(), t2.clone()]];
@@ -85,9 +89,7 @@ fn opposite_order_overlapping_sets_never_deadlock() {
         })
         .collect();
     let results: Vec<Vec<_>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    for round in 0..ROUNDS {
-        let a = &results[0][round];
-        let b = &results[1][round];
+    for (round, (a, b)) in results[0].iter().zip(&results[1]).enumerate() {
         for r in [a, b] {
             if let Err((code, message, _)) = r {
                 assert_ne!(code, "40P01", "deadlock in round {round}");
@@ -104,7 +106,8 @@ fn disjoint_tables_in_one_restaurant_never_wait_on_each_other() {
     // Two writers in one restaurant and one zone, different tables: the second commits while the
     // first is still open (nothing restaurant-wide is locked, not even by the capacity check).
     let mut c = connect();
-    let f = fixture(&mut c, 2, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+    let f =
+        fixture(&mut c, 2, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
     c.batch_execute(&format!(
         "INSERT INTO restaurant_service_periods (restaurant_id, name, start_time, end_time)
          VALUES ('{r}', 'Dinner', '17:00', '23:00');
@@ -130,7 +133,8 @@ fn a_writer_bypassing_the_functions_still_yields_the_conflict_error_not_23p01() 
     // pre-check cannot see it, its write waits on the exclusion constraint, and when the direct
     // writer commits the constraint fires. The caller must get the reference conflict error.
     let mut c = connect();
-    let f = fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+    let f =
+        fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
     let mut direct = connect();
     let mut tx = direct.transaction().unwrap();
     tx.execute(
@@ -152,7 +156,10 @@ fn a_writer_bypassing_the_functions_still_yields_the_conflict_error_not_23p01() 
     assert_eq!((code.as_str(), message.as_str()), ("P0001", "allocations_no_overlap"));
     assert_eq!(detail, format!("Resource {} overlaps requested window for booking {}", f.tables[0], f.bookings[1]));
     let rows: i64 = c
-        .query_one("SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid", &[&f.restaurant])
+        .query_one(
+            "SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid",
+            &[&f.restaurant],
+        )
         .unwrap()
         .get(0);
     assert_eq!(rows, 0, "the loser wrote nothing");

@@ -11,7 +11,8 @@ use pg_seating_sql_tests::{connect, fixture, invariant_violations};
 fn a_plan_taken_while_waiting_moves_on_and_locked_plans_are_skipped() {
     let mut c = connect();
     // Party of 2: T1 (2 seats) is the best fit, then T2 (4), then T3 (6). No adjacency: single tables only.
-    let f = fixture(&mut c, 3, &[("2026-12-03 18:00Z", "2026-12-03 20:00Z"), ("2026-12-03 18:30Z", "2026-12-03 20:30Z")]);
+    let f =
+        fixture(&mut c, 3, &[("2026-12-03 18:00Z", "2026-12-03 20:00Z"), ("2026-12-03 18:30Z", "2026-12-03 20:30Z")]);
     for (t, cap) in f.tables.iter().zip([2, 4, 6]) {
         c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
     }
@@ -26,8 +27,11 @@ fn a_plan_taken_while_waiting_moves_on_and_locked_plans_are_skipped() {
     // A: assigns T1 to the other booking and keeps its transaction open (T1 locked, allocation uncommitted).
     let mut a = connect();
     let mut a_tx = a.transaction().unwrap();
-    a_tx.query("SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])", &[&f.bookings[1], &f.tables[0]])
-        .unwrap();
+    a_tx.query(
+        "SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])",
+        &[&f.bookings[1], &f.tables[0]],
+    )
+    .unwrap();
     // C: an unrelated writer holding T2's row lock.
     let mut cc = connect();
     let mut c_tx = cc.transaction().unwrap();

@@ -52,7 +52,9 @@ impl Traced {
         let notices: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
         let sink = notices.clone();
         let mut client = config()
-            .notice_callback(move |n| sink.lock().unwrap().push((n.message().to_string(), n.detail().unwrap_or("").to_string())))
+            .notice_callback(move |n| {
+                sink.lock().unwrap().push((n.message().to_string(), n.detail().unwrap_or("").to_string()))
+            })
             .connect(NoTls)
             .expect("connect to the coordinator");
         client.batch_execute("SET citus.log_remote_commands = on").unwrap();
@@ -107,7 +109,8 @@ fn place(c: &mut Client, tables: usize, bookings: usize) -> Place {
         c,
         "INSERT INTO restaurants (name, slug, timezone) VALUES ('citus', 'citus-' || gen_random_uuid(), 'UTC') RETURNING id::text",
     );
-    let zone = one(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{restaurant}', 'Main') RETURNING id::text"));
+    let zone =
+        one(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{restaurant}', 'Main') RETURNING id::text"));
     let tables = (1..=tables)
         .map(|n| {
             one(
@@ -205,18 +208,27 @@ fn every_companion_call_is_one_command_on_the_restaurants_worker() {
             format!("SELECT validate_booking_capacity_after_assignment_in_restaurant('{r}', '{}')", bk[0]),
             "validate_booking_capacity_after_assignment_in_restaurant",
         );
-        check(format!("SELECT * FROM unassign_tables_atomic_in_restaurant('{r}', '{}')", bk[1]), "unassign_tables_atomic_in_restaurant");
+        check(
+            format!("SELECT * FROM unassign_tables_atomic_in_restaurant('{r}', '{}')", bk[1]),
+            "unassign_tables_atomic_in_restaurant",
+        );
         check(
             format!("SELECT create_table_hold_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[2], t[2]),
             "create_table_hold_in_restaurant",
         );
-        let h2 = one(&mut c, &format!("SELECT id::text FROM table_holds WHERE restaurant_id = '{r}' AND booking_id = '{}'", bk[2]));
+        let h2 = one(
+            &mut c,
+            &format!("SELECT id::text FROM table_holds WHERE restaurant_id = '{r}' AND booking_id = '{}'", bk[2]),
+        );
         check(
             format!("SELECT * FROM confirm_hold_assignment_tx_in_restaurant('{r}', '{h2}', '{}', 'k2')", bk[2]),
             "confirm_hold_assignment_tx_in_restaurant",
         );
         let h3 = hold(&mut c, &bk[3], &t[3]);
-        check(format!("SELECT release_hold_and_emit_in_restaurant('{r}', '{h3}')"), "release_hold_and_emit_in_restaurant");
+        check(
+            format!("SELECT release_hold_and_emit_in_restaurant('{r}', '{h3}')"),
+            "release_hold_and_emit_in_restaurant",
+        );
         let h3 = hold(&mut c, &bk[3], &t[3]);
         check(format!("SELECT release_table_hold_in_restaurant('{r}', '{h3}')"), "release_table_hold_in_restaurant");
         check(
@@ -241,10 +253,19 @@ fn every_companion_call_is_one_command_on_the_restaurants_worker() {
             ),
             "sync_confirmed_assignment_windows_in_restaurant",
         );
-        check(format!("SELECT * FROM auto_assign_tables_in_restaurant('{r}', '{}')", bk[4]), "auto_assign_tables_in_restaurant");
-        check(format!("SELECT * FROM auto_assign_day_in_restaurant('{r}', '2026-12-01')"), "auto_assign_day_in_restaurant");
         check(
-            format!("SELECT is_table_available_v2_in_restaurant('{r}', '{}', '2026-12-02 19:00Z', '2026-12-02 21:00Z')", t[0]),
+            format!("SELECT * FROM auto_assign_tables_in_restaurant('{r}', '{}')", bk[4]),
+            "auto_assign_tables_in_restaurant",
+        );
+        check(
+            format!("SELECT * FROM auto_assign_day_in_restaurant('{r}', '2026-12-01')"),
+            "auto_assign_day_in_restaurant",
+        );
+        check(
+            format!(
+                "SELECT is_table_available_v2_in_restaurant('{r}', '{}', '2026-12-02 19:00Z', '2026-12-02 21:00Z')",
+                t[0]
+            ),
             "is_table_available_v2_in_restaurant",
         );
         check(
@@ -304,13 +325,14 @@ fn reference_named_rpcs_work_from_the_coordinator_on_one_worker() {
         let issued = traced.run(sql);
         assert_no_two_phase_commit(&issued, sql);
         // The booking lookup reads every shard of bookings; everything else goes to one worker.
-        let elsewhere: Vec<_> = issued
-            .iter()
-            .filter(|(m, d)| !d.contains(&p.worker) && !m.contains("SELECT restaurant_id FROM"))
-            .collect();
+        let elsewhere: Vec<_> =
+            issued.iter().filter(|(m, d)| !d.contains(&p.worker) && !m.contains("SELECT restaurant_id FROM")).collect();
         assert!(elsewhere.is_empty(), "{sql}: commands for other nodes: {elsewhere:#?}");
     }
-    let status = one(&mut c, &format!("SELECT status::text FROM bookings WHERE restaurant_id = '{}' AND id = '{}'", p.restaurant, bk[1]));
+    let status = one(
+        &mut c,
+        &format!("SELECT status::text FROM bookings WHERE restaurant_id = '{}' AND id = '{}'", p.restaurant, bk[1]),
+    );
     assert_eq!(status, "checked_in");
 }
 
@@ -319,7 +341,11 @@ fn reference_named_rpcs_work_from_the_coordinator_on_one_worker() {
 struct Null;
 
 impl ToSql for Null {
-    fn to_sql(&self, _: &Type, _: &mut postgres::types::private::BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        _: &Type,
+        _: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
         Ok(IsNull::Yes)
     }
     fn accepts(_: &Type) -> bool {
@@ -334,12 +360,18 @@ fn errors_keep_sqlstate_detail_and_hint_through_delegation() {
     let mut c = connect();
     let (a, b) = one_on_each_worker(&mut c, 2, 2);
     let (r, t, bk) = (&a.restaurant, &a.tables, &a.bookings);
-    c.batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[0], t[0]))
-        .unwrap();
+    c.batch_execute(&format!(
+        "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])",
+        bk[0], t[0]
+    ))
+    .unwrap();
 
     // A conflict raised on the worker, as the client sees it.
     let e = c
-        .batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[1], t[0]))
+        .batch_execute(&format!(
+            "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])",
+            bk[1], t[0]
+        ))
         .unwrap_err();
     let (code, message, detail, hint) = parts(&e);
     assert_eq!((code.as_str(), message.as_str()), ("P0001", "allocations_no_overlap"));
@@ -459,10 +491,7 @@ fn anomaly_finder_and_repair_work_on_one_restaurant() {
     };
     assert_eq!(kinds(&mut c), vec!["allocation_without_assignment".to_string()]);
     let whole: i64 = c
-        .query_one(
-            "SELECT count(*) FROM find_assignment_anomalies() WHERE restaurant_id = $1::text::uuid",
-            &[r],
-        )
+        .query_one("SELECT count(*) FROM find_assignment_anomalies() WHERE restaurant_id = $1::text::uuid", &[r])
         .unwrap()
         .get(0);
     assert_eq!(whole, 1, "the whole-database form finds it too");
@@ -475,8 +504,11 @@ fn anomaly_finder_and_repair_work_on_one_restaurant() {
     assert!(!actions.is_empty(), "repair acts");
     assert_eq!(kinds(&mut c), Vec::<String>::new(), "nothing left after {actions:?}");
     // The table is usable again.
-    c.batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[1], t[0]))
-        .unwrap();
+    c.batch_execute(&format!(
+        "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])",
+        bk[1], t[0]
+    ))
+    .unwrap();
 }
 
 #[test]
@@ -518,7 +550,10 @@ fn the_model_upgraded_from_0_4_0_serves_the_rpcs() {
     assert_eq!(history, vec!["uuid confirmed".to_string()], "the 0.4.0 history row, with a uuid id now");
     let booking = one(&mut c, &format!("SELECT id::text FROM bookings WHERE restaurant_id = '{r}'"));
     let released: i64 = c
-        .query_one("SELECT count(*) FROM unassign_tables_atomic_in_restaurant($1::text::uuid, $2::text::uuid)", &[&r, &booking])
+        .query_one(
+            "SELECT count(*) FROM unassign_tables_atomic_in_restaurant($1::text::uuid, $2::text::uuid)",
+            &[&r, &booking],
+        )
         .unwrap()
         .get(0);
     assert_eq!(released, 1, "the table assigned under 0.4.0 is released through the companion");
@@ -554,8 +589,12 @@ fn undistribute_and_distribute_again_keep_every_row() {
     let again: i64 = c.query_one("SELECT count(*) FROM pg_seating_distribute()", &[]).unwrap().get(0);
     assert_eq!(again, 0, "distribute is idempotent");
 
-    let undone: Vec<String> =
-        c.query("SELECT action || ' ' || object FROM pg_seating_undistribute()", &[]).unwrap().iter().map(|r| r.get(0)).collect();
+    let undone: Vec<String> = c
+        .query("SELECT action || ' ' || object FROM pg_seating_undistribute()", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     assert!(undone.iter().any(|a| a.starts_with("local table")), "{undone:#?}");
     assert!(undone.iter().any(|a| a.starts_with("local function")), "{undone:#?}");
     let left: i64 = c
@@ -603,8 +642,11 @@ fn the_sql_functions_and_operator_tools_work_from_the_coordinator() {
     let mut c = connect();
     let p = place(&mut c, 3, 3);
     let (r, t, bk) = (&p.restaurant, &p.tables, &p.bookings);
-    c.batch_execute(&format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[0], t[0]))
-        .unwrap();
+    c.batch_execute(&format!(
+        "SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])",
+        bk[0], t[0]
+    ))
+    .unwrap();
     let checks = [
         (format!("SELECT auto_assign_idempotency_key('{}')", bk[1]), format!("auto-assign:{}:", bk[1])),
         (
@@ -667,5 +709,8 @@ fn a_delegated_call_runs_its_statements_on_the_local_shards_directly() {
         )
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!(one(&mut c, &format!("SELECT count(*)::text FROM allocations WHERE restaurant_id = '{}'", p.restaurant)), "0");
+    assert_eq!(
+        one(&mut c, &format!("SELECT count(*)::text FROM allocations WHERE restaurant_id = '{}'", p.restaurant)),
+        "0"
+    );
 }

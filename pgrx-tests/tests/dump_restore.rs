@@ -70,7 +70,10 @@ fn check_restored(target: &str, before: &(Vec<(String, i64)>, Vec<String>)) {
     let applied: i64 = r.query_one("SELECT count(*) FROM pg_seating_install()", &[]).unwrap().get(0);
     assert_eq!(applied, 0, "{target}: pg_seating_install() had work left after the restore");
     let excl: i64 = r
-        .query_one("SELECT count(*) FROM pg_constraint WHERE conname IN ('allocations_no_overlap', 'bta_no_overlap')", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE conname IN ('allocations_no_overlap', 'bta_no_overlap')",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(excl, 2);

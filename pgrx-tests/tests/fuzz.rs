@@ -10,6 +10,7 @@
 //!    PG_SEATING_FUZZ_WRITE=1 to regenerate the file after a deliberate change, and review the diff).
 //! 2. Random calls: every argument drawn at random from its values; each outcome must be one the
 //!    catalogue documents for that function.
+//!
 //! Always: never XX000, never a Rust panic text in a message, never a lost connection. Each call
 //! runs in its own transaction, rolled back. `scripts/test` checks the server log for crashed
 //! backends afterwards.
@@ -49,25 +50,36 @@ fn q(c: &mut Client, sql: &str) -> String {
 
 fn fixture(c: &mut Client) -> Fx {
     let r = q(c, "INSERT INTO restaurants (name, slug, timezone) VALUES ('fuzz', 'fuzz-' || gen_random_uuid(), 'Europe/London') RETURNING id::text");
-    let r2 = q(c, "INSERT INTO restaurants (name, slug) VALUES ('fuzz-other', 'fuzz-' || gen_random_uuid()) RETURNING id::text");
+    let r2 = q(
+        c,
+        "INSERT INTO restaurants (name, slug) VALUES ('fuzz-other', 'fuzz-' || gen_random_uuid()) RETURNING id::text",
+    );
     let z = q(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{r}', 'Main') RETURNING id::text"));
     let z2 = q(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{r2}', 'Main') RETURNING id::text"));
     let table = |c: &mut Client, r: &str, z: &str, n: &str, cap: i32, status: &str| {
-        q(c, &format!(
-            "INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id, status)
+        q(
+            c,
+            &format!(
+                "INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id, status)
              VALUES ('{r}', '{n}', {cap}, '{z}', '{status}') RETURNING id::text"
-        ))
+            ),
+        )
     };
     let t1 = table(c, &r, &z, "T1", 4, "available");
     let t2 = table(c, &r, &z, "T2", 4, "available");
     let t3 = table(c, &r, &z, "T3", 2, "available");
     let t_oos = table(c, &r, &z, "T4", 4, "out_of_service");
     let x = table(c, &r2, &z2, "X1", 4, "available");
-    c.batch_execute(&format!("INSERT INTO table_adjacencies (restaurant_id, table_a, table_b) VALUES ('{r}', '{t1}', '{t2}')"))
-        .unwrap();
+    c.batch_execute(&format!(
+        "INSERT INTO table_adjacencies (restaurant_id, table_a, table_b) VALUES ('{r}', '{t1}', '{t2}')"
+    ))
+    .unwrap();
     let booking = |c: &mut Client, r: &str, date: &str, s: &str, e: &str, instants: bool, party: i64, status: &str| {
         let (sa, ea) = if instants {
-            (format!("('{date} {s}'::timestamp AT TIME ZONE 'Europe/London')"), format!("('{date} {e}'::timestamp AT TIME ZONE 'Europe/London')"))
+            (
+                format!("('{date} {s}'::timestamp AT TIME ZONE 'Europe/London')"),
+                format!("('{date} {e}'::timestamp AT TIME ZONE 'Europe/London')"),
+            )
         } else {
             ("NULL".into(), "NULL".into())
         };
@@ -86,9 +98,12 @@ fn fixture(c: &mut Client) -> Fx {
     let b_huge = booking(c, &r, "2027-01-15", "12:00", "14:00", true, 2147483647, "pending");
     let bx = booking(c, &r2, "2027-01-15", "19:00", "21:00", true, 2, "pending");
     let h = q(c, &format!("SELECT create_table_hold('{b}', ARRAY['{t3}']::uuid[], p_ttl_seconds => 3600)::text"));
-    let h_expired = q(c, &format!("SELECT create_table_hold('{b_huge}', ARRAY['{t3}']::uuid[], p_ttl_seconds => 3600)::text"));
-    c.batch_execute(&format!("UPDATE table_holds SET expires_at = now() - interval '1 minute' WHERE id = '{h_expired}'"))
-        .unwrap();
+    let h_expired =
+        q(c, &format!("SELECT create_table_hold('{b_huge}', ARRAY['{t3}']::uuid[], p_ttl_seconds => 3600)::text"));
+    c.batch_execute(&format!(
+        "UPDATE table_holds SET expires_at = now() - interval '1 minute' WHERE id = '{h_expired}'"
+    ))
+    .unwrap();
     let hx = q(c, &format!("SELECT create_table_hold('{bx}', ARRAY['{x}']::uuid[], p_ttl_seconds => 3600)::text"));
     let unknown = q(c, "SELECT gen_random_uuid()::text");
     Fx { r, r2, b, b_term, b_gap, b_over, b_empty, b_huge, bx, t1, t2, t_oos, x, h, h_expired, hx, unknown }
@@ -123,10 +138,7 @@ fn functions(c: &mut Client) -> Vec<Function> {
     .map(|row| {
         let names: Vec<String> = row.get(1);
         let types: Vec<String> = row.get(2);
-        Function {
-            name: row.get(0),
-            args: names.into_iter().zip(types).map(|(name, ty)| Arg { name, ty }).collect(),
-        }
+        Function { name: row.get(0), args: names.into_iter().zip(types).map(|(name, ty)| Arg { name, ty }).collect() }
     })
     .collect()
 }
@@ -177,12 +189,17 @@ fn valid(f: &Function, a: &Arg, fx: &Fx) -> String {
         (_, "p_actor_id") => "NULL::uuid".into(),
         (_, "p_cutoff") => "'2020-01-01 00:00+00'::timestamptz".into(),
         (_, "p_schema") => "'public'::name".into(),
-        (_, n) if n.ends_with("_by") || n == "p_customer_id" || n == "p_auth_user_id" || n == "p_merge_group_id" => "NULL::uuid".into(),
+        (_, n) if n.ends_with("_by") || n == "p_customer_id" || n == "p_auth_user_id" || n == "p_merge_group_id" => {
+            "NULL::uuid".into()
+        }
         ("sync_confirmed_assignment_windows", "p_window_start") => "'2027-01-15 19:30+00'::timestamptz".into(),
         ("sync_confirmed_assignment_windows", "p_window_end") => "'2027-01-15 21:30+00'::timestamptz".into(),
         ("is_table_available_v2", "p_start_at") => "'2027-01-15 19:00+00'::timestamptz".into(),
         ("is_table_available_v2", "p_end_at") => "'2027-01-15 21:00+00'::timestamptz".into(),
-        (_, n) if a.ty == "timestamp with time zone" && (n.starts_with("p_start") || n.starts_with("p_end") || n.starts_with("p_window")) => {
+        (_, n)
+            if a.ty == "timestamp with time zone"
+                && (n.starts_with("p_start") || n.starts_with("p_end") || n.starts_with("p_window")) =>
+        {
             "NULL::timestamptz".into()
         }
         (_, _) if a.ty == "timestamp with time zone" => "NULL::timestamptz".into(),
@@ -243,8 +260,14 @@ fn variants(a: &Arg, fx: &Fx) -> Vec<(String, String)> {
             add("empty range", "'empty'::tstzrange".into());
             add("unbounded range", "'(,)'::tstzrange".into());
             add("infinite bounds", "tstzrange('-infinity', 'infinity')".into());
-            add("inverted range (rejected by the range type)", "tstzrange('2027-01-15 21:00+00', '2027-01-15 19:00+00')".into());
-            add("range across the spring-forward gap", "tstzrange('2027-03-28 00:30 Europe/London', '2027-03-28 03:00 Europe/London')".into());
+            add(
+                "inverted range (rejected by the range type)",
+                "tstzrange('2027-01-15 21:00+00', '2027-01-15 19:00+00')".into(),
+            );
+            add(
+                "range across the spring-forward gap",
+                "tstzrange('2027-03-28 00:30 Europe/London', '2027-03-28 03:00 Europe/London')".into(),
+            );
         }
         ("integer", _) => {
             add("0", "0".into());
@@ -300,14 +323,20 @@ fn pair_variants(f: &Function) -> Vec<(String, Vec<(&'static str, String)>)> {
             ("infinite window", "'-infinity'", "'infinity'"),
             ("only the start", "'2027-01-15 19:00+00'", "NULL"),
             ("only the end", "NULL", "'2027-01-15 21:00+00'"),
-            ("window across the spring-forward gap", "'2027-03-28 00:30 Europe/London'", "'2027-03-28 03:00 Europe/London'"),
+            (
+                "window across the spring-forward gap",
+                "'2027-03-28 00:30 Europe/London'",
+                "'2027-03-28 03:00 Europe/London'",
+            ),
             ("window inside the fall-back overlap", "'2027-10-31 01:30+01'", "'2027-10-31 01:30+00'"),
         ];
         for (label, a, b) in pairs {
             out.push((
                 format!("{s}/{e}: {label}"),
-                vec![(if s == "p_start_at" { "p_start_at" } else { "p_window_start" }, format!("{a}::timestamptz")),
-                     (if e == "p_end_at" { "p_end_at" } else { "p_window_end" }, format!("{b}::timestamptz"))],
+                vec![
+                    (if s == "p_start_at" { "p_start_at" } else { "p_window_start" }, format!("{a}::timestamptz")),
+                    (if e == "p_end_at" { "p_end_at" } else { "p_window_end" }, format!("{b}::timestamptz")),
+                ],
             ));
         }
     }
@@ -321,7 +350,11 @@ fn pair_variants(f: &Function) -> Vec<(String, Vec<(&'static str, String)>)> {
         for (label, d, s, e) in cases {
             out.push((
                 format!("p_booking_date/p_start_time/p_end_time: {label}"),
-                vec![("p_booking_date", format!("'{d}'::date")), ("p_start_time", format!("'{s}'::time")), ("p_end_time", format!("'{e}'::time"))],
+                vec![
+                    ("p_booking_date", format!("'{d}'::date")),
+                    ("p_start_time", format!("'{s}'::time")),
+                    ("p_end_time", format!("'{e}'::time")),
+                ],
             ));
         }
     }

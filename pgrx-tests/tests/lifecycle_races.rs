@@ -15,7 +15,11 @@ fn a_confirm_racing_an_assignment_of_the_same_tables_has_one_winner() {
     const ROUNDS: usize = 30;
     for round in 0..ROUNDS {
         let mut c = connect();
-        let f = fixture(&mut c, 2, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")]);
+        let f = fixture(
+            &mut c,
+            2,
+            &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")],
+        );
         let barrier = Arc::new(Barrier::new(2));
         let tables = f.tables.clone();
         let confirmer = {
@@ -23,7 +27,9 @@ fn a_confirm_racing_an_assignment_of_the_same_tables_has_one_winner() {
             thread::spawn(move || {
                 let mut c = connect();
                 barrier.wait();
-                c.query(CONFIRM, &[&booking, &tables, &format!("round-{round}")]).map(|_| ()).map_err(|e| error_parts(&e))
+                c.query(CONFIRM, &[&booking, &tables, &format!("round-{round}")])
+                    .map(|_| ())
+                    .map_err(|e| error_parts(&e))
             })
         };
         let assigner = {
@@ -48,7 +54,11 @@ fn a_confirm_racing_an_assignment_of_the_same_tables_has_one_winner() {
             .query_one("SELECT status::text FROM bookings WHERE id = $1::text::uuid", &[&f.bookings[0]])
             .unwrap()
             .get(0);
-        assert_eq!(status, if a.is_ok() { "confirmed" } else { "pending" }, "round {round}: status follows the confirm");
+        assert_eq!(
+            status,
+            if a.is_ok() { "confirmed" } else { "pending" },
+            "round {round}: status follows the confirm"
+        );
         assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new(), "round {round}");
     }
 }
@@ -72,7 +82,9 @@ fn confirms_in_two_restaurants_never_wait_on_each_other() {
     tx.query(CONFIRM, &[&r1.bookings[0], &r1.tables, &"r1"]).unwrap();
     let mut second = connect();
     second.batch_execute("SET lock_timeout = '2s'").unwrap();
-    second.query(CONFIRM, &[&r2.bookings[0], &r2.tables, &"r2"]).expect("a confirm in another restaurant must not wait");
+    second
+        .query(CONFIRM, &[&r2.bookings[0], &r2.tables, &"r2"])
+        .expect("a confirm in another restaurant must not wait");
     tx.commit().unwrap();
     for f in [&r1, &r2] {
         let status: String = c

@@ -4,6 +4,7 @@
 //!   * every direct foreign key between the two tables (either direction), and
 //!   * every many-to-many link through a junction: a table whose primary key contains the columns
 //!     of a foreign key to each of the two tables (two different foreign keys).
+//!
 //! The model must give every pair of its tables at most one relationship, but for the documented
 //! exceptions below, none of which the app embeds.
 
@@ -14,10 +15,16 @@ use postgres::GenericClient;
 
 /// Pairs (alphabetical) with more than one relationship on purpose, and why.
 const EXCEPTIONS: &[(&str, &str, &str)] = &[
-    ("allocations", "booking_table_assignments",
-     "an assignment points at its table allocation and at its merge group: two keys, never embedded"),
-    ("table_adjacencies", "table_inventory",
-     "an adjacency names two tables (table_a, table_b); embed with the key's name, table_inventory!table_a"),
+    (
+        "allocations",
+        "booking_table_assignments",
+        "an assignment points at its table allocation and at its merge group: two keys, never embedded",
+    ),
+    (
+        "table_adjacencies",
+        "table_inventory",
+        "an adjacency names two tables (table_a, table_b); embed with the key's name, table_inventory!table_a",
+    ),
 ];
 
 /// Every relationship PostgREST would see between tables of `schema`, as "a|b" (names in
@@ -58,9 +65,7 @@ fn relationships(c: &mut impl GenericClient, schema: &str) -> BTreeMap<String, V
 
 fn ambiguous(rels: &BTreeMap<String, Vec<String>>) -> Vec<String> {
     rels.iter()
-        .filter(|(pair, hows)| {
-            hows.len() > 1 && !EXCEPTIONS.iter().any(|(a, b, _)| **pair == format!("{a}|{b}"))
-        })
+        .filter(|(pair, hows)| hows.len() > 1 && !EXCEPTIONS.iter().any(|(a, b, _)| **pair == format!("{a}|{b}")))
         .map(|(pair, hows)| format!("{pair}: {hows:?}"))
         .collect()
 }
@@ -72,12 +77,16 @@ fn every_pair_of_model_tables_has_at_most_one_relationship() {
     let bad = ambiguous(&rels);
     assert!(bad.is_empty(), "PostgREST would refuse these embeds (PGRST201):\n{}", bad.join("\n"));
     // The app's embeds resolve to exactly one relationship each.
-    for pair in ["bookings|restaurants", "table_hold_members|table_holds", "booking_table_assignments|table_inventory"] {
+    for pair in ["bookings|restaurants", "table_hold_members|table_holds", "booking_table_assignments|table_inventory"]
+    {
         assert_eq!(rels.get(pair).map(Vec::len), Some(1), "{pair}: {:?}", rels.get(pair));
     }
     // The exceptions are real (so the list stays honest).
     for (a, b, why) in EXCEPTIONS {
-        assert!(rels.get(&format!("{a}|{b}")).is_some_and(|h| h.len() > 1), "exception {a}|{b} ({why}) no longer needed");
+        assert!(
+            rels.get(&format!("{a}|{b}")).is_some_and(|h| h.len() > 1),
+            "exception {a}|{b} ({why}) no longer needed"
+        );
     }
 }
 

@@ -50,10 +50,7 @@ fn race(restaurant: &str, table: &str, shadow: bool, kind: &'static str) -> Vec<
 /// they lock the tables' rows in id order before writing.
 fn assert_one_winner(outcomes: &[String]) {
     assert_eq!(outcomes.iter().filter(|s| s.is_empty()).count(), 1, "outcomes: {outcomes:?}");
-    assert!(
-        outcomes.iter().all(|s| s.is_empty() || s == "23P01" || s == "40P01"),
-        "outcomes: {outcomes:?}"
-    );
+    assert!(outcomes.iter().all(|s| s.is_empty() || s == "23P01" || s == "40P01"), "outcomes: {outcomes:?}");
 }
 
 #[test]
@@ -88,9 +85,8 @@ fn racing_shadow_allocations_never_conflict() {
 #[test]
 fn racing_assignments_of_one_table_leave_exactly_one_winner() {
     let mut c = connect();
-    let windows: Vec<(String, String)> = (0..RACERS)
-        .map(|i| (format!("2026-12-01 18:{:02}Z", i * 5), format!("2026-12-01 20:{:02}Z", i * 5)))
-        .collect();
+    let windows: Vec<(String, String)> =
+        (0..RACERS).map(|i| (format!("2026-12-01 18:{:02}Z", i * 5), format!("2026-12-01 20:{:02}Z", i * 5))).collect();
     let refs: Vec<(&str, &str)> = windows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let f = fixture(&mut c, 1, &refs);
     let barrier = Arc::new(Barrier::new(RACERS));
@@ -122,7 +118,10 @@ fn racing_assignments_of_one_table_leave_exactly_one_winner() {
     let outcomes: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_one_winner(&outcomes);
     let stored: i64 = c
-        .query_one("SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid", &[&f.restaurant])
+        .query_one(
+            "SELECT count(*) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid",
+            &[&f.restaurant],
+        )
         .unwrap()
         .get(0);
     assert_eq!(stored, 1);

@@ -67,9 +67,18 @@ const MODEL_FUNCTIONS: &str = "
 
 /// Functions only their owner executes.
 const ADMIN: &[&str] = &[
-    "pg_seating_install", "pg_seating_verify", "pg_seating_grant", "pg_seating_model_steps",
-    "pg_seating_model_relations", "pg_seating_admin_functions", "pg_seating_secure", "pg_seating_model_objects",
-    "pg_seating_distribute", "pg_seating_undistribute", "pg_seating_distributed_tables", "pg_seating_companions",
+    "pg_seating_install",
+    "pg_seating_verify",
+    "pg_seating_grant",
+    "pg_seating_model_steps",
+    "pg_seating_model_relations",
+    "pg_seating_admin_functions",
+    "pg_seating_secure",
+    "pg_seating_model_objects",
+    "pg_seating_distribute",
+    "pg_seating_undistribute",
+    "pg_seating_distributed_tables",
+    "pg_seating_companions",
 ];
 
 fn has(c: &mut Client, sql: &str, role: &str, object: &str, privilege: &str) -> bool {
@@ -135,14 +144,14 @@ fn matrix(c: &mut Client) {
         };
         for p in privileges {
             let service = !bookkeeping
-                && match (kind.as_str(), *p) {
-                    ("S", "USAGE" | "SELECT") => true,
-                    ("v", "SELECT") => true,
-                    ("r", "SELECT" | "INSERT" | "UPDATE" | "DELETE") => true,
-                    _ => false,
-                };
+                && matches!(
+                    (kind.as_str(), *p),
+                    ("S", "USAGE" | "SELECT") | ("v", "SELECT") | ("r", "SELECT" | "INSERT" | "UPDATE" | "DELETE")
+                );
             let staff = !bookkeeping && kind == "r" && matches!(*p, "SELECT" | "INSERT" | "UPDATE" | "DELETE");
-            for (role, expected) in [("anon", false), ("authenticated", staff), ("service_role", service), (owner, true)] {
+            for (role, expected) in
+                [("anon", false), ("authenticated", staff), ("service_role", service), (owner, true)]
+            {
                 let got = has(c, check, role, &rel, p);
                 if got != expected {
                     failures.push(format!("{role} {p} ON {rel}: {got}, expected {expected}"));
@@ -164,7 +173,9 @@ fn matrix(c: &mut Client) {
             let args = vec!["NULL"; nargs as usize].join(", ");
             let mut tx = c.transaction().unwrap();
             tx.batch_execute(&format!("SET LOCAL ROLE {role}")).unwrap();
-            let err = tx.query(&format!("SELECT * FROM public.{name}({args})"), &[]).expect_err(&format!("{role} may call {name}"));
+            let err = tx
+                .query(&format!("SELECT * FROM public.{name}({args})"), &[])
+                .expect_err(&format!("{role} may call {name}"));
             assert_eq!(err.code().map(|s| s.code()), Some("42501"), "{role} calling {name}: {err}");
             tx.rollback().unwrap();
         }
@@ -175,7 +186,11 @@ fn matrix(c: &mut Client) {
             let read = tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[]);
             if role == "authenticated" && kind == "r" && rel != "pg_seating_model_versions" {
                 // Row-level security without a policy of the app's: no row, and no insert.
-                assert_eq!(read.unwrap_or_else(|e| panic!("{role} reading {rel}: {e}")).len(), 0, "{role} sees rows of {rel}");
+                assert_eq!(
+                    read.unwrap_or_else(|e| panic!("{role} reading {rel}: {e}")).len(),
+                    0,
+                    "{role} sees rows of {rel}"
+                );
                 let err = tx
                     .batch_execute(&format!("INSERT INTO {rel} DEFAULT VALUES"))
                     .expect_err(&format!("{role} may insert into {rel}"));
@@ -195,7 +210,8 @@ fn matrix(c: &mut Client) {
         }
         let mut tx = c.transaction().unwrap();
         tx.batch_execute("SET LOCAL ROLE service_role").unwrap();
-        tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[]).unwrap_or_else(|e| panic!("service_role reading {rel}: {e}"));
+        tx.query(&format!("SELECT * FROM {rel} LIMIT 1"), &[])
+            .unwrap_or_else(|e| panic!("service_role reading {rel}: {e}"));
         tx.rollback().unwrap();
     }
 }
@@ -312,7 +328,11 @@ fn scenario(c: &mut Client, ids: &Ids, hostile: bool) -> Vec<String> {
             Ok(row) => row.get::<_, Option<String>>(0).unwrap_or_else(|| "NULL".into()),
             Err(e) => {
                 let db = e.as_db_error().expect("server error");
-                assert!(!db.message().contains("hijacked"), "{name}: the hostile search_path was used: {}", db.message());
+                assert!(
+                    !db.message().contains("hijacked"),
+                    "{name}: the hostile search_path was used: {}",
+                    db.message()
+                );
                 tx.batch_execute("ROLLBACK TO SAVEPOINT step").unwrap();
                 format!("error {}", db.code().code())
             }
@@ -334,14 +354,19 @@ struct Ids {
 }
 
 fn hostile_search_path(c: &mut Client) {
-    let one = |c: &mut Client, sql: &str| -> String { c.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")).get(0) };
+    let one =
+        |c: &mut Client, sql: &str| -> String { c.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")).get(0) };
     let r = one(c, "INSERT INTO restaurants (name, slug) VALUES ('sec', 'sec') RETURNING id::text");
     let z = one(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{r}', 'Main') RETURNING id::text"));
     let mut t = Vec::new();
     for (n, cap) in [("T1", 2), ("T2", 2), ("T3", 4)] {
         t.push(one(c, &format!("INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id) VALUES ('{r}', '{n}', {cap}, '{z}') RETURNING id::text")));
     }
-    c.batch_execute(&format!("INSERT INTO table_adjacencies (restaurant_id, table_a, table_b) VALUES ('{r}', '{}', '{}')", t[0], t[1])).unwrap();
+    c.batch_execute(&format!(
+        "INSERT INTO table_adjacencies (restaurant_id, table_a, table_b) VALUES ('{r}', '{}', '{}')",
+        t[0], t[1]
+    ))
+    .unwrap();
     let booking = |c: &mut Client, party: i32| -> String {
         c.query_one(
             &format!(

@@ -5,7 +5,9 @@
 //! and privileges, in databases with Supabase's roles and default privileges. Then DROP EXTENSION
 //! leaves the data, and CREATE EXTENSION + pg_seating_install() picks it up again.
 
-use pg_seating_sql_tests::{connect, connect_to, model_table_counts, pg_tool, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES};
+use pg_seating_sql_tests::{
+    connect, connect_to, model_table_counts, pg_tool, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES,
+};
 
 /// Every function of the extension, and every object of the data model, described by kind and
 /// identity (functions with their signature and definition, relations with their columns' types,
@@ -171,7 +173,8 @@ fn update_from(from: &str) {
     assert!(before.iter().all(|(_, n)| *n > 0), "{before:?}");
 
     c.batch_execute("ALTER EXTENSION pg_seating UPDATE").unwrap();
-    let version: String = c.query_one("SELECT extversion FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
+    let version: String =
+        c.query_one("SELECT extversion FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
     assert_eq!(version, current);
     assert_eq!(model_table_counts(&mut c), before, "rows changed by the update");
     let members: i64 = c
@@ -184,7 +187,8 @@ fn update_from(from: &str) {
         .unwrap()
         .get(0);
     assert_eq!(members, 0, "the update detaches every table, view, sequence and type");
-    let config: bool = c.query_one("SELECT extconfig IS NULL FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
+    let config: bool =
+        c.query_one("SELECT extconfig IS NULL FROM pg_extension WHERE extname = 'pg_seating'", &[]).unwrap().get(0);
     assert!(config, "nothing left in pg_extension_config_dump");
 
     let did: Vec<String> = c
@@ -220,9 +224,14 @@ fn update_from(from: &str) {
     let (upgraded, installed) = (objects(&mut c), objects(&mut fresh));
     let only_upgraded: Vec<_> = upgraded.iter().filter(|o| !installed.contains(o)).collect();
     let only_fresh: Vec<_> = installed.iter().filter(|o| !upgraded.contains(o)).collect();
-    assert!(only_upgraded.is_empty() && only_fresh.is_empty(), "differ:\nupgraded only {only_upgraded:#?}\nfresh only {only_fresh:#?}");
-    assert!(upgraded.iter().any(|o| o.starts_with("privileges on relation bookings") && o.contains("service_role=arwd/")),
-        "service_role keeps exactly its DML on the tables: {upgraded:#?}");
+    assert!(
+        only_upgraded.is_empty() && only_fresh.is_empty(),
+        "differ:\nupgraded only {only_upgraded:#?}\nfresh only {only_fresh:#?}"
+    );
+    assert!(
+        upgraded.iter().any(|o| o.starts_with("privileges on relation bookings") && o.contains("service_role=arwd/")),
+        "service_role keeps exactly its DML on the tables: {upgraded:#?}"
+    );
     assert!(upgraded.iter().any(|o| o.starts_with("relation bookings r rls true")), "{upgraded:#?}");
 
     // Every function still works on the old rows.
@@ -242,7 +251,8 @@ fn update_from(from: &str) {
     c.batch_execute("DROP EXTENSION pg_seating").unwrap();
     assert_eq!(model_table_counts(&mut c), kept, "DROP EXTENSION touched the data");
     c.batch_execute("CREATE EXTENSION pg_seating").unwrap();
-    let left: i64 = c.query_one("SELECT count(*) FROM pg_seating_install() WHERE action = 'apply'", &[]).unwrap().get(0);
+    let left: i64 =
+        c.query_one("SELECT count(*) FROM pg_seating_install() WHERE action = 'apply'", &[]).unwrap().get(0);
     assert_eq!(left, 0, "the kept model is complete");
     let diffs: i64 = c.query_one("SELECT count(*) FROM pg_seating_verify()", &[]).unwrap().get(0);
     assert_eq!(diffs, 0);

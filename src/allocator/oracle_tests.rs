@@ -3,11 +3,10 @@
 
 use uuid::Uuid;
 
-use super::score::{Breakdown, Weights};
 use super::rng::Rng;
+use super::score::{Breakdown, Weights};
 use super::search::{quote, Busy, Plan, Policy, Table};
 use crate::domain::window::Window;
-
 
 const W: Window = Window { start: 100, end: 200 };
 
@@ -86,7 +85,9 @@ fn oracle(inst: &Instance) -> Vec<Plan> {
                 && !inst.busy.iter().any(|b| b.table == x.id && b.window.overlaps(&W))
         })
         .collect();
-    let linked = |i: usize, j: usize| inst.edges.iter().any(|&(a, b)| (a == t[i].id && b == t[j].id) || (a == t[j].id && b == t[i].id));
+    let linked = |i: usize, j: usize| {
+        inst.edges.iter().any(|&(a, b)| (a == t[i].id && b == t[j].id) || (a == t[j].id && b == t[i].id))
+    };
     let mut plans = Vec::new();
     for mask in 1u32..(1 << n) {
         let members: Vec<usize> = (0..n).filter(|i| mask & (1 << i) != 0).collect();
@@ -161,7 +162,7 @@ fn oracle(inst: &Instance) -> Vec<Plan> {
 
 #[test]
 fn search_matches_the_brute_force_oracle() {
-    let mut rng = Rng(2026_11_23);
+    let mut rng = Rng(20_261_123);
     let mut nonempty = 0;
     for case in 0..4000 {
         let inst = instance(&mut rng);
@@ -239,8 +240,14 @@ fn fixed_tables_never_combine_and_zones_never_mix() {
 fn the_radius_prefers_compact_sets() {
     // A path A-B-C-D and a star X-(Y, Z, V): same sizes, the star has the smaller radius.
     let t = vec![
-        table(1, "A", 2), table(2, "B", 2), table(3, "C", 2), table(4, "D", 2),
-        table(5, "X", 2), table(6, "Y", 2), table(7, "Z", 2), table(8, "V", 2),
+        table(1, "A", 2),
+        table(2, "B", 2),
+        table(3, "C", 2),
+        table(4, "D", 2),
+        table(5, "X", 2),
+        table(6, "Y", 2),
+        table(7, "Z", 2),
+        table(8, "V", 2),
     ];
     let e = |a: usize, b: usize| (t[a].id, t[b].id);
     let edges = vec![e(0, 1), e(1, 2), e(2, 3), e(4, 5), e(4, 6), e(4, 7)];
@@ -313,10 +320,22 @@ fn scarcity_spares_rare_tables_when_weighted() {
     super::search::assign_scarcity(&mut t);
     assert_eq!(t[0].scarcity, 5.0 / 4.0 - 1.0);
     assert_eq!(t[4].scarcity, 4.0);
-    let weighted = Policy { weights: Weights { scarcity: 1.0, overage: 0.0, ..Weights::default() }, max_overage: 4, ..Policy::default() };
+    let weighted = Policy {
+        weights: Weights { scarcity: 1.0, overage: 0.0, ..Weights::default() },
+        max_overage: 4,
+        ..Policy::default()
+    };
     let q = quote(&t, &[], &[], 2, W, &weighted, 5);
     assert_eq!(q.plans.last().unwrap().numbers, vec!["T5"], "the rare table ranks last");
-    let q = quote(&t, &[], &[], 2, W, &Policy { weights: Weights { overage: 0.0, ..Weights::default() }, ..Policy::default() }, 5);
+    let q = quote(
+        &t,
+        &[],
+        &[],
+        2,
+        W,
+        &Policy { weights: Weights { overage: 0.0, ..Weights::default() }, ..Policy::default() },
+        5,
+    );
     assert_eq!(q.plans[0].numbers, vec!["T1"], "without weights, ties fall to natural order");
 }
 

@@ -9,7 +9,6 @@ use super::rng::Rng;
 use super::search::{Policy, Table};
 use crate::domain::window::Window;
 
-
 const MINUTE: i64 = 60_000_000;
 
 /// A restaurant of 3 zones (rows of movable tables with adjacency along each row, plus a few fixed
@@ -45,7 +44,8 @@ fn day(rng: &mut Rng, seed: u128) -> (Vec<Table>, Vec<(Uuid, Uuid)>, Vec<DayBook
     let bookings = (0..count)
         .map(|i| {
             let lunch = rng.below(100) < 35;
-            let start = if lunch { 12 * 60 + 15 * rng.below(9) as i64 } else { 17 * 60 + 30 + 15 * rng.below(15) as i64 };
+            let start =
+                if lunch { 12 * 60 + 15 * rng.below(9) as i64 } else { 17 * 60 + 30 + 15 * rng.below(15) as i64 };
             let length = if lunch { 90 } else { 120 };
             DayBooking {
                 id: Uuid::from_u128((seed << 64) | i as u128),
@@ -70,8 +70,15 @@ fn quality_allocator_beats_greedy_first_fit_over_100_days() {
         let g = metrics(&tables, &bookings, &greedy_first_fit(&tables, &edges, &[], &bookings, &policy));
         println!(
             "{d:3} | {:3} | {:3} {:3} {:4} {:.3} | {:3} {:3} {:4} {:.3}",
-            bookings.len(), a.seated, a.unassigned, a.wasted_seats, a.utilisation,
-            g.seated, g.unassigned, g.wasted_seats, g.utilisation
+            bookings.len(),
+            a.seated,
+            a.unassigned,
+            a.wasted_seats,
+            a.utilisation,
+            g.seated,
+            g.unassigned,
+            g.wasted_seats,
+            g.utilisation
         );
         if a.seated < g.seated {
             days_behind += 1;

@@ -1,7 +1,8 @@
 //! Plan scoring and ranking (SPEC §7).
 //!
-//! Score (lower is better) = w_overage·overage + w_fragmentation·fragmentation + w_zones·(zones − 1)
-//! + for n > 1: w_tables·(n − 1) + w_adjacency·adjacency cost (+ w_scarcity·scarcity, 0 by default).
+//! Score (lower is better) = w_overage·overage + w_fragmentation·fragmentation + w_zones·(zones − 1),
+//! plus for n > 1: w_tables·(n − 1) + w_adjacency·adjacency cost (+ w_scarcity·scarcity, 0 by default).
+//!
 //! Ranking: score, overage, number of tables, total capacity, fragmentation, adjacency cost, table
 //! numbers in natural order joined with `+`, then table ids.
 

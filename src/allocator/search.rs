@@ -34,7 +34,8 @@ pub struct Table {
 /// sizes score worse, so they stay free for the parties that need them.
 pub fn assign_scarcity(tables: &mut [Table]) {
     let n = tables.len() as f64;
-    let counts: Vec<usize> = tables.iter().map(|t| tables.iter().filter(|u| u.capacity == t.capacity).count()).collect();
+    let counts: Vec<usize> =
+        tables.iter().map(|t| tables.iter().filter(|u| u.capacity == t.capacity).count()).collect();
     for (t, c) in tables.iter_mut().zip(counts) {
         t.scarcity = n / c as f64 - 1.0;
     }
@@ -248,10 +249,7 @@ impl Search<'_> {
             // Neighbours of w above the root, not in the set and not adjacent to it.
             let mut next = ext.clone();
             for &u in &self.adj[w] {
-                if u > root
-                    && !set.contains(&u)
-                    && !next.contains(&u)
-                    && !set.iter().any(|&s| self.adj[s].contains(&u))
+                if u > root && !set.contains(&u) && !next.contains(&u) && !set.iter().any(|&s| self.adj[s].contains(&u))
                 {
                     next.push(u);
                 }

@@ -44,7 +44,14 @@ pub(crate) fn quote_tables(
     let mut policy = settings::policy();
     if let Some(m) = p_max_tables {
         if !(1..=6).contains(&m) {
-            raise(&SeatingError::ArgumentOutOfRange { function: QUOTE, argument: "p_max_tables", allowed: "between 1 and 6" }, QUOTE);
+            raise(
+                &SeatingError::ArgumentOutOfRange {
+                    function: QUOTE,
+                    argument: "p_max_tables",
+                    allowed: "between 1 and 6",
+                },
+                QUOTE,
+            );
         }
         policy.max_tables = m as usize;
     }
@@ -53,12 +60,14 @@ pub(crate) fn quote_tables(
     }
     let result = with_generic_plans(|| {
         Spi::connect_mut(|client| {
-            let restaurant_id = engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+            let restaurant_id =
+                engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
             allocate::quote_booking(client, restaurant_id, booking_id, &policy, limit as usize)
         })
     });
     let q = result.unwrap_or_else(|e| raise(&e, QUOTE));
-    let rejected: Vec<_> = q.rejected.iter().map(|(t, r)| json!({"tableId": t.to_string(), "reason": r.label()})).collect();
+    let rejected: Vec<_> =
+        q.rejected.iter().map(|(t, r)| json!({"tableId": t.to_string(), "reason": r.label()})).collect();
     let feasible = q.feasible;
     let rows: Vec<_> = q
         .plans
@@ -120,8 +129,8 @@ pub(crate) fn auto_assign_tables(
     let result = translate_conflicts(AUTO, booking_id, move || {
         with_generic_plans(|| {
             Spi::connect_mut(|client| {
-                let restaurant_id =
-                    engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+                let restaurant_id = engine::booking_restaurant(client, booking_id)
+                    .ok_or(SeatingError::BookingNotFound { booking_id })?;
                 allocate::auto_assign(
                     client,
                     restaurant_id,
@@ -137,7 +146,13 @@ pub(crate) fn auto_assign_tables(
     });
     let rows = result.unwrap_or_else(|e| raise(&e, AUTO));
     TableIterator::new(rows.into_iter().map(|a| {
-        (to_pg(a.row.table_id), ts(a.row.window.start), ts(a.row.window.end), a.row.merge_group_id.map(to_pg), a.hold_id.map(to_pg))
+        (
+            to_pg(a.row.table_id),
+            ts(a.row.window.start),
+            ts(a.row.window.end),
+            a.row.merge_group_id.map(to_pg),
+            a.hold_id.map(to_pg),
+        )
     }))
 }
 
@@ -153,7 +168,12 @@ pub(crate) fn auto_assign_day(
     p_date: Option<pgrx::datum::Date>,
 ) -> TableIterator<
     'static,
-    (name!(booking_id, pgrx::Uuid), name!(table_ids, Vec<pgrx::Uuid>), name!(outcome, String), name!(detail, Option<String>)),
+    (
+        name!(booking_id, pgrx::Uuid),
+        name!(table_ids, Vec<pgrx::Uuid>),
+        name!(outcome, String),
+        name!(detail, Option<String>),
+    ),
 > {
     let restaurant = require(DAY, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, DAY));
     let date = p_date.unwrap_or_else(|| raise(&SeatingError::NullArgument { function: DAY, argument: "p_date" }, DAY));

@@ -144,8 +144,9 @@ fn assign_tables_atomic_v2(
         name!(merge_group_id, Option<pgrx::Uuid>),
     ),
 > {
-    let args = v2_args(p_booking_id, p_table_ids, p_idempotency_key, p_require_adjacency, p_assigned_by, p_start_at, p_end_at)
-        .unwrap_or_else(|e| raise(&e, V2));
+    let args =
+        v2_args(p_booking_id, p_table_ids, p_idempotency_key, p_require_adjacency, p_assigned_by, p_start_at, p_end_at)
+            .unwrap_or_else(|e| raise(&e, V2));
     v2_rows(run_assign(None, args))
 }
 
@@ -173,8 +174,9 @@ fn assign_tables_atomic_v2_in_restaurant(
 > {
     const F: &str = "assign_tables_atomic_v2_in_restaurant";
     let restaurant = require(F, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, F));
-    let args = v2_args(p_booking_id, p_table_ids, p_idempotency_key, p_require_adjacency, p_assigned_by, p_start_at, p_end_at)
-        .unwrap_or_else(|e| raise(&e, V2));
+    let args =
+        v2_args(p_booking_id, p_table_ids, p_idempotency_key, p_require_adjacency, p_assigned_by, p_start_at, p_end_at)
+            .unwrap_or_else(|e| raise(&e, V2));
     v2_rows(run_assign(Some(restaurant), args))
 }
 

@@ -106,9 +106,12 @@ fn update_booking_with_capacity_check(
         source: p_source,
     };
     let booking = u.booking_id;
-    pgrx::JsonB(super::translate_conflicts(UPDATE_BOOKING, booking, move || {
-        with_generic_plans(|| Spi::connect_mut(|client| update(client, &u)))
-    }).unwrap_or_else(|e| raise(&e, UPDATE_BOOKING)))
+    pgrx::JsonB(
+        super::translate_conflicts(UPDATE_BOOKING, booking, move || {
+            with_generic_plans(|| Spi::connect_mut(|client| update(client, &u)))
+        })
+        .unwrap_or_else(|e| raise(&e, UPDATE_BOOKING)),
+    )
 }
 
 const UPDATE_BOOKING: &str = "update_booking_with_capacity_check";

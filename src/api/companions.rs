@@ -244,9 +244,16 @@ fn auto_assign_day_in_restaurant(
     p_date: Option<pgrx::datum::Date>,
 ) -> TableIterator<
     'static,
-    (name!(booking_id, pgrx::Uuid), name!(table_ids, Vec<pgrx::Uuid>), name!(outcome, String), name!(detail, Option<String>)),
+    (
+        name!(booking_id, pgrx::Uuid),
+        name!(table_ids, Vec<pgrx::Uuid>),
+        name!(outcome, String),
+        name!(detail, Option<String>),
+    ),
 > {
-    in_restaurant("auto_assign_day_in_restaurant", p_restaurant_id, || allocate::auto_assign_day(p_restaurant_id, p_date))
+    in_restaurant("auto_assign_day_in_restaurant", p_restaurant_id, || {
+        allocate::auto_assign_day(p_restaurant_id, p_date)
+    })
 }
 
 /// `validate_booking_capacity_after_assignment` for a known restaurant.

@@ -25,7 +25,11 @@ fn restaurant_of(client: &mut pgrx::spi::SpiClient<'_>, booking_id: uuid::Uuid) 
     engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })
 }
 
-fn status_arg(function: &'static str, argument: &'static str, v: Option<BookingStatus>) -> Result<crate::domain::state::Status, SeatingError> {
+fn status_arg(
+    function: &'static str,
+    argument: &'static str,
+    v: Option<BookingStatus>,
+) -> Result<crate::domain::state::Status, SeatingError> {
     v.map(|s| s.0).ok_or(SeatingError::NullArgument { function, argument })
 }
 
@@ -120,8 +124,7 @@ pub(crate) fn confirm_hold_assignment_with_transition(
 > {
     let decoded = (|| {
         let booking_id = require(WITH_TRANSITION, "p_booking_id", p_booking_id)?;
-        let table_ids =
-            tableset::normalize_ids(V2, decode_ids(p_table_ids))?;
+        let table_ids = tableset::normalize_ids(V2, decode_ids(p_table_ids))?;
         Ok::<_, SeatingError>((booking_id, table_ids))
     })();
     let (booking_id, table_ids) = decoded.unwrap_or_else(|e| raise(&e, WITH_TRANSITION));
@@ -212,8 +215,9 @@ pub(crate) fn confirm_hold_assignment_tx(
                 // restaurant through the booking (confirm_hold reports a missing hold otherwise).
                 let restaurant_id = match lifecycle::hold_owner(client, hold_id) {
                     Some((r, _)) => r,
-                    None => engine::booking_restaurant(client, booking_id)
-                        .ok_or(SeatingError::HoldNotFound { hold_id })?,
+                    None => {
+                        engine::booking_restaurant(client, booking_id).ok_or(SeatingError::HoldNotFound { hold_id })?
+                    }
                 };
                 lifecycle::confirm_hold(
                     client,
@@ -255,10 +259,7 @@ pub(crate) fn create_table_hold(
 ) -> pgrx::Uuid {
     let decoded = (|| {
         let booking_id = require(CREATE_HOLD, "p_booking_id", p_booking_id)?;
-        let table_ids = tableset::normalize_ids(
-            CREATE_HOLD,
-            decode_ids(p_table_ids),
-        )?;
+        let table_ids = tableset::normalize_ids(CREATE_HOLD, decode_ids(p_table_ids))?;
         Ok::<_, SeatingError>((booking_id, table_ids))
     })();
     let (booking_id, table_ids) = decoded.unwrap_or_else(|e| raise(&e, CREATE_HOLD));
@@ -298,10 +299,15 @@ pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
 /// actor; false for an unknown hold.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
-pub(crate) fn release_hold_and_emit(p_hold_id: Option<pgrx::Uuid>, p_actor_id: default!(Option<pgrx::Uuid>, "NULL")) -> bool {
+pub(crate) fn release_hold_and_emit(
+    p_hold_id: Option<pgrx::Uuid>,
+    p_actor_id: default!(Option<pgrx::Uuid>, "NULL"),
+) -> bool {
     const F: &str = "release_hold_and_emit";
     let hold_id = require(F, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, F));
-    with_generic_plans(|| Spi::connect_mut(|client| holds::release_hold_and_emit(client, hold_id, p_actor_id.map(from_pg))))
+    with_generic_plans(|| {
+        Spi::connect_mut(|client| holds::release_hold_and_emit(client, hold_id, p_actor_id.map(from_pg)))
+    })
 }
 
 /// Removes every expired or inactive hold (they already block nobody); returns how many went.

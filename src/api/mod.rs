@@ -1,5 +1,9 @@
 //! The SQL boundary: `#[pg_extern]` functions, argument decoding, and the one place where a
 //! domain error becomes a Postgres error.
+//
+// (pgrx reads a function's SQL result columns from the literal `TableIterator<(name!(..), ..)>` of
+// each `#[pg_extern]`, so those signatures cannot use type aliases.)
+#![allow(clippy::type_complexity)]
 
 pub mod allocate;
 pub mod assign;
@@ -94,8 +98,8 @@ pub fn translate_conflicts<R>(function: &'static str, booking_id: uuid::Uuid, f:
         raise(&err, function)
     };
     PgTryBuilder::new(AssertUnwindSafe(f))
-        .catch_when(PgSqlErrorCode::ERRCODE_EXCLUSION_VIOLATION, conflict.clone())
-        .catch_when(PgSqlErrorCode::ERRCODE_UNIQUE_VIOLATION, conflict.clone())
+        .catch_when(PgSqlErrorCode::ERRCODE_EXCLUSION_VIOLATION, conflict)
+        .catch_when(PgSqlErrorCode::ERRCODE_UNIQUE_VIOLATION, conflict)
         .catch_when(PgSqlErrorCode::ERRCODE_T_R_DEADLOCK_DETECTED, conflict)
         .execute()
 }

@@ -44,7 +44,8 @@ pub fn latest() -> i32 {
 /// Every step of the data model with its SQL (internal: used by `pg_seating_install()` and
 /// `pg_seating_verify()`).
 #[pg_extern(immutable, parallel_safe)]
-fn pg_seating_model_steps() -> TableIterator<'static, (name!(step, i32), name!(description, &'static str), name!(sql, &'static str))> {
+fn pg_seating_model_steps(
+) -> TableIterator<'static, (name!(step, i32), name!(description, &'static str), name!(sql, &'static str))> {
     TableIterator::new(STEPS.iter().copied())
 }
 

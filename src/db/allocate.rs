@@ -58,7 +58,13 @@ pub fn auto_assign_key(booking_id: Uuid, window: Window) -> String {
     let secs = |t: i64| {
         let us = i128::from(t) + i128::from(UNIX_TO_PG_EPOCH_US);
         let (q, r) = (us / 1_000_000, us % 1_000_000);
-        if r >= 500_000 { q + 1 } else if r <= -500_000 { q - 1 } else { q }
+        if r >= 500_000 {
+            q + 1
+        } else if r <= -500_000 {
+            q - 1
+        } else {
+            q
+        }
     };
     format!("auto-assign:{booking_id}:{}-{}", secs(window.start), secs(window.end))
 }
@@ -83,11 +89,15 @@ fn uuids(v: Option<Vec<Option<pgrx::Uuid>>>) -> Vec<Uuid> {
 pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, window: Window) -> Inputs {
     let (tables, edges) = layout(client, restaurant_id);
     let busy = uuids(
-        run(client, &BUSY, &[to_pg(restaurant_id).into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()])
-            .first()
-            .get(1)
-            .ok()
-            .flatten(),
+        run(
+            client,
+            &BUSY,
+            &[to_pg(restaurant_id).into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()],
+        )
+        .first()
+        .get(1)
+        .ok()
+        .flatten(),
     )
     .into_iter()
     .map(|table| Busy { table, window })
@@ -132,7 +142,13 @@ fn layout(client: &mut SpiClient<'_>, restaurant_id: Uuid) -> (Vec<Table>, Vec<(
     (tables, a.into_iter().zip(b).collect())
 }
 
-fn request(restaurant_id: Uuid, booking_id: Uuid, table_ids: Vec<Uuid>, key: Option<String>, by: Option<Uuid>) -> AssignRequest {
+fn request(
+    restaurant_id: Uuid,
+    booking_id: Uuid,
+    table_ids: Vec<Uuid>,
+    key: Option<String>,
+    by: Option<Uuid>,
+) -> AssignRequest {
     AssignRequest {
         function: "auto_assign_tables",
         restaurant_id,
@@ -205,6 +221,7 @@ fn is_conflict(e: &SeatingError) -> bool {
 /// ends, so waiting again would take locks out of id order and two auto-assigns could deadlock;
 /// never waiting after the first attempt rules that out, and nothing locks a table it will not try.
 /// With `Tables::NeverWait` (the day planner, which already holds other tables) no plan waits.
+#[allow(clippy::too_many_arguments)]
 pub fn auto_assign(
     client: &mut SpiClient<'_>,
     restaurant_id: Uuid,
@@ -256,7 +273,12 @@ pub fn auto_assign(
                 holds::create_hold(client, &req, 180, assigned_by).map(|hold| {
                     ids.iter()
                         .map(|t| AutoRow {
-                            row: AssignedRow { table_id: *t, window: facts.window, merge_group_id: None, assignment_id: Uuid::nil() },
+                            row: AssignedRow {
+                                table_id: *t,
+                                window: facts.window,
+                                merge_group_id: None,
+                                assignment_id: Uuid::nil(),
+                            },
                             hold_id: Some(hold),
                         })
                         .collect::<Vec<_>>()
@@ -365,7 +387,8 @@ pub fn auto_assign_day(
     let locked: std::collections::HashSet<Uuid> = run(client, &LOCK_DAY_BOOKINGS, &[r.into(), date.into()])
         .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
         .collect();
-    let zone: Option<String> = run(client, &super::queries::RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
+    let zone: Option<String> =
+        run(client, &super::queries::RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
     struct Day {
         id: Uuid,
         held: Vec<Uuid>,
@@ -399,9 +422,19 @@ pub fn auto_assign_day(
             Some(DayOutcome { booking_id: d.id, table_ids: d.held.clone(), outcome: "kept", detail: None })
         } else {
             match &d.window {
-                Err(e) => Some(DayOutcome { booking_id: d.id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) }),
+                Err(e) => Some(DayOutcome {
+                    booking_id: d.id,
+                    table_ids: Vec::new(),
+                    outcome: "skipped",
+                    detail: Some(e.message()),
+                }),
                 Ok(window) => match super::capacity::after_assignment(client, restaurant_id, d.id) {
-                    Err(e) => Some(DayOutcome { booking_id: d.id, table_ids: Vec::new(), outcome: "capacity_exceeded", detail: e.detail() }),
+                    Err(e) => Some(DayOutcome {
+                        booking_id: d.id,
+                        table_ids: Vec::new(),
+                        outcome: "capacity_exceeded",
+                        detail: e.detail(),
+                    }),
                     Ok(()) => {
                         planned.push((i, DayBooking { id: d.id, party: d.party, window: *window }));
                         None
@@ -466,23 +499,38 @@ pub fn auto_assign_day(
                     left.push(k);
                     continue;
                 }
-                Err(e) => DayOutcome { booking_id: booking.id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) },
+                Err(e) => DayOutcome {
+                    booking_id: booking.id,
+                    table_ids: Vec::new(),
+                    outcome: "skipped",
+                    detail: Some(e.message()),
+                },
             });
         }
         for k in left {
             let (i, booking) = &planned[k];
-            outcomes[*i] = Some(match auto_assign(client, restaurant_id, booking.id, None, false, None, policy, Tables::NeverWait) {
-                Ok(rows) => DayOutcome {
-                    booking_id: booking.id,
-                    table_ids: rows.iter().map(|x| x.row.table_id).collect(),
-                    outcome: "assigned",
-                    detail: None,
+            outcomes[*i] = Some(
+                match auto_assign(client, restaurant_id, booking.id, None, false, None, policy, Tables::NeverWait) {
+                    Ok(rows) => DayOutcome {
+                        booking_id: booking.id,
+                        table_ids: rows.iter().map(|x| x.row.table_id).collect(),
+                        outcome: "assigned",
+                        detail: None,
+                    },
+                    Err(SeatingError::NoTablePlan { detail, .. }) => DayOutcome {
+                        booking_id: booking.id,
+                        table_ids: Vec::new(),
+                        outcome: "unassigned",
+                        detail: Some(detail),
+                    },
+                    Err(e) => DayOutcome {
+                        booking_id: booking.id,
+                        table_ids: Vec::new(),
+                        outcome: "skipped",
+                        detail: Some(e.message()),
+                    },
                 },
-                Err(SeatingError::NoTablePlan { detail, .. }) => {
-                    DayOutcome { booking_id: booking.id, table_ids: Vec::new(), outcome: "unassigned", detail: Some(detail) }
-                }
-                Err(e) => DayOutcome { booking_id: booking.id, table_ids: Vec::new(), outcome: "skipped", detail: Some(e.message()) },
-            });
+            );
         }
     }
     outcomes.into_iter().flatten().collect()

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::capacity;
 use super::plans::run;
 use super::queries::*;
-use super::{from_pg, now, random_uuid, ts, ts_opt, to_pg, uuid_array};
+use super::{from_pg, now, random_uuid, to_pg, ts, ts_opt, uuid_array};
 use crate::domain::error::{Blocker, SeatingError};
 use crate::domain::tableset::{self, LedgerEntry, Replay, TableFacts};
 use crate::domain::window::{self, BookingTimes, Instant, Window};
@@ -86,7 +86,11 @@ pub struct BookingFacts {
 
 /// Step 1–2: lock (or, for a quote, just read) the booking and derive the window. Terminal
 /// bookings hold no tables.
-pub fn booking_facts(client: &mut SpiClient<'_>, req: &AssignRequest, lock: bool) -> Result<BookingFacts, SeatingError> {
+pub fn booking_facts(
+    client: &mut SpiClient<'_>,
+    req: &AssignRequest,
+    lock: bool,
+) -> Result<BookingFacts, SeatingError> {
     let stmt = if lock { &LOCK_BOOKING } else { &READ_BOOKING };
     let zone_name: Option<String> =
         run(client, &RESTAURANT_TIMEZONE, &[to_pg(req.restaurant_id).into()]).first().get(1).ok().flatten();
@@ -227,11 +231,7 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
 
     // 3. Idempotent replay: same key, same set, same window → the original rows, no writes.
     if let Some(key) = &req.idempotency_key {
-        let ledger = run(
-            client,
-            &LEDGER_ENTRY,
-            &[r.into(), b.into(), ids.clone().into(), key.as_str().into()],
-        );
+        let ledger = run(client, &LEDGER_ENTRY, &[r.into(), b.into(), ids.clone().into(), key.as_str().into()]);
         let entry = if ledger.is_empty() {
             None
         } else {
@@ -334,13 +334,8 @@ fn write_assignment(
 }
 
 /// The booking's assignments of a table set, ordered by table id (what a replay returns).
-pub fn replay_rows(
-    client: &mut SpiClient<'_>,
-    r: pgrx::Uuid,
-    b: pgrx::Uuid,
-    ids: &Vec<pgrx::Uuid>,
-) -> Vec<AssignedRow> {
-    run(client, &REPLAY_ROWS, &[r.into(), b.into(), ids.clone().into()])
+pub fn replay_rows(client: &mut SpiClient<'_>, r: pgrx::Uuid, b: pgrx::Uuid, ids: &[pgrx::Uuid]) -> Vec<AssignedRow> {
+    run(client, &REPLAY_ROWS, &[r.into(), b.into(), ids.to_vec().into()])
         .filter_map(|row| {
             let start = ts_opt(row.get(2))?;
             let end = ts_opt(row.get(3))?;
@@ -386,7 +381,8 @@ fn remove_tables(
     // Ledger rows first: they reference the merge groups deleted with the allocations.
     run(client, &DELETE_RELEASED_LEDGER, &[r.into(), b.into(), released.clone().into()]);
     run(client, &DELETE_RELEASED_ALLOCATIONS, &[r.into(), b.into(), released.into()]);
-    let emptied = !run(client, &HOLDS_ANY_TABLE, &[r.into(), b.into()]).first().get::<bool>(1).ok().flatten().unwrap_or(false);
+    let emptied =
+        !run(client, &HOLDS_ANY_TABLE, &[r.into(), b.into()]).first().get::<bool>(1).ok().flatten().unwrap_or(false);
     if let (Some(status), true) = (release, emptied) {
         let demote = status == "confirmed";
         let target = if demote { "pending_allocation" } else { status };
@@ -456,7 +452,11 @@ pub struct MoveExtras {
 /// explicit window after every check of an assignment (the booking and the tables locked, the
 /// zone, other bookings' allocations, assignments and live holds in the new window). Tables the
 /// booking does not hold are ignored. Returns the moved rows.
-pub fn move_tables(client: &mut SpiClient<'_>, req: &mut AssignRequest, extras: &MoveExtras) -> Result<Vec<MovedRow>, SeatingError> {
+pub fn move_tables(
+    client: &mut SpiClient<'_>,
+    req: &mut AssignRequest,
+    extras: &MoveExtras,
+) -> Result<Vec<MovedRow>, SeatingError> {
     let r = to_pg(req.restaurant_id);
     let b = to_pg(req.booking_id);
     if req.table_ids.is_empty() {

@@ -13,6 +13,7 @@
 //!   * when pgrx raises it again at the boundary (the callback is still on the stack, which only
 //!     the transaction's or the caller's error recovery resets), the callback puts the real code
 //!     back with `errcode()`.
+//!
 //! Only an error that arrived as XX000 is ever changed, and only to the code it had when raised.
 
 use std::cell::Cell;
@@ -35,8 +36,11 @@ thread_local! {
 }
 
 /// The one callback node (a backend runs one thread; nested RPCs share it).
-static mut NODE: pg_sys::ErrorContextCallback =
-    pg_sys::ErrorContextCallback { previous: std::ptr::null_mut(), callback: Some(remember), arg: std::ptr::null_mut() };
+static mut NODE: pg_sys::ErrorContextCallback = pg_sys::ErrorContextCallback {
+    previous: std::ptr::null_mut(),
+    callback: Some(remember),
+    arg: std::ptr::null_mut(),
+};
 
 const INTERNAL_ERROR: i32 = PgSqlErrorCode::ERRCODE_INTERNAL_ERROR as i32;
 

@@ -7,8 +7,8 @@ use pgrx::spi::SpiClient;
 use uuid::Uuid;
 
 use super::assign::{self, AssignRequest};
-use super::plans::{run, Stmt, Ty};
 use super::lifecycle::hold_owner;
+use super::plans::{run, Stmt, Ty};
 use super::{from_pg, now, to_pg, ts, ts_opt};
 use crate::domain::error::SeatingError;
 
@@ -39,10 +39,8 @@ pub const LOCK_HOLD_FOR_RELEASE: Stmt = Stmt {
 };
 
 /// Deletes one hold (members and windows cascade).
-pub const DELETE_HOLD: Stmt = Stmt {
-    sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
-    args: &[Ty::Uuid, Ty::Uuid],
-};
+pub const DELETE_HOLD: Stmt =
+    Stmt { sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2", args: &[Ty::Uuid, Ty::Uuid] };
 
 /// Deletes one hold; a row when it existed.
 pub const DELETE_HOLD_RETURNING: Stmt = Stmt {
@@ -130,7 +128,12 @@ pub fn release_hold(client: &mut SpiClient<'_>, hold_id: Uuid) -> bool {
 }
 
 /// Releases a hold of a known restaurant and emits its outbox event; false when it does not exist.
-pub fn release_hold_and_emit_in(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid, actor: Option<Uuid>) -> bool {
+pub fn release_hold_and_emit_in(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    hold_id: Uuid,
+    actor: Option<Uuid>,
+) -> bool {
     let r = to_pg(restaurant_id);
     let h = to_pg(hold_id);
     let locked = run(client, &LOCK_HOLD_FOR_RELEASE, &[r.into(), h.into()]);
@@ -140,12 +143,21 @@ pub fn release_hold_and_emit_in(client: &mut SpiClient<'_>, restaurant_id: Uuid,
     let row = locked.first();
     let booking: Option<pgrx::Uuid> = row.get(1).ok().flatten();
     let (start, end) = (ts_opt(row.get(2)), ts_opt(row.get(3)));
-    let tables: Vec<pgrx::Uuid> = row.get::<Vec<Option<pgrx::Uuid>>>(4).ok().flatten().unwrap_or_default().into_iter().flatten().collect();
+    let tables: Vec<pgrx::Uuid> =
+        row.get::<Vec<Option<pgrx::Uuid>>>(4).ok().flatten().unwrap_or_default().into_iter().flatten().collect();
     run(client, &DELETE_HOLD, &[r.into(), h.into()]);
     run(
         client,
         &INSERT_HOLD_RELEASED_EVENT,
-        &[r.into(), booking.into(), h.into(), tables.into(), start.map(ts).into(), end.map(ts).into(), actor.map(to_pg).into()],
+        &[
+            r.into(),
+            booking.into(),
+            h.into(),
+            tables.into(),
+            start.map(ts).into(),
+            end.map(ts).into(),
+            actor.map(to_pg).into(),
+        ],
     );
     true
 }

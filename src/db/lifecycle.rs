@@ -94,7 +94,11 @@ pub struct TransitionResult {
 }
 
 /// The locked booking's current status, or `BookingNotFound`.
-pub fn lock_status(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid) -> Result<(Status, Option<Instant>, Option<Instant>, Instant), SeatingError> {
+pub fn lock_status(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    booking_id: Uuid,
+) -> Result<(Status, Option<Instant>, Option<Instant>, Instant), SeatingError> {
     let rows = run(client, &LOCK_BOOKING_STATUS, &[to_pg(restaurant_id).into(), to_pg(booking_id).into()]);
     if rows.is_empty() {
         return Err(SeatingError::BookingNotFound { booking_id });
@@ -251,10 +255,8 @@ pub struct HoldFacts {
 }
 
 /// The restaurant and booking of a hold (unlocked; the booking is locked next).
-pub const HOLD_OWNER: Stmt = Stmt {
-    sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.id = $1",
-    args: &[Ty::Uuid],
-};
+pub const HOLD_OWNER: Stmt =
+    Stmt { sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.id = $1", args: &[Ty::Uuid] };
 
 /// Locks the hold row (after the booking row: the global order is booking, hold, tables).
 pub const LOCK_HOLD: Stmt = Stmt {
@@ -359,10 +361,8 @@ pub const INSERT_HOLD_CONFIRMED_EVENT: Stmt = Stmt {
 };
 
 /// The confirmed hold goes (members and windows cascade).
-pub const DELETE_CONFIRMED_HOLD: Stmt = Stmt {
-    sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
-    args: &[Ty::Uuid, Ty::Uuid],
-};
+pub const DELETE_CONFIRMED_HOLD: Stmt =
+    Stmt { sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2", args: &[Ty::Uuid, Ty::Uuid] };
 
 /// What `confirm_hold_assignment_tx` was asked (decoded).
 pub struct HoldConfirmRequest {
@@ -405,10 +405,15 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
         }
     }
 
-    let hold = lock_hold(client, req.restaurant_id, req.hold_id).ok_or(SeatingError::HoldNotFound { hold_id: req.hold_id })?;
+    let hold =
+        lock_hold(client, req.restaurant_id, req.hold_id).ok_or(SeatingError::HoldNotFound { hold_id: req.hold_id })?;
     if let Some(owner) = hold.booking_id {
         if owner != req.booking_id {
-            return Err(SeatingError::HoldBelongsToOtherBooking { hold_id: req.hold_id, owner, expected: req.booking_id });
+            return Err(SeatingError::HoldBelongsToOtherBooking {
+                hold_id: req.hold_id,
+                owner,
+                expected: req.booking_id,
+            });
         }
     }
     if !hold.active || !hold.live {
@@ -460,7 +465,12 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
 
 /// After a hold-driven confirm: the ledger's payload checksum, the confirmation result (when
 /// keyed), the `capacity.hold.confirmed` event, and the hold itself goes.
-fn record_hold_confirmation(client: &mut SpiClient<'_>, req: &HoldConfirmRequest, window: Window, rows: &[AssignedRow]) {
+fn record_hold_confirmation(
+    client: &mut SpiClient<'_>,
+    req: &HoldConfirmRequest,
+    window: Window,
+    rows: &[AssignedRow],
+) {
     let r = to_pg(req.restaurant_id);
     let b = to_pg(req.booking_id);
     let h = to_pg(req.hold_id);

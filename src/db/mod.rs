@@ -10,10 +10,10 @@ pub mod error_codes;
 pub mod holds;
 pub mod lifecycle;
 pub mod plans;
-pub mod update_booking;
 pub mod queries;
 pub mod route;
 pub mod shards;
+pub mod update_booking;
 
 use pgrx::prelude::*;
 use pgrx::spi::SpiResult;
@@ -36,7 +36,11 @@ pub fn uuid_array(ids: &[Uuid]) -> Vec<pgrx::Uuid> {
 /// An instant as a `timestamptz` (infinite values pass through as Postgres's infinities).
 pub fn ts(t: Instant) -> TimestampWithTimeZone {
     TimestampWithTimeZone::try_from(t).unwrap_or_else(|_| {
-        if t > 0 { TimestampWithTimeZone::positive_infinity() } else { TimestampWithTimeZone::negative_infinity() }
+        if t > 0 {
+            TimestampWithTimeZone::positive_infinity()
+        } else {
+            TimestampWithTimeZone::negative_infinity()
+        }
     })
 }
 

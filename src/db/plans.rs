@@ -70,11 +70,7 @@ fn current_schema() -> pg_sys::Oid {
 
 /// Runs a kept statement (as a read-write statement: each execution takes a fresh snapshot under
 /// READ COMMITTED, so reads after a lock see what the lock waited for).
-pub fn run<'conn>(
-    client: &mut SpiClient<'conn>,
-    stmt: &Stmt,
-    args: &[DatumWithOid<'_>],
-) -> SpiTupleTable<'conn> {
+pub fn run<'conn>(client: &mut SpiClient<'conn>, stmt: &Stmt, args: &[DatumWithOid<'_>]) -> SpiTupleTable<'conn> {
     // Inside a call Citus delegated here, the restaurant's local shards (see `shards`).
     let shards = super::shards::local(client);
     let key = (stmt.sql.as_ptr() as usize, shards.as_ref().map_or(0, |m| m.id));
@@ -103,9 +99,7 @@ pub fn run<'conn>(
             kept
         }
     };
-    client
-        .update(&*plan, None, args)
-        .unwrap_or_else(|e| pgrx::error!("pg_seating: statement failed: {e}"))
+    client.update(&*plan, None, args).unwrap_or_else(|e| pgrx::error!("pg_seating: statement failed: {e}"))
 }
 
 /// The planner settings of every pg_seating call: each statement is a keyed OLTP lookup or write.

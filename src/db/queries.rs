@@ -25,25 +25,19 @@ macro_rules! booking_window_select {
 }
 
 /// The restaurant of a booking (the reference-named RPCs route through it).
-pub const BOOKING_RESTAURANT: Stmt = Stmt {
-    sql: "SELECT restaurant_id FROM bookings WHERE id = $1",
-    args: &[Ty::Uuid],
-};
+pub const BOOKING_RESTAURANT: Stmt =
+    Stmt { sql: "SELECT restaurant_id FROM bookings WHERE id = $1", args: &[Ty::Uuid] };
 
 /// The restaurant's time zone, read alone (on Citus `restaurants` is a reference table).
-pub const RESTAURANT_TIMEZONE: Stmt = Stmt {
-    sql: "SELECT r.timezone FROM restaurants r WHERE r.id = $1",
-    args: &[Ty::Uuid],
-};
+pub const RESTAURANT_TIMEZONE: Stmt =
+    Stmt { sql: "SELECT r.timezone FROM restaurants r WHERE r.id = $1", args: &[Ty::Uuid] };
 
 /// Locks the booking row (first lock of every writer) and reads what the window needs. The local
 /// date and times are converted in the restaurant's time zone; an end time before the start time
 /// rolls over to the next day. Also the booking slot of its date and start time, if one exists
 /// (slots are linked, never created here: a concurrent creation would make writers wait).
-pub const LOCK_BOOKING: Stmt = Stmt {
-    sql: concat!(booking_window_select!(), " FOR NO KEY UPDATE OF b"),
-    args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
-};
+pub const LOCK_BOOKING: Stmt =
+    Stmt { sql: concat!(booking_window_select!(), " FOR NO KEY UPDATE OF b"), args: &[Ty::Uuid, Ty::Uuid, Ty::Text] };
 
 /// The same read without the lock (quotes are read-only).
 pub const READ_BOOKING: Stmt = Stmt { sql: booking_window_select!(), args: &[Ty::Uuid, Ty::Uuid, Ty::Text] };
@@ -171,7 +165,15 @@ pub const INSERT_ASSIGNMENT: Stmt = Stmt {
           VALUES ($1, $2, $3, $8, $6, $7, $4, $5, $9, $10)
           RETURNING id",
     args: &[
-        Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid, Ty::Text, Ty::Uuid, Ty::Uuid,
+        Ty::Uuid,
+        Ty::Uuid,
+        Ty::Uuid,
+        Ty::TimestampTz,
+        Ty::TimestampTz,
+        Ty::Uuid,
+        Ty::Text,
+        Ty::Uuid,
+        Ty::Uuid,
         Ty::Uuid,
     ],
 };

@@ -39,8 +39,14 @@ impl ShardMap {
     }
 }
 
+/// The maps made so far (numbered from 1) and each restaurant's (`None`: not local here).
+struct Maps {
+    made: usize,
+    by_restaurant: HashMap<Uuid, Option<Rc<ShardMap>>>,
+}
+
 thread_local! {
-    static MAPS: RefCell<(usize, HashMap<Uuid, Option<Rc<ShardMap>>>)> = RefCell::new((0, HashMap::new()));
+    static MAPS: RefCell<Maps> = RefCell::new(Maps { made: 0, by_restaurant: HashMap::new() });
 }
 
 /// Whether this session is one Citus opened to run a delegated call (or another internal command).
@@ -57,7 +63,7 @@ pub fn local(client: &mut SpiClient<'_>) -> Option<Rc<ShardMap>> {
     if !super::plans::citus_loaded() || !citus_internal_session() {
         return None;
     }
-    let cached = MAPS.with(|m| m.borrow().1.get(&restaurant).cloned());
+    let cached = MAPS.with(|m| m.borrow().by_restaurant.get(&restaurant).cloned());
     if let Some(entry) = cached {
         match entry {
             // SAFETY: a syscache lookup by oid; NULL when the relation is gone.
@@ -67,10 +73,7 @@ pub fn local(client: &mut SpiClient<'_>) -> Option<Rc<ShardMap>> {
         }
     }
     let map = build(client, restaurant);
-    MAPS.with(|m| {
-        let mut m = m.borrow_mut();
-        m.1.insert(restaurant, map.clone());
-    });
+    MAPS.with(|m| m.borrow_mut().by_restaurant.insert(restaurant, map.clone()));
     map
 }
 
@@ -111,8 +114,8 @@ fn build(client: &mut SpiClient<'_>, restaurant: Uuid) -> Option<Rc<ShardMap>> {
     }
     let id = MAPS.with(|m| {
         let mut m = m.borrow_mut();
-        m.0 += 1;
-        m.0
+        m.made += 1;
+        m.made
     });
     Some(Rc::new(ShardMap { id, names, probe }))
 }

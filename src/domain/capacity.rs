@@ -8,10 +8,7 @@ pub const UNBOUNDED: i64 = 999_999;
 /// `app.capacity.post_assignment.enabled` set to off, false, 0 or no (any case, surrounding
 /// blanks ignored) switches the check off; anything else, or unset, keeps it on.
 pub fn kill_switch_off(value: Option<&str>) -> bool {
-    matches!(
-        value.map(|v| v.trim().to_ascii_lowercase()).as_deref(),
-        Some("off" | "false" | "0" | "no")
-    )
+    matches!(value.map(|v| v.trim().to_ascii_lowercase()).as_deref(), Some("off" | "false" | "0" | "no"))
 }
 
 /// Totals of the booking's service period (this booking included) and the rule's limits.
@@ -103,10 +100,18 @@ mod tests {
         let u = Usage { covers: 41, parties: 3, max_covers: Some(40), max_parties: Some(10) };
         assert_eq!(
             u.verdict(),
-            CapacityVerdict::Exceeded(SeatingError::CapacityExceeded { covers: 41, max_covers: 40, parties: 3, max_parties: 10 })
+            CapacityVerdict::Exceeded(SeatingError::CapacityExceeded {
+                covers: 41,
+                max_covers: 40,
+                parties: 3,
+                max_parties: 10
+            })
         );
         let u = Usage { covers: 5, parties: 11, max_covers: None, max_parties: Some(10) };
-        assert!(matches!(u.verdict(), CapacityVerdict::Exceeded(SeatingError::CapacityExceeded { max_covers: UNBOUNDED, .. })));
+        assert!(matches!(
+            u.verdict(),
+            CapacityVerdict::Exceeded(SeatingError::CapacityExceeded { max_covers: UNBOUNDED, .. })
+        ));
     }
 
     #[test]

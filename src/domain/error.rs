@@ -64,61 +64,172 @@ pub enum Blocker {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SeatingError {
     /// A required argument was NULL (`p_booking_id`, `p_restaurant_id`, ...).
-    NullArgument { function: &'static str, argument: &'static str },
+    NullArgument {
+        function: &'static str,
+        argument: &'static str,
+    },
     /// NULL or empty table id array.
-    NoTableIds { function: &'static str },
+    NoTableIds {
+        function: &'static str,
+    },
     /// The array held only NULL ids.
-    NoValidTableIds { function: &'static str },
+    NoValidTableIds {
+        function: &'static str,
+    },
     /// A NULL among real table ids.
-    NullTableId { function: &'static str },
+    NullTableId {
+        function: &'static str,
+    },
     /// Cancelled, no-show and completed bookings hold no table state (SPEC §6).
-    BookingNotAssignable { booking_id: Uuid, status: String },
+    BookingNotAssignable {
+        booking_id: Uuid,
+        status: String,
+    },
     /// The booking lifecycle does not allow this move (domain/state.rs).
-    TransitionNotAllowed { from: String, to: String },
+    TransitionNotAllowed {
+        from: String,
+        to: String,
+    },
     /// A status label that is not a `booking_status`.
-    UnknownStatus { label: String },
+    UnknownStatus {
+        label: String,
+    },
     /// A hold placement blocked by another booking's live hold.
-    HoldBlocked { booking_id: Uuid, hold_id: Uuid },
+    HoldBlocked {
+        booking_id: Uuid,
+        hold_id: Uuid,
+    },
     /// A hold time-to-live that is not a positive number of seconds.
-    InvalidHoldTtl { seconds: i64 },
+    InvalidHoldTtl {
+        seconds: i64,
+    },
     /// The allocator found no plan; `detail` says why.
-    NoTablePlan { booking_id: Uuid, detail: String },
+    NoTablePlan {
+        booking_id: Uuid,
+        detail: String,
+    },
     /// An argument outside its range (`p_limit`, `p_max_tables`).
-    ArgumentOutOfRange { function: &'static str, argument: &'static str, allowed: &'static str },
-    BookingNotFound { booking_id: Uuid },
-    BookingNotFoundDuringTransition { booking_id: Uuid },
+    ArgumentOutOfRange {
+        function: &'static str,
+        argument: &'static str,
+        allowed: &'static str,
+    },
+    BookingNotFound {
+        booking_id: Uuid,
+    },
+    BookingNotFoundDuringTransition {
+        booking_id: Uuid,
+    },
     /// Exactly one of the two custom window bounds was given.
-    PartialCustomWindow { function: &'static str },
-    MissingWindow { booking_id: Uuid },
-    InvalidWindow { booking_id: Uuid },
-    TableOtherRestaurant { table_id: Uuid },
-    TableNotZoned { table_id: Uuid },
-    TableInactive { table_id: Uuid },
-    TableOutOfService { table_id: Uuid },
-    MixedZones { found: Uuid, expected: Uuid },
-    MergeRequiresMovable { table_id: Uuid, mobility: String },
-    TablesNotFound { booking_id: Uuid },
-    ZoneConflict { booking_id: Uuid },
-    ZoneLocked { booking_id: Uuid, locked: Uuid, requested: Uuid },
-    NotAdjacent { table_id: Uuid },
+    PartialCustomWindow {
+        function: &'static str,
+    },
+    MissingWindow {
+        booking_id: Uuid,
+    },
+    InvalidWindow {
+        booking_id: Uuid,
+    },
+    TableOtherRestaurant {
+        table_id: Uuid,
+    },
+    TableNotZoned {
+        table_id: Uuid,
+    },
+    TableInactive {
+        table_id: Uuid,
+    },
+    TableOutOfService {
+        table_id: Uuid,
+    },
+    MixedZones {
+        found: Uuid,
+        expected: Uuid,
+    },
+    MergeRequiresMovable {
+        table_id: Uuid,
+        mobility: String,
+    },
+    TablesNotFound {
+        booking_id: Uuid,
+    },
+    ZoneConflict {
+        booking_id: Uuid,
+    },
+    ZoneLocked {
+        booking_id: Uuid,
+        locked: Uuid,
+        requested: Uuid,
+    },
+    NotAdjacent {
+        table_id: Uuid,
+    },
     /// Unassigning would leave a checked-in (seated) party without any table.
-    SeatedPartyWithoutTable { booking_id: Uuid },
-    IdempotencyMismatch { function: &'static str, booking_id: Uuid, reason: MismatchReason },
-    HoldConflict { booking_id: Uuid, hold_id: Uuid },
-    AllocationOverlap { resource_id: Uuid, booking_id: Uuid, blocker: Blocker },
-    MergeGroupOverlap { booking_id: Uuid },
-    CapacityExceeded { covers: i64, max_covers: i64, parties: i64, max_parties: i64 },
-    NoAssignmentsReturned { booking_id: Uuid },
-    StateConflict { current: String, expected: String },
-    CannotConfirmWithoutTables { booking_id: Uuid },
-    HoldNotFound { hold_id: Uuid },
-    HoldBelongsToOtherBooking { hold_id: Uuid, owner: Uuid, expected: Uuid },
-    HoldExpired { hold_id: Uuid, expired_at: String },
-    HoldNoMembers { hold_id: Uuid },
-    PolicyVersionChanged { hold_id: Uuid, expected: String, actual: String },
-    AdjacencySnapshotChanged { hold_id: Uuid },
-    HoldMissingWindow { hold_id: Uuid },
-    HoldInvalidWindow { hold_id: Uuid },
+    SeatedPartyWithoutTable {
+        booking_id: Uuid,
+    },
+    IdempotencyMismatch {
+        function: &'static str,
+        booking_id: Uuid,
+        reason: MismatchReason,
+    },
+    HoldConflict {
+        booking_id: Uuid,
+        hold_id: Uuid,
+    },
+    AllocationOverlap {
+        resource_id: Uuid,
+        booking_id: Uuid,
+        blocker: Blocker,
+    },
+    MergeGroupOverlap {
+        booking_id: Uuid,
+    },
+    CapacityExceeded {
+        covers: i64,
+        max_covers: i64,
+        parties: i64,
+        max_parties: i64,
+    },
+    NoAssignmentsReturned {
+        booking_id: Uuid,
+    },
+    StateConflict {
+        current: String,
+        expected: String,
+    },
+    CannotConfirmWithoutTables {
+        booking_id: Uuid,
+    },
+    HoldNotFound {
+        hold_id: Uuid,
+    },
+    HoldBelongsToOtherBooking {
+        hold_id: Uuid,
+        owner: Uuid,
+        expected: Uuid,
+    },
+    HoldExpired {
+        hold_id: Uuid,
+        expired_at: String,
+    },
+    HoldNoMembers {
+        hold_id: Uuid,
+    },
+    PolicyVersionChanged {
+        hold_id: Uuid,
+        expected: String,
+        actual: String,
+    },
+    AdjacencySnapshotChanged {
+        hold_id: Uuid,
+    },
+    HoldMissingWindow {
+        hold_id: Uuid,
+    },
+    HoldInvalidWindow {
+        hold_id: Uuid,
+    },
 }
 
 /// Why a replayed idempotency key did not match its ledger row.
@@ -162,9 +273,7 @@ impl SeatingError {
             NoAssignmentsReturned { .. } => TooManyRows,
             StateConflict { .. } => AssertFailure,
             HoldNotFound { .. } => NoDataFound,
-            HoldBelongsToOtherBooking { .. } | HoldExpired { .. } | HoldNoMembers { .. } => {
-                RaiseException
-            }
+            HoldBelongsToOtherBooking { .. } | HoldExpired { .. } | HoldNoMembers { .. } => RaiseException,
             PolicyVersionChanged { .. } | AdjacencySnapshotChanged { .. } => TooManyRows,
             HoldMissingWindow { .. } | HoldInvalidWindow { .. } => DataException,
         }
@@ -211,9 +320,9 @@ impl SeatingError {
             TableNotZoned { table_id } => format!("Table {table_id} is not assigned to a zone"),
             TableInactive { table_id } => format!("Table {table_id} is inactive"),
             TableOutOfService { table_id } => format!("Table {table_id} is out of service"),
-            MixedZones { found, expected } => format!(
-                "All tables must belong to the same zone (found {found}, expected {expected})"
-            ),
+            MixedZones { found, expected } => {
+                format!("All tables must belong to the same zone (found {found}, expected {expected})")
+            }
             MergeRequiresMovable { table_id, mobility } => {
                 format!("Merged assignments require movable tables ({table_id} is {mobility})")
             }
@@ -252,9 +361,9 @@ impl SeatingError {
             }
             HoldExpired { hold_id, expired_at } => format!("Hold {hold_id} expired at {expired_at}"),
             HoldNoMembers { hold_id } => format!("Hold {hold_id} has no table members"),
-            PolicyVersionChanged { hold_id, expected, actual } => format!(
-                "Policy version changed (hold {hold_id}, expected {expected}, actual {actual})"
-            ),
+            PolicyVersionChanged { hold_id, expected, actual } => {
+                format!("Policy version changed (hold {hold_id}, expected {expected}, actual {actual})")
+            }
             AdjacencySnapshotChanged { hold_id } => {
                 format!("Adjacency snapshot changed for hold {hold_id}")
             }
@@ -275,9 +384,9 @@ impl SeatingError {
             HoldConflict { hold_id, .. } | HoldBlocked { hold_id, .. } => {
                 Some(format!("Hold {hold_id} overlaps requested window"))
             }
-            AllocationOverlap { resource_id, booking_id, .. } => Some(format!(
-                "Resource {resource_id} overlaps requested window for booking {booking_id}"
-            )),
+            AllocationOverlap { resource_id, booking_id, .. } => {
+                Some(format!("Resource {resource_id} overlaps requested window for booking {booking_id}"))
+            }
             MergeGroupOverlap { booking_id } => {
                 Some(format!("Merge group overlaps requested window for booking {booking_id}"))
             }
@@ -429,27 +538,25 @@ mod tests {
 
         let e = SeatingError::PartialCustomWindow { function: "assign_tables_atomic_v2" };
         assert_eq!(e.sqlstate().code(), "22023");
-        assert_eq!(
-            e.message(),
-            "assign_tables_atomic_v2 requires both start and end when providing custom window"
-        );
+        assert_eq!(e.message(), "assign_tables_atomic_v2 requires both start and end when providing custom window");
 
         let e = SeatingError::MissingWindow { booking_id: b };
-        assert_eq!((e.sqlstate().code(), e.message().as_str()),
-            ("22000", "Booking 00000000-0000-0000-0000-000000000001 missing start/end window"));
+        assert_eq!(
+            (e.sqlstate().code(), e.message().as_str()),
+            ("22000", "Booking 00000000-0000-0000-0000-000000000001 missing start/end window")
+        );
         let e = SeatingError::InvalidWindow { booking_id: b };
-        assert_eq!((e.sqlstate().code(), e.message().as_str()),
-            ("22000", "Booking 00000000-0000-0000-0000-000000000001 has invalid time window"));
+        assert_eq!(
+            (e.sqlstate().code(), e.message().as_str()),
+            ("22000", "Booking 00000000-0000-0000-0000-000000000001 has invalid time window")
+        );
 
         let e = SeatingError::TableOtherRestaurant { table_id: t };
         assert_eq!(e.sqlstate().code(), "23503");
         assert_eq!(e.message(), format!("Table {t} belongs to a different restaurant"));
 
         assert_eq!(SeatingError::TableInactive { table_id: t }.message(), format!("Table {t} is inactive"));
-        assert_eq!(
-            SeatingError::TableOutOfService { table_id: t }.message(),
-            format!("Table {t} is out of service")
-        );
+        assert_eq!(SeatingError::TableOutOfService { table_id: t }.message(), format!("Table {t} is out of service"));
         let e = SeatingError::MixedZones { found: id(3), expected: id(4) };
         assert_eq!(e.sqlstate().code(), "23514");
         assert_eq!(
@@ -574,7 +681,8 @@ mod tests {
         assert_eq!(e.sqlstate().code(), "P0001");
         assert_eq!(e.message(), format!("No table plan fits booking {}", id(3)));
         assert_eq!(e.detail().unwrap(), "party of 9");
-        let e = SeatingError::ArgumentOutOfRange { function: "quote_tables", argument: "p_limit", allowed: "at least 1" };
+        let e =
+            SeatingError::ArgumentOutOfRange { function: "quote_tables", argument: "p_limit", allowed: "at least 1" };
         assert_eq!((e.sqlstate().code(), e.message().as_str()), ("22023", "quote_tables: p_limit must be at least 1"));
     }
 

@@ -11,10 +11,7 @@ use super::window::Window;
 /// Deduplicates and sorts the requested ids (ascending uuid order, as Postgres orders uuids).
 /// NULL or empty → 23514 `requires at least one table id`; only NULL ids → `… valid table id`;
 /// a NULL among real ids → 22004.
-pub fn normalize_ids(
-    function: &'static str,
-    ids: Option<Vec<Option<Uuid>>>,
-) -> Result<Vec<Uuid>, SeatingError> {
+pub fn normalize_ids(function: &'static str, ids: Option<Vec<Option<Uuid>>>) -> Result<Vec<Uuid>, SeatingError> {
     let ids = match ids {
         None => return Err(SeatingError::NoTableIds { function }),
         Some(v) if v.is_empty() => return Err(SeatingError::NoTableIds { function }),

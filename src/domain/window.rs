@@ -57,9 +57,7 @@ pub fn resolve(
 ) -> Result<Window, SeatingError> {
     let (start, end) = match (explicit_start, explicit_end) {
         (Some(s), Some(e)) => (s, e),
-        (Some(_), None) | (None, Some(_)) => {
-            return Err(SeatingError::PartialCustomWindow { function })
-        }
+        (Some(_), None) | (None, Some(_)) => return Err(SeatingError::PartialCustomWindow { function }),
         (None, None) => match (booking.start_at, booking.end_at, booking.local_start, booking.local_end) {
             (Some(s), Some(e), _, _) => (s, e),
             (_, _, Some(s), Some(e)) => (s, e),
@@ -89,19 +87,14 @@ mod tests {
     #[test]
     fn one_explicit_bound_is_refused() {
         let times = BookingTimes { start_at: Some(0), end_at: Some(H), ..Default::default() };
-        assert_eq!(
-            resolve(F, b(), Some(0), None, &times),
-            Err(SeatingError::PartialCustomWindow { function: F })
-        );
-        assert_eq!(
-            resolve(F, b(), None, Some(H), &times),
-            Err(SeatingError::PartialCustomWindow { function: F })
-        );
+        assert_eq!(resolve(F, b(), Some(0), None, &times), Err(SeatingError::PartialCustomWindow { function: F }));
+        assert_eq!(resolve(F, b(), None, Some(H), &times), Err(SeatingError::PartialCustomWindow { function: F }));
     }
 
     #[test]
     fn booking_instants_then_local_times() {
-        let both = BookingTimes { start_at: Some(0), end_at: Some(H), local_start: Some(5 * H), local_end: Some(6 * H) };
+        let both =
+            BookingTimes { start_at: Some(0), end_at: Some(H), local_start: Some(5 * H), local_end: Some(6 * H) };
         assert_eq!(resolve(F, b(), None, None, &both), Ok(Window { start: 0, end: H }));
         let half = BookingTimes { start_at: Some(0), end_at: None, local_start: Some(5 * H), local_end: Some(6 * H) };
         assert_eq!(resolve(F, b(), None, None, &half), Ok(Window { start: 5 * H, end: 6 * H }));

@@ -158,13 +158,19 @@ fn workloads() -> Vec<Workload> {
         },
         Workload {
             name: "find_assignment_anomalies(restaurant, day, day) (scoped)",
-            statements: |_| vec![format!("SELECT count(*) FROM find_assignment_anomalies('{RESTAURANT}', current_date - 1, current_date - 1)")],
+            statements: |_| {
+                vec![format!("SELECT count(*) FROM find_assignment_anomalies('{RESTAURANT}', current_date - 1, current_date - 1)")]
+            },
             prepare: None,
             iterations: all,
         },
         Workload {
             name: "backfill_allocations_shadow(restaurant, day, day) (scoped)",
-            statements: |_| vec![format!("SELECT * FROM backfill_allocations_shadow('{RESTAURANT}', current_date - 1, current_date - 1)")],
+            statements: |_| {
+                vec![format!(
+                    "SELECT * FROM backfill_allocations_shadow('{RESTAURANT}', current_date - 1, current_date - 1)"
+                )]
+            },
             prepare: None,
             iterations: all,
         },

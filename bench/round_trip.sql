@@ -1,0 +1,2 @@
+-- The round trip alone (the floor of a read-only call).
+SELECT 1;

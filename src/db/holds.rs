@@ -38,12 +38,8 @@ pub const LOCK_HOLD_FOR_RELEASE: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
-/// Deletes one hold (members and windows cascade).
-pub const DELETE_HOLD: Stmt =
-    Stmt { sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2", args: &[Ty::Uuid, Ty::Uuid] };
-
-/// Deletes one hold; a row when it existed.
-pub const DELETE_HOLD_RETURNING: Stmt = Stmt {
+/// Deletes one hold (members and windows cascade); a row when it existed.
+pub const DELETE_HOLD: Stmt = Stmt {
     sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2 RETURNING 1",
     args: &[Ty::Uuid, Ty::Uuid],
 };
@@ -116,7 +112,7 @@ pub fn create_hold(
 
 /// Releases a hold of a known restaurant; false when it does not exist.
 pub fn release_hold_in(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid) -> bool {
-    !run(client, &DELETE_HOLD_RETURNING, &[to_pg(restaurant_id).into(), to_pg(hold_id).into()]).is_empty()
+    !run(client, &DELETE_HOLD, &[to_pg(restaurant_id).into(), to_pg(hold_id).into()]).is_empty()
 }
 
 /// Releases a hold (its restaurant looked up first); false when it does not exist.

@@ -360,10 +360,6 @@ pub const INSERT_HOLD_CONFIRMED_EVENT: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb],
 };
 
-/// The confirmed hold goes (members and windows cascade).
-pub const DELETE_CONFIRMED_HOLD: Stmt =
-    Stmt { sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2", args: &[Ty::Uuid, Ty::Uuid] };
-
 /// What `confirm_hold_assignment_tx` was asked (decoded).
 pub struct HoldConfirmRequest {
     pub restaurant_id: Uuid,
@@ -495,5 +491,6 @@ fn record_hold_confirmation(
         );
     }
     run(client, &INSERT_HOLD_CONFIRMED_EVENT, &[r.into(), b.into(), h.into(), key.into(), body.into()]);
-    run(client, &DELETE_CONFIRMED_HOLD, &[r.into(), h.into()]);
+    // The confirmed hold goes.
+    run(client, &super::holds::DELETE_HOLD, &[r.into(), h.into()]);
 }

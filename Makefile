@@ -1,5 +1,6 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
-.PHONY: demo test test-citus bench-citus bench-quality test-lint test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
+# PG=15 (default) or PG=17 selects the PostgreSQL major for demo, test, install and package.
+.PHONY: demo test test-citus package test-package bench-citus bench-quality test-lint test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
 
 demo:
 	scripts/demo
@@ -52,9 +53,16 @@ bench-scale:
 bootstrap:
 	scripts/bootstrap
 
-install: bootstrap
-	cargo pgrx install --pg-config /usr/bin/pg_config $(if $(filter 0,$(shell id -u)),,--sudo)
-	$(if $(filter 0,$(shell id -u)),,sudo) cp sql/archive/pg_seating--*.sql sql/pg_seating--*--*.sql $$(/usr/bin/pg_config --sharedir)/extension/
+install:
+	scripts/install
+
+# A .deb for a server without Rust: target/package/postgresql-$(PG)-pg-seating_<version>_amd64.deb
+package:
+	scripts/package
+
+# Installs the 15 package with apt-get, creates the extension from it in a fresh cluster, removes it.
+test-package:
+	scripts/test-package
 
 clean:
 	cargo clean

@@ -144,12 +144,18 @@ pub fn invariant_violations(c: &mut Client, restaurant: &str) -> Vec<String> {
     out
 }
 
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+/// The directory of the client programs matching the test cluster's major version
+/// (`PG_SEATING_TEST_BINDIR`, which scripts/test sets; Debian's PostgreSQL 15 otherwise).
+fn pg_bindir() -> String {
+    std::env::var("PG_SEATING_TEST_BINDIR").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".to_string())
+}
 
 /// Runs a PostgreSQL client program (pg_dump, createdb, ...) against the test cluster; panics
-/// with its output when it fails.
+/// with its output when it fails. `psql` is the one on the PATH (any recent psql reads a newer
+/// server's dump; the PostgreSQL 17 build the scripts install has no working psql).
 pub fn pg_tool(program: &str, args: &[&str]) {
-    let out = std::process::Command::new(format!("{PG_BIN}/{program}"))
+    let path = if program == "psql" { program.to_string() } else { format!("{}/{program}", pg_bindir()) };
+    let out = std::process::Command::new(path)
         .args(["-h", &host(), "-p", &port().to_string(), "-U", "postgres"])
         .args(args)
         .output()

@@ -27,7 +27,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
            ('booking_assignment_idempotency', 'r'), ('table_holds', 'r'), ('table_hold_members', 'r'),
            ('table_hold_windows', 'r'), ('booking_state_history', 'r'),
            ('booking_confirmation_results', 'r'), ('capacity_outbox', 'r'),
-           ('booking_assignment_reconciliation', 'v'),
+           ('restaurant_layout_versions', 'r'), ('booking_assignment_reconciliation', 'v'),
            ('pg_seating_model_versions', 'r')
 $$;
 

@@ -28,6 +28,37 @@ SELECT is(pg_temp.err($$SELECT quote_tables(pg_temp.b(1), p_max_tables => 7)$$),
 SELECT is(pg_temp.err($$SELECT quote_tables(NULL)$$),
     '22004 | quote_tables: argument p_booking_id must not be null | Pass a non-null value.', 'NULL booking');
 
+-- The layout a backend keeps between quotes (model step 8) follows every change at once: in this
+-- transaction, after a savepoint is rolled back, and for the columns the allocator does not read
+-- the version stays.
+SELECT isnt((SELECT version FROM restaurant_layout_versions WHERE restaurant_id = (SELECT restaurant_id FROM bookings WHERE id = pg_temp.b(1))),
+          NULL, 'the restaurant has a layout version (its tables were inserted)');
+CREATE TEMP TABLE lv AS SELECT restaurant_id, version FROM restaurant_layout_versions
+ WHERE restaurant_id = (SELECT restaurant_id FROM bookings WHERE id = pg_temp.b(1));
+UPDATE table_inventory SET notes = 'by the window' WHERE id = pg_temp.t(2);
+SELECT is((SELECT v.version FROM restaurant_layout_versions v JOIN lv USING (restaurant_id)), (SELECT version FROM lv),
+          'a column the allocator does not read: the version stays');
+SAVEPOINT layout;
+UPDATE table_inventory SET active = false WHERE id = pg_temp.t(2);
+SELECT is((SELECT v.version FROM restaurant_layout_versions v JOIN lv USING (restaurant_id)), (SELECT version + 1 FROM lv),
+          'a table taken out of use bumps the version');
+SELECT is((SELECT reasons->>'tables' FROM quote_tables(pg_temp.b(1)) WHERE rank = 1), '["T3"]',
+          'the next quote in the same transaction no longer offers T2');
+SELECT ok((SELECT reasons->'rejected' @> '[{"tableId": "a3000000-0000-0000-0000-000000000002", "reason": "inactive"}]'
+             FROM quote_tables(pg_temp.b(1)) WHERE rank = 1), '... and reports it inactive');
+ROLLBACK TO SAVEPOINT layout;
+SELECT is((SELECT reasons->>'tables' FROM quote_tables(pg_temp.b(1)) WHERE rank = 1), '["T2"]',
+          'after the savepoint is rolled back, T2 is offered again');
+DELETE FROM table_adjacencies WHERE table_a = pg_temp.t(1) OR table_b = pg_temp.t(1);
+SELECT is((SELECT array_agg(reasons->>'tables' ORDER BY rank) FROM quote_tables(pg_temp.b(1))),
+    ARRAY['["T2"]', '["T3"]', '["T2", "T7"]'], 'an adjacency removed: merges through T1 are gone');
+SELECT cmp_ok((SELECT v.version FROM restaurant_layout_versions v JOIN lv USING (restaurant_id)), '>', (SELECT version FROM lv),
+          'removing adjacencies bumps the version');
+INSERT INTO table_adjacencies (restaurant_id, table_a, table_b)
+SELECT restaurant_id, pg_temp.t(1), pg_temp.t(2) FROM lv;
+SELECT is((SELECT array_agg(reasons->>'tables' ORDER BY rank) FROM quote_tables(pg_temp.b(1))),
+    ARRAY['["T2"]', '["T3"]', '["T1", "T2"]', '["T2", "T7"]', '["T1", "T2", "T7"]'], 'and back: the same five plans');
+
 -- A concurrent writer takes the best table between two quotes: it drops out, marked busy.
 SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(2))$$, 'B2 takes T2');
 SELECT is((SELECT reasons->>'tables' FROM quote_tables(pg_temp.b(1)) WHERE rank = 1), '["T3"]', 'next quote: T3 first');

@@ -69,3 +69,45 @@ fn a_plan_taken_while_waiting_moves_on_and_locked_plans_are_skipped() {
     c_tx.rollback().unwrap(); // C was still open: B never waited for it
     assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new());
 }
+
+/// The layout a backend keeps between quotes (model step 8) follows other connections: a change
+/// another connection commits is in the next quote, one it has not committed yet or rolled back is
+/// not.
+#[test]
+fn a_kept_layout_follows_what_other_connections_commit() {
+    let mut c = connect();
+    let f = fixture(&mut c, 3, &[("2026-12-04 18:00Z", "2026-12-04 20:00Z")]);
+    for (t, cap) in f.tables.iter().zip([2, 4, 6]) {
+        c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
+    }
+    let quote = |c: &mut postgres::Client| -> Vec<String> {
+        c.query(
+            "SELECT array_to_string(table_ids, ',') FROM quote_tables($1::text::uuid) ORDER BY rank",
+            &[&f.bookings[0]],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    // Twice: the second quote runs on the layout the first one kept.
+    assert_eq!(quote(&mut c), f.tables, "party of 2: T1 (2 seats), T2 (4), T3 (6)");
+    assert_eq!(quote(&mut c), f.tables);
+
+    let mut d = connect();
+    d.execute("UPDATE table_inventory SET active = false WHERE id = $1::text::uuid", &[&f.tables[0]]).unwrap();
+    assert_eq!(quote(&mut c), f.tables[1..].to_vec(), "T1 taken out of use by another connection");
+
+    let mut d_tx = d.transaction().unwrap();
+    d_tx.execute("UPDATE table_inventory SET capacity = 2 WHERE id = $1::text::uuid", &[&f.tables[2]]).unwrap();
+    assert_eq!(quote(&mut c), f.tables[1..].to_vec(), "an uncommitted change is not seen");
+    d_tx.rollback().unwrap();
+    assert_eq!(quote(&mut c), f.tables[1..].to_vec(), "nor a rolled-back one");
+
+    let mut d_tx = d.transaction().unwrap();
+    d_tx.execute("UPDATE table_inventory SET capacity = 2 WHERE id = $1::text::uuid", &[&f.tables[2]]).unwrap();
+    d_tx.commit().unwrap();
+    assert_eq!(quote(&mut c), vec![f.tables[2].clone(), f.tables[1].clone()], "T3 now seats 2 exactly: it ranks first");
+    d.execute("DELETE FROM table_inventory WHERE id = $1::text::uuid", &[&f.tables[2]]).unwrap();
+    assert_eq!(quote(&mut c), vec![f.tables[1].clone()], "T3 deleted");
+}

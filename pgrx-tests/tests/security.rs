@@ -127,7 +127,7 @@ fn matrix(c: &mut Client) {
         }
     }
     let relations = c.query(MODEL_RELATIONS, &[]).unwrap();
-    assert_eq!(relations.len(), 19, "relations of the model: {relations:?}");
+    assert_eq!(relations.len(), 20, "relations of the model: {relations:?}");
     for r in &relations {
         let (rel, kind, rel_owner): (String, String, String) = (r.get(0), r.get(1), r.get(2));
         assert_eq!(rel_owner, owner, "{rel} is owned by the caller of pg_seating_install()");

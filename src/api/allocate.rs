@@ -1,9 +1,10 @@
 //! `quote_tables` and `auto_assign_tables` (SPEC §3 additions, §7 policy).
 
-use pgrx::prelude::*;
-use pgrx::JsonB;
-use serde_json::json;
+use std::rc::Rc;
 
+use pgrx::prelude::*;
+
+use super::reasons::QuoteReasons;
 use super::{raise, require, translate_conflicts};
 use crate::db::allocate;
 use crate::db::assign as engine;
@@ -33,7 +34,7 @@ pub(crate) fn quote_tables(
         name!(overage, i32),
         name!(score, f64),
         name!(zone_id, pgrx::Uuid),
-        name!(reasons, JsonB),
+        name!(reasons, QuoteReasons),
     ),
 > {
     let booking_id = require(QUOTE, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, QUOTE));
@@ -66,27 +67,13 @@ pub(crate) fn quote_tables(
         })
     });
     let q = result.unwrap_or_else(|e| raise(&e, QUOTE));
-    let rejected: Vec<_> =
-        q.rejected.iter().map(|(t, r)| json!({"tableId": t.to_string(), "reason": r.label()})).collect();
+    let rejected = Rc::new(q.rejected.iter().map(|(t, r)| (t.to_string(), r.label())).collect::<Vec<_>>());
     let feasible = q.feasible;
     let rows: Vec<_> = q
         .plans
         .into_iter()
         .enumerate()
         .map(|(i, p)| {
-            let reasons = json!({
-                "tables": p.numbers,
-                "breakdown": {
-                    "overage": p.breakdown.overage,
-                    "fragmentation": p.breakdown.fragmentation,
-                    "zones": p.breakdown.zones,
-                    "tables": p.breakdown.tables,
-                    "adjacencyCost": p.breakdown.adjacency_cost,
-                    "scarcity": p.breakdown.scarcity,
-                },
-                "feasiblePlans": feasible,
-                "rejected": rejected,
-            });
             (
                 i as i32 + 1,
                 p.tables.iter().copied().map(to_pg).collect::<Vec<_>>(),
@@ -94,7 +81,7 @@ pub(crate) fn quote_tables(
                 p.breakdown.overage,
                 p.score,
                 to_pg(p.zone),
-                JsonB(reasons),
+                QuoteReasons { numbers: p.numbers, breakdown: p.breakdown, feasible, rejected: Rc::clone(&rejected) },
             )
         })
         .collect();

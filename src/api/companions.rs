@@ -203,7 +203,7 @@ fn quote_tables_in_restaurant(
         name!(overage, i32),
         name!(score, f64),
         name!(zone_id, pgrx::Uuid),
-        name!(reasons, JsonB),
+        name!(reasons, super::reasons::QuoteReasons),
     ),
 > {
     in_restaurant("quote_tables_in_restaurant", p_restaurant_id, || {

@@ -12,6 +12,7 @@ pub mod companions;
 pub mod lifecycle;
 pub mod model;
 pub mod null_guard;
+pub mod reasons;
 pub mod status;
 
 use pgrx::pg_sys::panic::ErrorReport;

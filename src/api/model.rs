@@ -34,6 +34,13 @@ pub const STEPS: &[(i32, &str, &str)] = &[
         include_str!("../../sql/model/0005_citus.sql"),
     ),
     (6, "0.5.0: comments on the model's tables and key columns", include_str!("../../sql/model/0006_comments.sql")),
+    (7, "0.6.0: a comment on every column of the model", include_str!("../../sql/model/0007_column_comments.sql")),
+    (
+        8,
+        "0.6.0: a version of each restaurant's layout, bumped by triggers, so the allocator can keep the layout \
+         it read",
+        include_str!("../../sql/model/0008_layout_versions.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

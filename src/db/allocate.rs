@@ -7,49 +7,14 @@ use uuid::Uuid;
 
 use super::assign::{self, AssignRequest, AssignedRow};
 use super::holds;
+use super::layout;
 use super::lifecycle::{self, ConfirmTransition};
 use super::plans::{run, Stmt, Ty};
 use super::{from_pg, to_pg, ts, uuid_array};
 use crate::allocator::day::{plan_day, DayBooking};
-use crate::allocator::search::{assign_scarcity, quote, Busy, Policy, Quote, Rejection, Table};
+use crate::allocator::search::{quote, Busy, Policy, Quote, Rejection};
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
-
-/// The restaurant's tables as one row of parallel arrays (decoding a few arrays is much cheaper
-/// than decoding a row per table).
-const TABLES: Stmt = Stmt {
-    sql: "SELECT array_agg(t.id), array_agg(t.table_number), array_agg(t.capacity), array_agg(t.min_party_size),
-                 array_agg(coalesce(t.max_party_size, 0)), array_agg(t.zone_id), array_agg(t.mobility = 'movable'),
-                 array_agg(t.active), array_agg(t.status = 'out_of_service')
-            FROM table_inventory t
-           WHERE t.restaurant_id = $1",
-    args: &[Ty::Uuid],
-};
-
-/// The restaurant's adjacency edges as two parallel arrays.
-const EDGES: Stmt = Stmt {
-    sql: "SELECT array_agg(e.table_a), array_agg(e.table_b) FROM table_adjacencies e WHERE e.restaurant_id = $1",
-    args: &[Ty::Uuid],
-};
-
-/// Tables another booking uses in the window: live allocations, live holds, assignment rows.
-const BUSY: Stmt = Stmt {
-    // Overlap written as bounds (every window here is a non-empty [start, end)), so the reads use
-    // the time-first btree indexes (restaurant, end) and scan only what ends after the window
-    // starts, however much history the restaurant keeps (model step 4).
-    sql: "SELECT array_agg(DISTINCT b.id) FROM (
-          SELECT a.resource_id AS id FROM allocations a
-           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
-             AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4 AND a.booking_id IS DISTINCT FROM $2
-          UNION
-          SELECT w.table_id FROM table_hold_windows w
-           WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
-             AND w.status = 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
-          UNION
-          SELECT x.table_id FROM booking_table_assignments x
-           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND x.booking_id <> $2) b",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
-};
 
 /// `pg_seating_auto_assign_key(id, start, end)` computed without a round trip: the booking id and
 /// the window's epoch seconds (`extract(epoch ...)::bigint` rounds half away from zero).
@@ -77,69 +42,13 @@ const LEDGER_TABLES: Stmt = Stmt {
 
 /// The search's inputs for one booking and window.
 pub struct Inputs {
-    pub tables: Vec<Table>,
-    pub edges: Vec<(Uuid, Uuid)>,
+    pub layout: std::rc::Rc<layout::Layout>,
     pub busy: Vec<Busy>,
 }
 
-fn uuids(v: Option<Vec<Option<pgrx::Uuid>>>) -> Vec<Uuid> {
-    v.unwrap_or_default().into_iter().map(|u| u.map(from_pg).unwrap_or_default()).collect()
-}
-
 pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, window: Window) -> Inputs {
-    let (tables, edges) = layout(client, restaurant_id);
-    let busy = uuids(
-        run(
-            client,
-            &BUSY,
-            &[to_pg(restaurant_id).into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()],
-        )
-        .first()
-        .get(1)
-        .ok()
-        .flatten(),
-    )
-    .into_iter()
-    .map(|table| Busy { table, window })
-    .collect();
-    Inputs { tables, edges, busy }
-}
-
-/// The restaurant's tables (with their scarcity) and adjacency edges.
-fn layout(client: &mut SpiClient<'_>, restaurant_id: Uuid) -> (Vec<Table>, Vec<(Uuid, Uuid)>) {
-    let r = to_pg(restaurant_id);
-    let row = run(client, &TABLES, &[r.into()]).first();
-    let ids = uuids(row.get(1).ok().flatten());
-    let numbers: Vec<Option<String>> = row.get(2).ok().flatten().unwrap_or_default();
-    let ints = |k: usize| -> Vec<i32> {
-        let v: Vec<Option<i32>> = row.get(k).ok().flatten().unwrap_or_default();
-        v.into_iter().map(|x| x.unwrap_or(0)).collect()
-    };
-    let (capacity, min_party, max_party) = (ints(3), ints(4), ints(5));
-    let zones = uuids(row.get(6).ok().flatten());
-    let flags = |k: usize| -> Vec<bool> {
-        let v: Vec<Option<bool>> = row.get(k).ok().flatten().unwrap_or_default();
-        v.into_iter().map(|x| x.unwrap_or(false)).collect()
-    };
-    let (movable, active, oos) = (flags(7), flags(8), flags(9));
-    let mut tables: Vec<Table> = (0..ids.len())
-        .map(|i| Table {
-            id: ids[i],
-            number: numbers.get(i).cloned().flatten().unwrap_or_default(),
-            capacity: capacity[i],
-            min_party: min_party[i],
-            max_party: (max_party[i] > 0).then_some(max_party[i]),
-            zone: zones[i],
-            movable: movable[i],
-            active: active[i],
-            out_of_service: oos[i],
-            scarcity: 0.0,
-        })
-        .collect();
-    assign_scarcity(&mut tables);
-    let row = run(client, &EDGES, &[r.into()]).first();
-    let (a, b) = (uuids(row.get(1).ok().flatten()), uuids(row.get(2).ok().flatten()));
-    (tables, a.into_iter().zip(b).collect())
+    let (layout, busy) = layout::with_busy(client, restaurant_id, booking_id, window);
+    Inputs { layout, busy: busy.into_iter().map(|table| Busy { table, window }).collect() }
 }
 
 fn request(
@@ -173,7 +82,7 @@ pub fn quote_booking(
 ) -> Result<Quote, SeatingError> {
     let facts = assign::booking_facts(client, &request(restaurant_id, booking_id, Vec::new(), None, None), false)?;
     let inputs = load(client, restaurant_id, booking_id, facts.window);
-    Ok(quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, limit))
+    Ok(quote(&inputs.layout.tables, &inputs.layout.edges, &inputs.busy, facts.party_size, facts.window, policy, limit))
 }
 
 /// Why no plan fits, for the DETAIL of the no-plan error.
@@ -257,7 +166,15 @@ pub fn auto_assign(
     let mut last_quote = None;
     for _round in 0..3 {
         let inputs = load(client, restaurant_id, booking_id, facts.window);
-        let q = quote(&inputs.tables, &inputs.edges, &inputs.busy, facts.party_size, facts.window, policy, 16);
+        let q = quote(
+            &inputs.layout.tables,
+            &inputs.layout.edges,
+            &inputs.busy,
+            facts.party_size,
+            facts.window,
+            policy,
+            16,
+        );
         for plan in &q.plans {
             let mut ids = plan.tables.clone();
             ids.sort_unstable();
@@ -294,7 +211,7 @@ pub fn auto_assign(
             }
         }
         let exhausted = q.plans.is_empty();
-        last_quote = Some((q, inputs.tables.len()));
+        last_quote = Some((q, inputs.layout.tables.len()));
         if exhausted {
             break;
         }
@@ -446,7 +363,8 @@ pub fn auto_assign_day(
     }
 
     if !planned.is_empty() {
-        let (tables, edges) = layout(client, restaurant_id);
+        let layout = layout::read(client, restaurant_id);
+        let (tables, edges) = (layout.tables.clone(), layout.edges.clone());
         let ids: Vec<Uuid> = planned.iter().map(|(_, b)| b.id).collect();
         let from = planned.iter().map(|(_, b)| b.window.start).min().unwrap_or(0);
         let to = planned.iter().map(|(_, b)| b.window.end).max().unwrap_or(0);

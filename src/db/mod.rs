@@ -8,6 +8,7 @@ pub mod assign;
 pub mod capacity;
 pub mod error_codes;
 pub mod holds;
+pub mod layout;
 pub mod lifecycle;
 pub mod plans;
 pub mod queries;

@@ -1,0 +1,221 @@
+//! A restaurant's seating layout (its tables, with their scarcity, and adjacency edges) as the
+//! allocator reads it, kept per backend between calls.
+//!
+//! The layout changes rarely and is most of what a quote reads, so each backend keeps the last
+//! layout it read per restaurant with the layout's identity: the xmin and version of the
+//! restaurant's `restaurant_layout_versions` row (model step 8), which triggers on
+//! `table_inventory` and `table_adjacencies` bump in the same transaction as any change. A call
+//! reads that row with the tables busy in its window (one statement) and uses the kept layout
+//! only when the identity is the same. A row version's (xmin, version) names one committed or
+//! in-progress state: a change makes a new row version; rolling it back (or to a savepoint)
+//! brings the old row back together with the old layout; another transaction's rows have other
+//! xmins. Without such a row (a restaurant whose tables never changed since step 8 added none)
+//! nothing is kept. Under Citus the layout is kept only where statements run on the local shards
+//! (`shards`); elsewhere every call reads it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use pgrx::spi::{SpiClient, SpiTupleTable};
+use uuid::Uuid;
+
+use super::plans::{run, Stmt, Ty};
+use super::{from_pg, to_pg, ts};
+use crate::allocator::search::{assign_scarcity, Table};
+use crate::domain::window::Window;
+
+/// A restaurant's tables (scarcity assigned) and adjacency edges.
+pub struct Layout {
+    pub tables: Vec<Table>,
+    pub edges: Vec<(Uuid, Uuid)>,
+}
+
+/// The identity of a layout: xmin and version of its `restaurant_layout_versions` row.
+type Identity = (i64, i64);
+
+/// Restaurants kept per backend at most; beyond, the cache starts again.
+const KEEP: usize = 256;
+
+thread_local! {
+    static KEPT: RefCell<HashMap<Uuid, (Identity, Rc<Layout>)>> = RefCell::new(HashMap::new());
+}
+
+// The reads, composed into one statement per use (starting a statement costs more than these
+// small reads): the tables as parallel arrays (decoding a few arrays is much cheaper than a row per
+// table), the edges as two more, the identity, and the tables busy in a window.
+macro_rules! tables_sql {
+    () => {
+        "SELECT array_agg(t.id) AS ids, array_agg(t.table_number) AS numbers, array_agg(t.capacity) AS capacity,
+                array_agg(t.min_party_size) AS min_party, array_agg(coalesce(t.max_party_size, 0)) AS max_party,
+                array_agg(t.zone_id) AS zones, array_agg(t.mobility = 'movable') AS movable, array_agg(t.active) AS active,
+                array_agg(t.status = 'out_of_service') AS oos
+           FROM table_inventory t
+          WHERE t.restaurant_id = $1"
+    };
+}
+macro_rules! edges_sql {
+    () => {
+        "SELECT array_agg(e.table_a) AS a, array_agg(e.table_b) AS b FROM table_adjacencies e WHERE e.restaurant_id = $1"
+    };
+}
+macro_rules! identity_sql {
+    () => {
+        "SELECT v.xmin::text::bigint AS kx, v.version AS kv FROM restaurant_layout_versions v WHERE v.restaurant_id = $1"
+    };
+}
+/// Tables another booking uses in the window ($2 the booking, $3/$4 the window): live allocations,
+/// live holds, assignment rows (UNION: each once). Overlap is written as bounds (every window here
+/// is a non-empty [start, end)), so the reads use the time-first btree indexes (restaurant, end)
+/// and scan only what ends after the window starts, however much history the restaurant keeps.
+macro_rules! busy_sql {
+    () => {
+        "SELECT array_agg(b.id) AS busy FROM (
+          SELECT a.resource_id AS id FROM allocations a
+           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
+             AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4 AND a.booking_id IS DISTINCT FROM $2
+          UNION
+          SELECT w.table_id FROM table_hold_windows w
+           WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
+             AND w.status = 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
+          UNION
+          SELECT x.table_id FROM booking_table_assignments x
+           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND x.booking_id <> $2) b"
+    };
+}
+
+/// The layout: columns 1-9 the tables, 10-11 the edges, 12-13 the identity (NULL without a row).
+const LAYOUT: Stmt = Stmt {
+    sql: concat!(
+        "SELECT * FROM (",
+        tables_sql!(),
+        ") t, (",
+        edges_sql!(),
+        ") e LEFT JOIN (",
+        identity_sql!(),
+        ") k ON true"
+    ),
+    args: &[Ty::Uuid],
+};
+
+/// The layout (columns 1-13 as in LAYOUT) and the tables busy in the window (column 14).
+const LAYOUT_BUSY: Stmt = Stmt {
+    sql: concat!(
+        "SELECT * FROM (",
+        tables_sql!(),
+        ") t, (",
+        edges_sql!(),
+        ") e LEFT JOIN (",
+        identity_sql!(),
+        ") k ON true, (",
+        busy_sql!(),
+        ") b"
+    ),
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// The identity (columns 1-2) and the tables busy in the window (column 3).
+const IDENTITY_BUSY: Stmt = Stmt {
+    sql: concat!("SELECT k.kx, k.kv, b.busy FROM (", busy_sql!(), ") b LEFT JOIN (", identity_sql!(), ") k ON true"),
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// The restaurant's layout, read now (`auto_assign_day` reads it once per day plan).
+pub fn read(client: &mut SpiClient<'_>, restaurant_id: Uuid) -> Rc<Layout> {
+    let row = run(client, &LAYOUT, &[to_pg(restaurant_id).into()]).first();
+    let (layout, identity) = decode(&row);
+    keep(client, restaurant_id, identity, layout)
+}
+
+/// The restaurant's layout (kept or read) and the tables another booking than `booking_id` uses
+/// in the window.
+pub fn with_busy(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    booking_id: Uuid,
+    window: Window,
+) -> (Rc<Layout>, Vec<Uuid>) {
+    let args =
+        || [to_pg(restaurant_id).into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()];
+    let kept = if keepable(client) { KEPT.with(|k| k.borrow().get(&restaurant_id).cloned()) } else { None };
+    if let Some((kept_identity, layout)) = kept {
+        let row = run(client, &IDENTITY_BUSY, &args()).first();
+        let identity = identity(&row, 1);
+        let busy = uuids(&row, 3);
+        if identity == Some(kept_identity) {
+            return (layout, busy);
+        }
+        return (read(client, restaurant_id), busy);
+    }
+    let row = run(client, &LAYOUT_BUSY, &args()).first();
+    let (layout, identity) = decode(&row);
+    let busy = uuids(&row, 14);
+    (keep(client, restaurant_id, identity, layout), busy)
+}
+
+/// Whether layouts may be kept here: not where statements go through Citus's executor.
+fn keepable(client: &mut SpiClient<'_>) -> bool {
+    !super::plans::citus_loaded() || super::shards::local(client).is_some()
+}
+
+fn keep(client: &mut SpiClient<'_>, restaurant_id: Uuid, identity: Option<Identity>, layout: Layout) -> Rc<Layout> {
+    let layout = Rc::new(layout);
+    match identity {
+        Some(identity) if keepable(client) => KEPT.with(|k| {
+            let mut k = k.borrow_mut();
+            if k.len() >= KEEP && !k.contains_key(&restaurant_id) {
+                k.clear();
+            }
+            k.insert(restaurant_id, (identity, Rc::clone(&layout)));
+        }),
+        _ => {
+            KEPT.with(|k| k.borrow_mut().remove(&restaurant_id));
+        }
+    }
+    layout
+}
+
+fn uuids(row: &SpiTupleTable<'_>, column: usize) -> Vec<Uuid> {
+    let v: Vec<Option<pgrx::Uuid>> = row.get(column).ok().flatten().unwrap_or_default();
+    v.into_iter().map(|u| u.map(from_pg).unwrap_or_default()).collect()
+}
+
+fn identity(row: &SpiTupleTable<'_>, column: usize) -> Option<Identity> {
+    let x: Option<i64> = row.get(column).ok().flatten();
+    let v: Option<i64> = row.get(column + 1).ok().flatten();
+    x.zip(v)
+}
+
+/// Columns 1-13 of LAYOUT and LAYOUT_BUSY.
+fn decode(row: &SpiTupleTable<'_>) -> (Layout, Option<Identity>) {
+    let ids = uuids(row, 1);
+    let numbers: Vec<Option<String>> = row.get(2).ok().flatten().unwrap_or_default();
+    let ints = |k: usize| -> Vec<i32> {
+        let v: Vec<Option<i32>> = row.get(k).ok().flatten().unwrap_or_default();
+        v.into_iter().map(|x| x.unwrap_or(0)).collect()
+    };
+    let (capacity, min_party, max_party) = (ints(3), ints(4), ints(5));
+    let zones = uuids(row, 6);
+    let flags = |k: usize| -> Vec<bool> {
+        let v: Vec<Option<bool>> = row.get(k).ok().flatten().unwrap_or_default();
+        v.into_iter().map(|x| x.unwrap_or(false)).collect()
+    };
+    let (movable, active, oos) = (flags(7), flags(8), flags(9));
+    let mut tables: Vec<Table> = (0..ids.len())
+        .map(|i| Table {
+            id: ids[i],
+            number: numbers.get(i).cloned().flatten().unwrap_or_default(),
+            capacity: capacity[i],
+            min_party: min_party[i],
+            max_party: (max_party[i] > 0).then_some(max_party[i]),
+            zone: zones[i],
+            movable: movable[i],
+            active: active[i],
+            out_of_service: oos[i],
+            scarcity: 0.0,
+        })
+        .collect();
+    assign_scarcity(&mut tables);
+    let edges = uuids(row, 10).into_iter().zip(uuids(row, 11)).collect();
+    (Layout { tables, edges }, identity(row, 12))
+}

@@ -20,14 +20,14 @@
 CREATE FUNCTION @extschema@.pg_seating_model_relations()
 RETURNS TABLE (relname name, relkind "char")
 LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    VALUES ('restaurants'::name, 'r'::"char"), ('zones', 'r'), ('table_inventory', 'r'),
+    VALUES ('restaurants'::name, 'r'::"char"), ('restaurant_layout_versions', 'r'), ('zones', 'r'), ('table_inventory', 'r'),
            ('table_adjacencies', 'r'), ('restaurant_service_periods', 'r'),
            ('restaurant_capacity_rules', 'r'), ('booking_slots', 'r'), ('bookings', 'r'),
            ('allocations', 'r'), ('booking_table_assignments', 'r'),
            ('booking_assignment_idempotency', 'r'), ('table_holds', 'r'), ('table_hold_members', 'r'),
            ('table_hold_windows', 'r'), ('booking_state_history', 'r'),
            ('booking_confirmation_results', 'r'), ('capacity_outbox', 'r'),
-           ('restaurant_layout_versions', 'r'), ('booking_assignment_reconciliation', 'v'),
+           ('booking_assignment_reconciliation', 'v'),
            ('pg_seating_model_versions', 'r')
 $$;
 

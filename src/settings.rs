@@ -8,6 +8,8 @@ use crate::allocator::search::Policy;
 pub static MAX_TABLES: GucSetting<i32> = GucSetting::<i32>::new(5);
 pub static MAX_OVERAGE: GucSetting<i32> = GucSetting::<i32>::new(4);
 pub static REQUIRE_ADJACENCY: GucSetting<bool> = GucSetting::<bool>::new(true);
+/// Other bookings auto_assign_tables may move to make room (0: making room is off).
+pub static MAKE_ROOM_MOVES: GucSetting<i32> = GucSetting::<i32>::new(0);
 pub static WEIGHT_OVERAGE: GucSetting<f64> = GucSetting::<f64>::new(5.0);
 pub static WEIGHT_FRAGMENTATION: GucSetting<f64> = GucSetting::<f64>::new(2.0);
 pub static WEIGHT_ZONES: GucSetting<f64> = GucSetting::<f64>::new(4.0);
@@ -48,6 +50,17 @@ pub fn register() {
         GucContext::Userset,
         GucFlags::default(),
     );
+    GucRegistry::define_int_guc(
+        c"pg_seating.make_room_moves",
+        c"Other bookings auto_assign_tables may move to other tables when no plan fits (0-3).",
+        c"Default 0: making room is off. Only bookings that are pending, pending_allocation or confirmed, hold no \
+          live hold, are not marked keep_tables and no other transaction is writing may move.",
+        &MAKE_ROOM_MOVES,
+        0,
+        3,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
     GucRegistry::define_bool_guc(
         c"pg_seating.internal_call",
         c"Set by pg_seating while one of its functions runs (internal).",
@@ -80,6 +93,11 @@ pub fn register() {
             GucFlags::default(),
         );
     }
+}
+
+/// How many other bookings making room may move (0: off).
+pub fn make_room_moves() -> usize {
+    MAKE_ROOM_MOVES.get().clamp(0, 3) as usize
 }
 
 /// The allocator policy from the current settings.

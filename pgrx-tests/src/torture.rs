@@ -303,6 +303,10 @@ const OPS: &[(&str, u64)] = &[
     ("confirm_hold", 8),
     ("transition", 12),
     ("auto_assign", 10),
+    // Making room on (pg_seating.make_room_moves): other bookings of that time may be moved.
+    ("make_room", 6),
+    ("quote_room", 2),
+    ("keep_tables", 2),
     ("auto_assign_day", 1),
     ("quote", 3),
     ("validate", 2),
@@ -465,6 +469,24 @@ fn run_op(c: &mut Client, rng: &mut Rng, hot: &Hot, op: &str) -> Result<(), post
             c.query(
                 "SELECT table_id FROM auto_assign_tables($1::text::uuid, $2, $3)",
                 &[&b, &key(rng), &rng.chance(30)],
+            )?;
+        }
+        "make_room" => {
+            let mut tx = c.transaction()?;
+            tx.batch_execute(&format!("SET LOCAL pg_seating.make_room_moves = {}", 1 + rng.below(3)))?;
+            tx.query("SELECT table_id FROM auto_assign_tables($1::text::uuid, $2)", &[&b, &key(rng)])?;
+            tx.commit()?;
+        }
+        "quote_room" => {
+            let mut tx = c.transaction()?;
+            tx.batch_execute("SET LOCAL pg_seating.make_room_moves = 3")?;
+            tx.query("SELECT rank FROM quote_tables($1::text::uuid)", &[&b])?;
+            tx.commit()?;
+        }
+        "keep_tables" => {
+            c.execute(
+                "UPDATE bookings SET keep_tables = NOT keep_tables WHERE restaurant_id = $1::text::uuid AND id = $2::text::uuid",
+                &[&hot.restaurant, &b],
             )?;
         }
         "auto_assign_day" => {

@@ -111,3 +111,112 @@ fn a_kept_layout_follows_what_other_connections_commit() {
     d.execute("DELETE FROM table_inventory WHERE id = $1::text::uuid", &[&f.tables[2]]).unwrap();
     assert_eq!(quote(&mut c), vec![f.tables[1].clone()], "T3 deleted");
 }
+
+/// Making room against a concurrent assignment of the table the moved booking goes to, started
+/// together, twenty times: in even rounds R auto-assigns (it must end up seated whoever comes
+/// first), in odd rounds R asks for that very table with assign_tables_atomic_v2 (it gets it, or
+/// the conflict error when the move took it first). P is always seated, nothing is double-booked,
+/// and nobody waits into a deadlock.
+#[test]
+fn making_room_races_a_concurrent_assignment() {
+    let mut outcomes = std::collections::BTreeMap::new();
+    for round in 0..20 {
+        let mut c = connect();
+        let w = ("2026-12-05 18:00Z", "2026-12-05 20:00Z");
+        // P (party 6) needs T1, where Q sits; Q can move to T2 or T3; R wants a 2-top too.
+        let f = fixture(&mut c, 3, &[w, w, w]);
+        let (p, q, r) = (f.bookings[0].clone(), f.bookings[1].clone(), f.bookings[2].clone());
+        for (t, cap) in f.tables.iter().zip([6, 2, 2]) {
+            c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
+        }
+        c.execute("UPDATE bookings SET party_size = 6 WHERE id = $1::text::uuid", &[&p]).unwrap();
+        c.query("SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])", &[&q, &f.tables[0]])
+            .unwrap();
+
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let spawn = |sql: &'static str, args: Vec<String>, room: bool, barrier: std::sync::Arc<std::sync::Barrier>| {
+            thread::spawn(move || {
+                let mut x = connect();
+                x.batch_execute(&format!(
+                    "SET statement_timeout = '10s'; SET pg_seating.make_room_moves = {}",
+                    if room { 1 } else { 0 }
+                ))
+                .unwrap();
+                barrier.wait();
+                let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
+                    args.iter().map(|a| a as &(dyn postgres::types::ToSql + Sync)).collect();
+                x.query(sql, &params).map(|rows| rows.len()).map_err(|e| {
+                    let d = e.as_db_error().map(|d| format!("{}: {}", d.code().code(), d.message()));
+                    d.unwrap_or_else(|| e.to_string())
+                })
+            })
+        };
+        let a =
+            spawn("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![p.clone()], true, barrier.clone());
+        let explicit = round % 2 == 1;
+        let b = if explicit {
+            spawn(
+                "SELECT table_id FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])",
+                vec![r.clone(), f.tables[1].clone()],
+                false,
+                barrier,
+            )
+        } else {
+            spawn("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![r.clone()], false, barrier)
+        };
+        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+        assert_eq!(a, Ok(1), "round {round}: P is seated by making room");
+        match (&b, explicit) {
+            (Ok(1), _) => {}
+            (Err(e), true) if e.starts_with("P0001: allocations_no_overlap") => {}
+            _ => panic!("round {round}: R got {b:?}"),
+        }
+        *outcomes.entry((explicit, b.is_ok())).or_insert(0) += 1;
+        let seated: i64 = c
+            .query_one(
+                "SELECT count(DISTINCT booking_id) FROM booking_table_assignments WHERE restaurant_id = $1::text::uuid",
+                &[&f.restaurant],
+            )
+            .unwrap()
+            .get(0);
+        assert_eq!(seated, if b.is_ok() { 3 } else { 2 }, "round {round}: P and Q hold tables, R when it got one");
+        assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new(), "round {round}");
+    }
+    eprintln!("(explicit, R seated) -> rounds: {outcomes:?}");
+}
+
+/// A booking another transaction is writing is never moved and never waited for.
+#[test]
+fn making_room_skips_a_booking_another_transaction_holds() {
+    let mut c = connect();
+    let w = ("2026-12-06 18:00Z", "2026-12-06 20:00Z");
+    let f = fixture(&mut c, 2, &[w, w]);
+    let (p, q) = (f.bookings[0].clone(), f.bookings[1].clone());
+    for (t, cap) in f.tables.iter().zip([6, 2]) {
+        c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
+    }
+    c.execute("UPDATE bookings SET party_size = 6 WHERE id = $1::text::uuid", &[&p]).unwrap();
+    c.query("SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])", &[&q, &f.tables[0]])
+        .unwrap();
+
+    let mut x = connect();
+    let mut x_tx = x.transaction().unwrap();
+    x_tx.query("SELECT 1 FROM bookings WHERE id = $1::text::uuid FOR NO KEY UPDATE", &[&q]).unwrap();
+    let mut a = connect();
+    a.batch_execute("SET statement_timeout = '5s'; SET pg_seating.make_room_moves = 1").unwrap();
+    let started = Instant::now();
+    let err = a.query("SELECT * FROM auto_assign_tables($1::text::uuid)", &[&p]).unwrap_err();
+    let message = err.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
+    assert_eq!(err.code().map(|s| s.code()), Some("P0001"), "{err}: {message}");
+    assert!(message.starts_with("No table plan fits booking"), "{message}");
+    assert!(started.elapsed() < Duration::from_secs(4), "it did not wait for Q");
+    x_tx.rollback().unwrap();
+    let rows = a.query("SELECT table_id::text FROM auto_assign_tables($1::text::uuid)", &[&p]).unwrap();
+    assert_eq!(rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>(), vec![f.tables[0].clone()]);
+    let q_now: String = c
+        .query_one("SELECT table_id::text FROM booking_table_assignments WHERE booking_id = $1::text::uuid", &[&q])
+        .unwrap()
+        .get(0);
+    assert_eq!(q_now, f.tables[1], "once free, Q moved to the 2-top");
+    assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new());
+}

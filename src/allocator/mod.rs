@@ -4,6 +4,7 @@
 
 pub mod day;
 pub mod rng;
+pub mod room;
 pub mod score;
 pub mod search;
 

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use pgrx::prelude::*;
 
-use super::reasons::QuoteReasons;
+use super::reasons::{MoveReason, QuoteReasons};
 use super::{raise, require, translate_conflicts};
 use crate::db::allocate;
 use crate::db::assign as engine;
@@ -12,6 +12,7 @@ use crate::db::plans::with_generic_plans;
 use crate::db::{from_pg, to_pg, ts};
 use crate::domain::error::SeatingError;
 use crate::settings;
+use uuid::Uuid;
 
 const QUOTE: &str = "quote_tables";
 const AUTO: &str = "auto_assign_tables";
@@ -63,17 +64,39 @@ pub(crate) fn quote_tables(
         Spi::connect_mut(|client| {
             let restaurant_id =
                 engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
-            allocate::quote_booking(client, restaurant_id, booking_id, &policy, limit as usize)
+            allocate::quote_booking(
+                client,
+                restaurant_id,
+                booking_id,
+                &policy,
+                limit as usize,
+                settings::make_room_moves(),
+            )
         })
     });
-    let q = result.unwrap_or_else(|e| raise(&e, QUOTE));
+    let (q, room) = result.unwrap_or_else(|e| raise(&e, QUOTE));
     let rejected = Rc::new(q.rejected.iter().map(|(t, r)| (t.to_string(), r.label())).collect::<Vec<_>>());
     let feasible = q.feasible;
-    let rows: Vec<_> = q
-        .plans
+    // No plan fits as things are, but one does with moves (making room on): that plan, with them.
+    let plans: Vec<_> = match room {
+        Some(room) => {
+            let moves: Vec<MoveReason> = room
+                .moves
+                .iter()
+                .map(|m| MoveReason {
+                    booking: m.booking.to_string(),
+                    from: m.from.iter().map(Uuid::to_string).collect(),
+                    to: m.to.tables.iter().map(Uuid::to_string).collect(),
+                })
+                .collect();
+            vec![(room.plan, moves)]
+        }
+        None => q.plans.into_iter().map(|p| (p, Vec::new())).collect(),
+    };
+    let rows: Vec<_> = plans
         .into_iter()
         .enumerate()
-        .map(|(i, p)| {
+        .map(|(i, (p, moves))| {
             (
                 i as i32 + 1,
                 p.tables.iter().copied().map(to_pg).collect::<Vec<_>>(),
@@ -81,7 +104,13 @@ pub(crate) fn quote_tables(
                 p.breakdown.overage,
                 p.score,
                 to_pg(p.zone),
-                QuoteReasons { numbers: p.numbers, breakdown: p.breakdown, feasible, rejected: Rc::clone(&rejected) },
+                QuoteReasons {
+                    numbers: p.numbers,
+                    breakdown: p.breakdown,
+                    feasible,
+                    rejected: Rc::clone(&rejected),
+                    moves,
+                },
             )
         })
         .collect();
@@ -127,6 +156,7 @@ pub(crate) fn auto_assign_tables(
                     p_assigned_by.map(from_pg),
                     &policy,
                     allocate::Tables::WaitForBest,
+                    settings::make_room_moves(),
                 )
             })
         })

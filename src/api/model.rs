@@ -41,6 +41,11 @@ pub const STEPS: &[(i32, &str, &str)] = &[
          it read",
         include_str!("../../sql/model/0008_layout_versions.sql"),
     ),
+    (
+        9,
+        "0.6.0: bookings.keep_tables, so that making room never moves a booking marked so",
+        include_str!("../../sql/model/0009_keep_tables.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

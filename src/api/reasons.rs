@@ -17,13 +17,22 @@ use pgrx::IntoDatum;
 use crate::allocator::score::Breakdown;
 
 /// One row's reasons: the plan's table numbers and score terms, the number of feasible plans,
-/// and the tables left out for the booking (shared by the quote's rows).
+/// the tables left out for the booking (shared by the quote's rows), and the other bookings the
+/// plan moves (making room; empty otherwise).
 pub struct QuoteReasons {
     pub numbers: Vec<String>,
     pub breakdown: Breakdown,
     pub feasible: usize,
     /// (table id, reason label) of each table left out.
     pub rejected: Rc<Vec<(String, &'static str)>>,
+    pub moves: Vec<MoveReason>,
+}
+
+/// A booking the plan moves: its id and the table ids it leaves and takes.
+pub struct MoveReason {
+    pub booking: String,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
 }
 
 impl IntoDatum for QuoteReasons {
@@ -62,6 +71,23 @@ impl IntoDatum for QuoteReasons {
             j.scalar(pg_sys::JsonbIteratorToken::WJB_VALUE, string(table));
             j.key("reason");
             j.scalar(pg_sys::JsonbIteratorToken::WJB_VALUE, string(reason));
+            j.end(pg_sys::JsonbIteratorToken::WJB_END_OBJECT);
+        }
+        j.end(pg_sys::JsonbIteratorToken::WJB_END_ARRAY);
+        j.key("moves");
+        j.begin(pg_sys::JsonbIteratorToken::WJB_BEGIN_ARRAY);
+        for m in &self.moves {
+            j.begin(pg_sys::JsonbIteratorToken::WJB_BEGIN_OBJECT);
+            j.key("bookingId");
+            j.scalar(pg_sys::JsonbIteratorToken::WJB_VALUE, string(&m.booking));
+            for (k, ids) in [("fromTableIds", &m.from), ("toTableIds", &m.to)] {
+                j.key(k);
+                j.begin(pg_sys::JsonbIteratorToken::WJB_BEGIN_ARRAY);
+                for id in ids {
+                    j.scalar(pg_sys::JsonbIteratorToken::WJB_ELEM, string(id));
+                }
+                j.end(pg_sys::JsonbIteratorToken::WJB_END_ARRAY);
+            }
             j.end(pg_sys::JsonbIteratorToken::WJB_END_OBJECT);
         }
         j.end(pg_sys::JsonbIteratorToken::WJB_END_ARRAY);

@@ -12,6 +12,7 @@ use super::lifecycle::{self, ConfirmTransition};
 use super::plans::{run, Stmt, Ty};
 use super::{from_pg, to_pg, ts, uuid_array};
 use crate::allocator::day::{plan_day, DayBooking};
+use crate::allocator::room::RoomPlan;
 use crate::allocator::search::{quote, Busy, Policy, Quote, Rejection};
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
@@ -72,17 +73,26 @@ fn request(
     }
 }
 
-/// Quotes a booking (read-only): its party, window, and the ranked plans.
+/// Quotes a booking (read-only): its party, window, and the ranked plans; when none fits and
+/// making room may move up to `make_room` bookings, the plan that needs the fewest moves.
 pub fn quote_booking(
     client: &mut SpiClient<'_>,
     restaurant_id: Uuid,
     booking_id: Uuid,
     policy: &Policy,
     limit: usize,
-) -> Result<Quote, SeatingError> {
+    make_room: usize,
+) -> Result<(Quote, Option<RoomPlan>), SeatingError> {
     let facts = assign::booking_facts(client, &request(restaurant_id, booking_id, Vec::new(), None, None), false)?;
     let inputs = load(client, restaurant_id, booking_id, facts.window);
-    Ok(quote(&inputs.layout.tables, &inputs.layout.edges, &inputs.busy, facts.party_size, facts.window, policy, limit))
+    let q =
+        quote(&inputs.layout.tables, &inputs.layout.edges, &inputs.busy, facts.party_size, facts.window, policy, limit);
+    let room = if q.plans.is_empty() && make_room > 0 {
+        super::room::quote(client, restaurant_id, booking_id, facts.party_size, facts.window, policy, make_room)
+    } else {
+        None
+    };
+    Ok((q, room))
 }
 
 /// Why no plan fits, for the DETAIL of the no-plan error.
@@ -140,6 +150,7 @@ pub fn auto_assign(
     assigned_by: Option<Uuid>,
     policy: &Policy,
     tables: Tables,
+    make_room: usize,
 ) -> Result<Vec<AutoRow>, SeatingError> {
     let base = request(restaurant_id, booking_id, Vec::new(), None, assigned_by);
     let facts = assign::booking_facts(client, &base, true)?;
@@ -216,12 +227,28 @@ pub fn auto_assign(
             break;
         }
     }
+    // No plan: with making room on, move other bookings of that time when that makes it fit.
+    if make_room > 0 && !as_hold {
+        if let Some(rows) = super::room::assign(
+            client,
+            restaurant_id,
+            booking_id,
+            facts.party_size,
+            facts.window,
+            &key,
+            assigned_by,
+            policy,
+            make_room,
+        )? {
+            return Ok(rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect());
+        }
+    }
     let (q, n) = last_quote.expect("at least one round");
     Err(SeatingError::NoTablePlan { booking_id, detail: no_plan_detail(facts.party_size, &q, n, policy) })
 }
 
 /// Locks what it can of a plan's tables without waiting (the caller skips the plan unless it got all).
-const TRY_LOCK_TABLES: Stmt = Stmt {
+pub(crate) const TRY_LOCK_TABLES: Stmt = Stmt {
     sql: "SELECT t.id FROM table_inventory t WHERE t.restaurant_id = $1 AND t.id = ANY($2)
            ORDER BY t.id FOR NO KEY UPDATE SKIP LOCKED",
     args: &[Ty::Uuid, Ty::UuidArray],
@@ -261,7 +288,7 @@ const DAY_BOOKINGS: Stmt = Stmt {
 /// Tables in use during [$3, $4) by anything but the bookings being planned ($2): live
 /// allocations, assignments, and every live hold (a hold of a planned booking too: the plan leaves
 /// held tables alone).
-const DAY_BUSY: Stmt = Stmt {
+pub(crate) const DAY_BUSY: Stmt = Stmt {
     sql: "SELECT a.resource_id, lower(a.\"window\"), upper(a.\"window\") FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
              AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4
@@ -428,7 +455,7 @@ pub fn auto_assign_day(
         for k in left {
             let (i, booking) = &planned[k];
             outcomes[*i] = Some(
-                match auto_assign(client, restaurant_id, booking.id, None, false, None, policy, Tables::NeverWait) {
+                match auto_assign(client, restaurant_id, booking.id, None, false, None, policy, Tables::NeverWait, 0) {
                     Ok(rows) => DayOutcome {
                         booking_id: booking.id,
                         table_ids: rows.iter().map(|x| x.row.table_id).collect(),

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod lifecycle;
 pub mod plans;
 pub mod queries;
+pub mod room;
 pub mod route;
 pub mod shards;
 pub mod update_booking;

@@ -1,0 +1,84 @@
+-- Making room (pg_seating.make_room_moves, off by default): when no plan fits, auto_assign_tables
+-- moves the fewest other bookings of that time that may move, through the assignment core, each
+-- move in the moved booking's history and in the outbox; quote_tables shows the plan with its moves.
+BEGIN;
+SELECT no_plan();
+\ir 00_assign_fixture.psql
+
+-- B1 becomes a party of 6 (18-20). B2 (2, 18-20) sits at the 6-top T3, B3 (2, 19-21) at the 4-top
+-- T2: every plan for six (T3 alone, or merges through T2) is taken; the 2-tops T1, T7, T8 are free.
+UPDATE bookings SET party_size = 6 WHERE id = pg_temp.b(1);
+SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(3))$$, 'B2 at T3');
+SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(2))$$, 'B3 at T2');
+
+SELECT is(current_setting('pg_seating.make_room_moves'), '0', 'making room is off by default');
+SELECT is((SELECT count(*)::int FROM quote_tables(pg_temp.b(1))), 0, 'off: no plan to quote');
+SELECT alike(pg_temp.err($$SELECT auto_assign_tables(pg_temp.b(1))$$), 'P0001 | No table plan fits booking %',
+             'off: auto-assign finds no plan');
+
+SET LOCAL pg_seating.make_room_moves = 1;
+SELECT is((SELECT count(*)::int FROM quote_tables(pg_temp.b(1))), 1, 'on: one plan, with its moves');
+SELECT is((SELECT reasons->>'tables' FROM quote_tables(pg_temp.b(1))), '["T3"]', '... T3 (one move, best plan)');
+SELECT is((SELECT reasons->'moves' FROM quote_tables(pg_temp.b(1))),
+          jsonb_build_array(jsonb_build_object('bookingId', pg_temp.b(2), 'fromTableIds', jsonb_build_array(pg_temp.t(3)),
+                                               'toTableIds', jsonb_build_array(pg_temp.t(1)))),
+          '... moving B2 from T3 to the 2-top T1');
+SELECT is((SELECT reasons->'moves' FROM quote_tables(pg_temp.b(2), p_limit => 1)), '[]'::jsonb,
+          'a plan without moves lists none');
+
+-- Not movable: marked keep_tables, checked in, or holding a live hold; and the move limit.
+SAVEPOINT s;
+UPDATE bookings SET keep_tables = true WHERE id IN (pg_temp.b(2), pg_temp.b(3));
+SELECT alike(pg_temp.err($$SELECT auto_assign_tables(pg_temp.b(1))$$), 'P0001 | No table plan fits booking %',
+             'keep_tables: nobody moves');
+ROLLBACK TO SAVEPOINT s;
+UPDATE bookings SET status = 'confirmed' WHERE id IN (pg_temp.b(2), pg_temp.b(3));
+UPDATE bookings SET status = 'checked_in', checked_in_at = now() WHERE id IN (pg_temp.b(2), pg_temp.b(3));
+SELECT alike(pg_temp.err($$SELECT auto_assign_tables(pg_temp.b(1))$$), 'P0001 | No table plan fits booking %',
+             'checked in: nobody moves');
+ROLLBACK TO SAVEPOINT s;
+INSERT INTO table_holds (booking_id, restaurant_id, zone_id, start_at, end_at, expires_at)
+SELECT id, restaurant_id, 'a2000000-0000-0000-0000-000000000001', '2026-12-01 22:00Z', '2026-12-01 23:00Z', now() + interval '10 minutes'
+  FROM bookings WHERE id IN (pg_temp.b(2), pg_temp.b(3));
+INSERT INTO table_hold_members (hold_id, table_id) SELECT h.id, pg_temp.t(8) FROM table_holds h WHERE h.booking_id = pg_temp.b(2);
+INSERT INTO table_hold_members (hold_id, table_id) SELECT h.id, pg_temp.t(7) FROM table_holds h WHERE h.booking_id = pg_temp.b(3);
+SELECT alike(pg_temp.err($$SELECT auto_assign_tables(pg_temp.b(1))$$), 'P0001 | No table plan fits booking %',
+             'holding a live hold: nobody moves');
+ROLLBACK TO SAVEPOINT s;
+-- B2 may not move, B3 may: B1 takes T2 merged with T1 (one move: B3 from T2 to a 2-top).
+UPDATE bookings SET keep_tables = true WHERE id = pg_temp.b(2);
+SELECT is((SELECT reasons->>'tables' FROM quote_tables(pg_temp.b(1))), '["T1", "T2"]', 'B2 kept: T1+T2, moving B3');
+SELECT is((SELECT reasons->'moves'->0->>'bookingId' FROM quote_tables(pg_temp.b(1))), pg_temp.b(3)::text, '... B3 moves');
+ROLLBACK TO SAVEPOINT s;
+
+-- auto_assign_tables makes room: B2 moves to T1, B1 gets T3, in one call.
+CREATE TEMP TABLE fp0 AS SELECT pg_temp.fp() AS v;
+CREATE TEMP TABLE got AS SELECT * FROM auto_assign_tables(pg_temp.b(1), p_assigned_by => 'a9000000-0000-0000-0000-000000000001');
+SELECT results_eq($$SELECT table_id FROM got$$, ARRAY[pg_temp.t(3)], 'B1 is seated at T3');
+SELECT results_eq($$SELECT table_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(2)$$, ARRAY[pg_temp.t(1)],
+                  'B2 now sits at T1');
+SELECT results_eq($$SELECT start_at, end_at FROM booking_table_assignments WHERE booking_id = pg_temp.b(2)$$,
+                  $$VALUES ('2026-12-01 18:00Z'::timestamptz, '2026-12-01 20:00Z'::timestamptz)$$, '... in its own window');
+SELECT results_eq($$SELECT resource_id FROM allocations WHERE booking_id = pg_temp.b(2) AND NOT shadow$$, ARRAY[pg_temp.t(1)],
+                  '... with its allocation');
+SELECT results_eq($$SELECT table_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(3)$$, ARRAY[pg_temp.t(2)],
+                  'B3 stays at T2');
+SELECT results_eq(
+    $$SELECT from_status::text, to_status::text, reason, metadata->'toTableIds', changed_by FROM booking_state_history
+       WHERE booking_id = pg_temp.b(2) AND reason LIKE 'moved%'$$,
+    $$VALUES ('pending', 'pending', 'moved to other tables to make room for booking ' || pg_temp.b(1),
+              jsonb_build_array(pg_temp.t(1)), 'a9000000-0000-0000-0000-000000000001'::uuid)$$,
+    'the move is in B2''s history');
+SELECT results_eq(
+    $$SELECT payload->'fromTableIds', payload->'toTableIds', payload->>'forBookingId' FROM capacity_outbox
+       WHERE booking_id = pg_temp.b(2) AND event_type = 'capacity.assignment.moved'$$,
+    $$VALUES (jsonb_build_array(pg_temp.t(3)), jsonb_build_array(pg_temp.t(1)), pg_temp.b(1)::text)$$,
+    'and an outbox event the app can notify from');
+SELECT is((SELECT count(*)::int FROM booking_assignment_reconciliation WHERE restaurant_id = 'a1000000-0000-0000-0000-000000000001' AND NOT consistent),
+          0, 'every booking consistent afterwards');
+SELECT results_eq($$SELECT table_id FROM auto_assign_tables(pg_temp.b(1))$$, ARRAY[pg_temp.t(3)],
+                  'a second run replays: the same table, nothing moves');
+SELECT is((SELECT count(*)::int FROM booking_state_history WHERE reason LIKE 'moved%'), 1, '... one move in all');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -113,9 +113,10 @@ fn a_kept_layout_follows_what_other_connections_commit() {
 }
 
 /// Making room against a concurrent assignment of the table the moved booking goes to, started
-/// together, twenty times: in even rounds R auto-assigns (it must end up seated whoever comes
-/// first), in odd rounds R asks for that very table with assign_tables_atomic_v2 (it gets it, or
-/// the conflict error when the move took it first). P is always seated, nothing is double-booked,
+/// together (R a little later in half the rounds, so both orders happen), twenty times: in even
+/// rounds R auto-assigns (it must end up seated whoever comes first), in odd rounds R asks for that
+/// very table with assign_tables_atomic_v2 (it gets it, or the conflict error when the move took
+/// it first). P is always seated, nothing is double-booked,
 /// and nobody waits into a deadlock.
 #[test]
 fn making_room_races_a_concurrent_assignment() {
@@ -134,7 +135,12 @@ fn making_room_races_a_concurrent_assignment() {
             .unwrap();
 
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
-        let spawn = |sql: &'static str, args: Vec<String>, room: bool, barrier: std::sync::Arc<std::sync::Barrier>| {
+        let late = Duration::from_millis(if (round / 2) % 2 == 1 { 40 } else { 0 });
+        let spawn = |sql: &'static str,
+                     args: Vec<String>,
+                     room: bool,
+                     barrier: std::sync::Arc<std::sync::Barrier>,
+                     delay: Duration| {
             thread::spawn(move || {
                 let mut x = connect();
                 x.batch_execute(&format!(
@@ -143,6 +149,7 @@ fn making_room_races_a_concurrent_assignment() {
                 ))
                 .unwrap();
                 barrier.wait();
+                thread::sleep(delay);
                 let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     args.iter().map(|a| a as &(dyn postgres::types::ToSql + Sync)).collect();
                 x.query(sql, &params).map(|rows| rows.len()).map_err(|e| {
@@ -151,8 +158,13 @@ fn making_room_races_a_concurrent_assignment() {
                 })
             })
         };
-        let a =
-            spawn("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![p.clone()], true, barrier.clone());
+        let a = spawn(
+            "SELECT table_id FROM auto_assign_tables($1::text::uuid)",
+            vec![p.clone()],
+            true,
+            barrier.clone(),
+            Duration::ZERO,
+        );
         let explicit = round % 2 == 1;
         let b = if explicit {
             spawn(
@@ -160,9 +172,10 @@ fn making_room_races_a_concurrent_assignment() {
                 vec![r.clone(), f.tables[1].clone()],
                 false,
                 barrier,
+                late,
             )
         } else {
-            spawn("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![r.clone()], false, barrier)
+            spawn("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![r.clone()], false, barrier, late)
         };
         let (a, b) = (a.join().unwrap(), b.join().unwrap());
         assert_eq!(a, Ok(1), "round {round}: P is seated by making room");

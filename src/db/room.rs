@@ -104,10 +104,13 @@ pub fn assign(
 ) -> Result<Option<Vec<AssignedRow>>, SeatingError> {
     let (movable, status) = movable(client, &LOCK_MOVABLE, restaurant_id, booking_id, window);
     let r = to_pg(restaurant_id);
-    // Tables another transaction is writing count as taken: search again without them (a few times).
+    // Tables another transaction is writing count as taken: search again without them. Once every
+    // table of a plan is locked, the search runs again on what is committed now (a writer that
+    // held one of them until just before is seen): the plan stands when it needs no other table.
     let mut taken: Vec<Uuid> = Vec::new();
+    let mut held: Vec<Uuid> = Vec::new();
     let mut found = None;
-    for _ in 0..3 {
+    for _ in 0..4 {
         let Some(room) = search(client, restaurant_id, booking_id, party, window, policy, max_moves, &movable, &taken)
         else {
             return Ok(None);
@@ -116,14 +119,16 @@ pub fn assign(
             room.plan.tables.iter().chain(room.moves.iter().flat_map(|m| &m.to.tables)).copied().collect();
         all.sort_unstable();
         all.dedup();
-        let locked: Vec<Uuid> = run(client, &super::allocate::TRY_LOCK_TABLES, &[r.into(), uuid_array(&all).into()])
-            .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
-            .collect();
-        if locked.len() == all.len() {
+        if all.iter().all(|t| held.contains(t)) {
             found = Some(room);
             break;
         }
-        taken.extend(all.into_iter().filter(|t| !locked.contains(t)));
+        let want: Vec<Uuid> = all.iter().filter(|t| !held.contains(t)).copied().collect();
+        let locked: Vec<Uuid> = run(client, &super::allocate::TRY_LOCK_TABLES, &[r.into(), uuid_array(&want).into()])
+            .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+            .collect();
+        taken.extend(want.iter().filter(|t| !locked.contains(t)));
+        held.extend(locked);
     }
     let Some(room) = found else {
         return Ok(None);

@@ -2047,8 +2047,8 @@ AS 'MODULE_PATHNAME', 'unassign_tables_atomic_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/capacity.rs:37
--- pg_seating::api::capacity::update_booking_with_capacity_check_core
+-- src/api/booking_update.rs:37
+-- pg_seating::api::booking_update::update_booking_with_capacity_check_core
 CREATE  FUNCTION "update_booking_with_capacity_check_core"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */
@@ -2077,8 +2077,8 @@ AS 'MODULE_PATHNAME', 'update_booking_with_capacity_check_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/capacity.rs:14
--- pg_seating::api::capacity::validate_booking_capacity_after_assignment
+-- src/api/booking_update.rs:14
+-- pg_seating::api::booking_update::validate_booking_capacity_after_assignment
 CREATE  FUNCTION "validate_booking_capacity_after_assignment"(
 	"p_booking_id" uuid /* Option < pgrx :: Uuid > */
 ) RETURNS void

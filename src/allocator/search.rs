@@ -129,6 +129,25 @@ pub struct Quote {
     pub feasible: usize,
 }
 
+impl Quote {
+    /// Why no plan fits a party of `party` among `tables` tables, for the DETAIL of the no-plan
+    /// error: the tables left out by reason, and the sizes a plan would need.
+    pub fn explain(&self, party: i32, tables: usize, policy: &Policy) -> String {
+        let count = |r: Rejection| self.rejected.iter().filter(|(_, x)| *x == r).count();
+        format!(
+            "party of {party}; {tables} tables: {} busy in the window, {} out of service, {} inactive, {} need a larger \
+             party; no single table or connected combination of up to {} movable tables of one zone seats {party} to {} \
+             guests",
+            count(Rejection::Busy),
+            count(Rejection::OutOfService),
+            count(Rejection::Inactive),
+            count(Rejection::PartyBelowMinimum),
+            policy.max_tables,
+            party.saturating_add(policy.max_overage),
+        )
+    }
+}
+
 /// Wrapper ordering plans best-first for a max-heap that keeps the `limit` best (the worst on top).
 struct Ranked(Plan);
 

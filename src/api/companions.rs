@@ -10,9 +10,9 @@
 use pgrx::prelude::*;
 use pgrx::{JsonB, Range};
 
+use super::booking_status::BookingStatus;
 use super::in_restaurant;
-use super::status::BookingStatus;
-use super::{allocate, assign, capacity, lifecycle};
+use super::{allocate, assign, booking_update, lifecycle};
 
 /// `apply_booking_state_transition` for a known restaurant.
 #[pg_extern(security_definer)]
@@ -264,7 +264,7 @@ fn validate_booking_capacity_after_assignment_in_restaurant(
     p_booking_id: Option<pgrx::Uuid>,
 ) {
     in_restaurant("validate_booking_capacity_after_assignment_in_restaurant", p_restaurant_id, || {
-        capacity::validate_booking_capacity_after_assignment(p_booking_id)
+        booking_update::validate_booking_capacity_after_assignment(p_booking_id)
     })
 }
 

@@ -4,7 +4,7 @@
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
-use super::status::BookingStatus;
+use super::booking_status::BookingStatus;
 use super::{decode_ids, decode_key, raise, require, translate_conflicts};
 use crate::db::assign::{self as engine, AssignRequest};
 use crate::db::holds;

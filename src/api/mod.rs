@@ -7,13 +7,13 @@
 
 pub mod allocate;
 pub mod assign;
-pub mod capacity;
+pub mod booking_status;
+pub mod booking_update;
 pub mod companions;
 pub mod lifecycle;
 pub mod model;
 pub mod null_guard;
 pub mod reasons;
-pub mod status;
 
 use pgrx::pg_sys::panic::ErrorReport;
 use pgrx::{PgLogLevel, PgSqlErrorCode};

@@ -13,27 +13,9 @@ use super::plans::{run, Stmt, Ty};
 use super::{from_pg, to_pg, ts, uuid_array};
 use crate::allocator::day::{plan_day, DayBooking};
 use crate::allocator::room::RoomPlan;
-use crate::allocator::search::{quote, Busy, Policy, Quote, Rejection};
+use crate::allocator::search::{quote, Busy, Policy, Quote};
 use crate::domain::error::SeatingError;
-use crate::domain::window::Window;
-
-/// `pg_seating_auto_assign_key(id, start, end)` computed without a round trip: the booking id and
-/// the window's epoch seconds (`extract(epoch ...)::bigint` rounds half away from zero).
-pub fn auto_assign_key(booking_id: Uuid, window: Window) -> String {
-    const UNIX_TO_PG_EPOCH_US: i64 = 946_684_800_000_000;
-    let secs = |t: i64| {
-        let us = i128::from(t) + i128::from(UNIX_TO_PG_EPOCH_US);
-        let (q, r) = (us / 1_000_000, us % 1_000_000);
-        if r >= 500_000 {
-            q + 1
-        } else if r <= -500_000 {
-            q - 1
-        } else {
-            q
-        }
-    };
-    format!("auto-assign:{booking_id}:{}-{}", secs(window.start), secs(window.end))
-}
+use crate::domain::window::{auto_assign_key, Window};
 
 const LEDGER_TABLES: Stmt = Stmt {
     sql: "SELECT l.table_ids FROM booking_assignment_idempotency l
@@ -93,21 +75,6 @@ pub fn quote_booking(
         None
     };
     Ok((q, room))
-}
-
-/// Why no plan fits, for the DETAIL of the no-plan error.
-pub fn no_plan_detail(party: i32, q: &Quote, tables: usize, policy: &Policy) -> String {
-    let count = |r: Rejection| q.rejected.iter().filter(|(_, x)| *x == r).count();
-    format!(
-        "party of {party}; {tables} tables: {} busy in the window, {} out of service, {} inactive, {} need a larger party; \
-         no single table or connected combination of up to {} movable tables of one zone seats {party} to {} guests",
-        count(Rejection::Busy),
-        count(Rejection::OutOfService),
-        count(Rejection::Inactive),
-        count(Rejection::PartyBelowMinimum),
-        policy.max_tables,
-        party.saturating_add(policy.max_overage),
-    )
 }
 
 /// Whether an auto-assign may wait for its best plan's tables.
@@ -244,7 +211,7 @@ pub fn auto_assign(
         }
     }
     let (q, n) = last_quote.expect("at least one round");
-    Err(SeatingError::NoTablePlan { booking_id, detail: no_plan_detail(facts.party_size, &q, n, policy) })
+    Err(SeatingError::NoTablePlan { booking_id, detail: q.explain(facts.party_size, n, policy) })
 }
 
 /// Locks what it can of a plan's tables without waiting (the caller skips the plan unless it got all).
@@ -332,7 +299,7 @@ pub fn auto_assign_day(
         .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
         .collect();
     let zone: Option<String> =
-        run(client, &super::queries::RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
+        run(client, &super::assign_sql::RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
     struct Day {
         id: Uuid,
         held: Vec<Uuid>,
@@ -479,21 +446,4 @@ pub fn auto_assign_day(
         }
     }
     outcomes.into_iter().flatten().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn auto_assign_key_matches_the_sql_definition() {
-        // 2026-12-03 18:00Z and 20:00Z: 1796320800 and 1796328000 Unix seconds.
-        let start = (1_796_320_800 - 946_684_800) * 1_000_000;
-        let w = Window { start, end: start + 7_200_000_000 };
-        let b = Uuid::from_u128(8);
-        assert_eq!(auto_assign_key(b, w), format!("auto-assign:{b}:1796320800-1796328000"));
-        // Half a second rounds away from zero, like numeric -> bigint.
-        let w = Window { start: start + 500_000, end: start + 1_499_999 };
-        assert_eq!(auto_assign_key(b, w), format!("auto-assign:{b}:1796320801-1796320801"));
-    }
 }

@@ -13,11 +13,12 @@ use pgrx::datum::DatumWithOid;
 use pgrx::spi::SpiClient;
 use uuid::Uuid;
 
+use super::assign_sql::*;
 use super::capacity;
 use super::plans::run;
-use super::queries::*;
 use super::{from_pg, now, random_uuid, to_pg, ts, ts_opt, uuid_array};
 use crate::domain::error::{Blocker, SeatingError};
+use crate::domain::state::Status;
 use crate::domain::tableset::{self, LedgerEntry, Replay, TableFacts};
 use crate::domain::window::{self, BookingTimes, Instant, Window};
 
@@ -49,8 +50,6 @@ pub struct AssignedRow {
     pub merge_group_id: Option<Uuid>,
     pub assignment_id: Uuid,
 }
-
-const TERMINAL: [&str; 3] = ["cancelled", "no_show", "completed"];
 
 /// The restaurant a booking belongs to (one indexed read), or `BookingNotFound`.
 /// Inside a companion, the routed restaurant (every later statement filters by it, so a booking
@@ -113,7 +112,7 @@ pub fn booking_facts(
     let assigned_zone: Option<Uuid> = row.get::<pgrx::Uuid>(6).ok().flatten().map(from_pg);
     let slot: Option<pgrx::Uuid> = row.get::<pgrx::Uuid>(7).ok().flatten();
     let party_size: i32 = row.get::<i32>(8).ok().flatten().unwrap_or(0);
-    if TERMINAL.contains(&status.as_str()) {
+    if Status::parse(&status).is_some_and(Status::is_terminal) {
         return Err(SeatingError::BookingNotAssignable { booking_id: req.booking_id, status });
     }
     let window = window::resolve(req.function, req.booking_id, req.explicit_start, req.explicit_end, &times)?;

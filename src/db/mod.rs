@@ -5,17 +5,17 @@
 
 pub mod allocate;
 pub mod assign;
+pub mod assign_sql;
+pub mod booking_update;
 pub mod capacity;
 pub mod error_codes;
 pub mod holds;
 pub mod layout;
 pub mod lifecycle;
 pub mod plans;
-pub mod queries;
 pub mod room;
 pub mod route;
 pub mod shards;
-pub mod update_booking;
 
 use pgrx::prelude::*;
 use pgrx::spi::SpiResult;

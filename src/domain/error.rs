@@ -239,218 +239,206 @@ pub enum MismatchReason {
     Window,
 }
 
+/// One catalogue row: SQLSTATE, message, and DETAIL and HINT when the error has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parts {
+    pub state: SqlState,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+}
+
+fn row(state: SqlState, message: String) -> Parts {
+    Parts { state, message, detail: None, hint: None }
+}
+
+impl Parts {
+    fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+const HOLD_HINT: &str = "Retry after hold expiration or confirm existing hold.";
+
 impl SeatingError {
-    pub fn sqlstate(&self) -> SqlState {
+    /// The error's catalogue row: one arm per variant.
+    pub fn parts(&self) -> Parts {
         use SeatingError::*;
         use SqlState::*;
         match self {
-            NullArgument { .. } | NullTableId { .. } => NullValueNotAllowed,
-            BookingNotAssignable { .. } => CheckViolation,
-            TransitionNotAllowed { .. } | UnknownStatus { .. } | InvalidHoldTtl { .. } => InvalidParameterValue,
-            HoldBlocked { .. } | NoTablePlan { .. } => RaiseException,
-            ArgumentOutOfRange { .. } => InvalidParameterValue,
-            NoTableIds { .. } | NoValidTableIds { .. } => CheckViolation,
-            BookingNotFound { .. } | BookingNotFoundDuringTransition { .. } => NoDataFound,
-            PartialCustomWindow { .. } => InvalidParameterValue,
-            MissingWindow { .. } | InvalidWindow { .. } => DataException,
-            TableOtherRestaurant { .. } => ForeignKeyViolation,
-            TableNotZoned { .. }
-            | TableInactive { .. }
-            | TableOutOfService { .. }
-            | MixedZones { .. }
-            | MergeRequiresMovable { .. }
-            | ZoneConflict { .. }
-            | ZoneLocked { .. }
-            | NotAdjacent { .. }
-            | SeatedPartyWithoutTable { .. } => CheckViolation,
-            TablesNotFound { .. } => NoDataFound,
-            IdempotencyMismatch { .. } => TooManyRows,
-            HoldConflict { .. }
-            | AllocationOverlap { .. }
-            | MergeGroupOverlap { .. }
-            | CapacityExceeded { .. }
-            | CannotConfirmWithoutTables { .. } => RaiseException,
-            NoAssignmentsReturned { .. } => TooManyRows,
-            StateConflict { .. } => AssertFailure,
-            HoldNotFound { .. } => NoDataFound,
-            HoldBelongsToOtherBooking { .. } | HoldExpired { .. } | HoldNoMembers { .. } => RaiseException,
-            PolicyVersionChanged { .. } | AdjacencySnapshotChanged { .. } => TooManyRows,
-            HoldMissingWindow { .. } | HoldInvalidWindow { .. } => DataException,
+            NullArgument { function, argument } => {
+                row(NullValueNotAllowed, format!("{function}: argument {argument} must not be null"))
+                    .hint("Pass a non-null value.")
+            }
+            NoTableIds { function } => row(CheckViolation, format!("{function} requires at least one table id")),
+            NoValidTableIds { function } => {
+                row(CheckViolation, format!("{function} requires at least one valid table id"))
+            }
+            NullTableId { function } => row(NullValueNotAllowed, format!("{function}: table ids must not be null"))
+                .hint("Remove the null entries from p_table_ids."),
+            BookingNotAssignable { booking_id, status } => {
+                row(CheckViolation, format!("Booking {booking_id} is {status} and cannot be assigned tables"))
+                    .hint("Cancelled, no-show and completed bookings are final and hold no tables.")
+            }
+            TransitionNotAllowed { from, to } => {
+                row(InvalidParameterValue, format!("Booking status transition from {from} to {to} is not allowed"))
+                    .hint(
+                        "Allowed: pending/pending_allocation/PRIORITY_WAITLIST -> confirmed, cancelled or no_show; \
+                 confirmed -> checked_in, cancelled or no_show; checked_in -> completed or cancelled; \
+                 cancelled, no_show and completed are final.",
+                    )
+            }
+            UnknownStatus { label } => row(InvalidParameterValue, format!("Unknown booking status \"{label}\"")),
+            HoldBlocked { booking_id, hold_id } => {
+                row(RaiseException, format!("Hold conflict prevents hold for booking {booking_id}"))
+                    .detail(format!("Hold {hold_id} overlaps requested window"))
+                    .hint(HOLD_HINT)
+            }
+            InvalidHoldTtl { seconds } => row(
+                InvalidParameterValue,
+                format!("Hold time-to-live must be a positive number of seconds (got {seconds})"),
+            ),
+            NoTablePlan { booking_id, detail } => {
+                row(RaiseException, format!("No table plan fits booking {booking_id}")).detail(detail.clone()).hint(
+                    "Free or add tables, or widen pg_seating.max_overage / pg_seating.max_tables / \
+                     pg_seating.require_adjacency.",
+                )
+            }
+            ArgumentOutOfRange { function, argument, allowed } => {
+                row(InvalidParameterValue, format!("{function}: {argument} must be {allowed}"))
+            }
+            BookingNotFound { booking_id } => row(NoDataFound, format!("Booking {booking_id} not found")),
+            BookingNotFoundDuringTransition { booking_id } => {
+                row(NoDataFound, format!("Booking {booking_id} not found during transition"))
+            }
+            PartialCustomWindow { function } => row(
+                InvalidParameterValue,
+                format!("{function} requires both start and end when providing custom window"),
+            ),
+            MissingWindow { booking_id } => {
+                row(DataException, format!("Booking {booking_id} missing start/end window"))
+            }
+            InvalidWindow { booking_id } => row(DataException, format!("Booking {booking_id} has invalid time window")),
+            TableOtherRestaurant { table_id } => {
+                row(ForeignKeyViolation, format!("Table {table_id} belongs to a different restaurant"))
+            }
+            TableNotZoned { table_id } => row(CheckViolation, format!("Table {table_id} is not assigned to a zone")),
+            TableInactive { table_id } => row(CheckViolation, format!("Table {table_id} is inactive")),
+            TableOutOfService { table_id } => row(CheckViolation, format!("Table {table_id} is out of service")),
+            MixedZones { found, expected } => row(
+                CheckViolation,
+                format!("All tables must belong to the same zone (found {found}, expected {expected})"),
+            ),
+            MergeRequiresMovable { table_id, mobility } => {
+                row(CheckViolation, format!("Merged assignments require movable tables ({table_id} is {mobility})"))
+            }
+            TablesNotFound { booking_id } => {
+                row(NoDataFound, format!("Unable to load all requested tables for booking {booking_id}"))
+                    .detail("Every table id must name an existing table of the booking's restaurant")
+            }
+            ZoneConflict { booking_id } => {
+                row(CheckViolation, format!("Booking {booking_id} already has assignments in a different zone"))
+            }
+            ZoneLocked { booking_id, locked, requested } => row(
+                CheckViolation,
+                format!("Booking {booking_id} locked to zone {locked}, cannot assign zone {requested}"),
+            ),
+            NotAdjacent { table_id } => {
+                row(CheckViolation, format!("Table {table_id} is not adjacent to the selected set"))
+            }
+            SeatedPartyWithoutTable { booking_id } => {
+                row(CheckViolation, format!("Booking {booking_id} is checked in and must keep at least one table"))
+                    .hint(
+                        "Move the party: assign its new table with assign_tables_atomic_v2 (which adds it), then \
+                         release this one; or complete the booking first.",
+                    )
+            }
+            IdempotencyMismatch { function, booking_id, reason } => {
+                row(TooManyRows, format!("{function} idempotency mismatch for booking {booking_id}"))
+                    .detail(match reason {
+                        MismatchReason::TableSet => "Idempotency key reuse detected with a different table set",
+                        MismatchReason::Window => "Idempotency key reuse detected with a different window",
+                    })
+                    .hint("Use a new idempotency key for a different request, or repeat the original request.")
+            }
+            HoldConflict { booking_id, hold_id } => {
+                row(RaiseException, format!("Hold conflict prevents assignment for booking {booking_id}"))
+                    .detail(format!("Hold {hold_id} overlaps requested window"))
+                    .hint(HOLD_HINT)
+            }
+            AllocationOverlap { resource_id, booking_id, blocker } => {
+                row(RaiseException, "allocations_no_overlap".into())
+                    .detail(format!("Resource {resource_id} overlaps requested window for booking {booking_id}"))
+                    .hint(match blocker {
+                        Blocker::Booking(b) => format!("The table is held by booking {b} for an overlapping window."),
+                        Blocker::Hold(h) => format!("The table is held by hold {h} for an overlapping window."),
+                        Blocker::Unknown => {
+                            "Another assignment committed first; choose other tables or another window.".to_string()
+                        }
+                    })
+            }
+            MergeGroupOverlap { booking_id } => row(RaiseException, "allocations_no_overlap".into())
+                .detail(format!("Merge group overlaps requested window for booking {booking_id}")),
+            CapacityExceeded { covers, max_covers, parties, max_parties } => {
+                row(RaiseException, "capacity_exceeded_post_assignment".into())
+                    .detail(format!(
+                "Capacity exceeded after assignment: covers {covers}/{max_covers}, parties {parties}/{max_parties}"
+            ))
+                    .hint("Release tables or adjust capacity overrides before retrying.")
+            }
+            NoAssignmentsReturned { booking_id } => {
+                row(TooManyRows, format!("assign_tables_atomic_v2 returned no assignments for booking {booking_id}"))
+            }
+            StateConflict { current, expected } => row(AssertFailure, "booking_state_conflict".into())
+                .detail(format!("Current status {current} does not match expected {expected}")),
+            CannotConfirmWithoutTables { booking_id } => row(
+                RaiseException,
+                format!(
+                    "Cannot confirm booking {booking_id}: No table assignments exist. \
+                     Booking must have at least one table assigned before confirmation."
+                ),
+            )
+            .hint("Use the assign_tables RPC function to assign tables before confirming"),
+            HoldNotFound { hold_id } => row(NoDataFound, format!("Hold {hold_id} not found")),
+            HoldBelongsToOtherBooking { hold_id, owner, expected } => {
+                row(RaiseException, format!("Hold {hold_id} belongs to booking {owner} (expected {expected})"))
+            }
+            HoldExpired { hold_id, expired_at } => {
+                row(RaiseException, format!("Hold {hold_id} expired at {expired_at}"))
+            }
+            HoldNoMembers { hold_id } => row(RaiseException, format!("Hold {hold_id} has no table members")),
+            PolicyVersionChanged { hold_id, expected, actual } => row(
+                TooManyRows,
+                format!("Policy version changed (hold {hold_id}, expected {expected}, actual {actual})"),
+            ),
+            AdjacencySnapshotChanged { hold_id } => {
+                row(TooManyRows, format!("Adjacency snapshot changed for hold {hold_id}"))
+            }
+            HoldMissingWindow { hold_id } => row(DataException, format!("Hold {hold_id} missing scheduling window")),
+            HoldInvalidWindow { hold_id } => row(DataException, format!("Hold {hold_id} has invalid window")),
         }
+    }
+
+    pub fn sqlstate(&self) -> SqlState {
+        self.parts().state
     }
 
     pub fn message(&self) -> String {
-        use SeatingError::*;
-        match self {
-            NullArgument { function, argument } => {
-                format!("{function}: argument {argument} must not be null")
-            }
-            NoTableIds { function } => format!("{function} requires at least one table id"),
-            NoValidTableIds { function } => {
-                format!("{function} requires at least one valid table id")
-            }
-            NullTableId { function } => format!("{function}: table ids must not be null"),
-            BookingNotAssignable { booking_id, status } => {
-                format!("Booking {booking_id} is {status} and cannot be assigned tables")
-            }
-            TransitionNotAllowed { from, to } => {
-                format!("Booking status transition from {from} to {to} is not allowed")
-            }
-            UnknownStatus { label } => format!("Unknown booking status \"{label}\""),
-            HoldBlocked { booking_id, .. } => format!("Hold conflict prevents hold for booking {booking_id}"),
-            InvalidHoldTtl { seconds } => {
-                format!("Hold time-to-live must be a positive number of seconds (got {seconds})")
-            }
-            NoTablePlan { booking_id, .. } => format!("No table plan fits booking {booking_id}"),
-            ArgumentOutOfRange { function, argument, allowed } => {
-                format!("{function}: {argument} must be {allowed}")
-            }
-            BookingNotFound { booking_id } => format!("Booking {booking_id} not found"),
-            BookingNotFoundDuringTransition { booking_id } => {
-                format!("Booking {booking_id} not found during transition")
-            }
-            PartialCustomWindow { function } => {
-                format!("{function} requires both start and end when providing custom window")
-            }
-            MissingWindow { booking_id } => format!("Booking {booking_id} missing start/end window"),
-            InvalidWindow { booking_id } => format!("Booking {booking_id} has invalid time window"),
-            TableOtherRestaurant { table_id } => {
-                format!("Table {table_id} belongs to a different restaurant")
-            }
-            TableNotZoned { table_id } => format!("Table {table_id} is not assigned to a zone"),
-            TableInactive { table_id } => format!("Table {table_id} is inactive"),
-            TableOutOfService { table_id } => format!("Table {table_id} is out of service"),
-            MixedZones { found, expected } => {
-                format!("All tables must belong to the same zone (found {found}, expected {expected})")
-            }
-            MergeRequiresMovable { table_id, mobility } => {
-                format!("Merged assignments require movable tables ({table_id} is {mobility})")
-            }
-            TablesNotFound { booking_id } => {
-                format!("Unable to load all requested tables for booking {booking_id}")
-            }
-            ZoneConflict { booking_id } => {
-                format!("Booking {booking_id} already has assignments in a different zone")
-            }
-            ZoneLocked { booking_id, locked, requested } => {
-                format!("Booking {booking_id} locked to zone {locked}, cannot assign zone {requested}")
-            }
-            NotAdjacent { table_id } => format!("Table {table_id} is not adjacent to the selected set"),
-            SeatedPartyWithoutTable { booking_id } => {
-                format!("Booking {booking_id} is checked in and must keep at least one table")
-            }
-            IdempotencyMismatch { function, booking_id, .. } => {
-                format!("{function} idempotency mismatch for booking {booking_id}")
-            }
-            HoldConflict { booking_id, .. } => {
-                format!("Hold conflict prevents assignment for booking {booking_id}")
-            }
-            AllocationOverlap { .. } | MergeGroupOverlap { .. } => "allocations_no_overlap".into(),
-            CapacityExceeded { .. } => "capacity_exceeded_post_assignment".into(),
-            NoAssignmentsReturned { booking_id } => {
-                format!("assign_tables_atomic_v2 returned no assignments for booking {booking_id}")
-            }
-            StateConflict { .. } => "booking_state_conflict".into(),
-            CannotConfirmWithoutTables { booking_id } => format!(
-                "Cannot confirm booking {booking_id}: No table assignments exist. \
-                 Booking must have at least one table assigned before confirmation."
-            ),
-            HoldNotFound { hold_id } => format!("Hold {hold_id} not found"),
-            HoldBelongsToOtherBooking { hold_id, owner, expected } => {
-                format!("Hold {hold_id} belongs to booking {owner} (expected {expected})")
-            }
-            HoldExpired { hold_id, expired_at } => format!("Hold {hold_id} expired at {expired_at}"),
-            HoldNoMembers { hold_id } => format!("Hold {hold_id} has no table members"),
-            PolicyVersionChanged { hold_id, expected, actual } => {
-                format!("Policy version changed (hold {hold_id}, expected {expected}, actual {actual})")
-            }
-            AdjacencySnapshotChanged { hold_id } => {
-                format!("Adjacency snapshot changed for hold {hold_id}")
-            }
-            HoldMissingWindow { hold_id } => format!("Hold {hold_id} missing scheduling window"),
-            HoldInvalidWindow { hold_id } => format!("Hold {hold_id} has invalid window"),
-        }
+        self.parts().message
     }
 
     pub fn detail(&self) -> Option<String> {
-        use SeatingError::*;
-        match self {
-            IdempotencyMismatch { reason: MismatchReason::TableSet, .. } => {
-                Some("Idempotency key reuse detected with a different table set".into())
-            }
-            IdempotencyMismatch { reason: MismatchReason::Window, .. } => {
-                Some("Idempotency key reuse detected with a different window".into())
-            }
-            HoldConflict { hold_id, .. } | HoldBlocked { hold_id, .. } => {
-                Some(format!("Hold {hold_id} overlaps requested window"))
-            }
-            AllocationOverlap { resource_id, booking_id, .. } => {
-                Some(format!("Resource {resource_id} overlaps requested window for booking {booking_id}"))
-            }
-            MergeGroupOverlap { booking_id } => {
-                Some(format!("Merge group overlaps requested window for booking {booking_id}"))
-            }
-            CapacityExceeded { covers, max_covers, parties, max_parties } => Some(format!(
-                "Capacity exceeded after assignment: covers {covers}/{max_covers}, parties {parties}/{max_parties}"
-            )),
-            StateConflict { current, expected } => {
-                Some(format!("Current status {current} does not match expected {expected}"))
-            }
-            NoTablePlan { detail, .. } => Some(detail.clone()),
-            TablesNotFound { .. } => {
-                Some("Every table id must name an existing table of the booking's restaurant".into())
-            }
-            _ => None,
-        }
+        self.parts().detail
     }
 
     pub fn hint(&self) -> Option<String> {
-        use SeatingError::*;
-        match self {
-            HoldConflict { .. } | HoldBlocked { .. } => {
-                Some("Retry after hold expiration or confirm existing hold.".into())
-            }
-            TransitionNotAllowed { .. } => Some(
-                "Allowed: pending/pending_allocation/PRIORITY_WAITLIST -> confirmed, cancelled or no_show; \
-                 confirmed -> checked_in, cancelled or no_show; checked_in -> completed or cancelled; \
-                 cancelled, no_show and completed are final."
-                    .into(),
-            ),
-            AllocationOverlap { blocker: Blocker::Booking(b), .. } => {
-                Some(format!("The table is held by booking {b} for an overlapping window."))
-            }
-            AllocationOverlap { blocker: Blocker::Hold(h), .. } => {
-                Some(format!("The table is held by hold {h} for an overlapping window."))
-            }
-            AllocationOverlap { blocker: Blocker::Unknown, .. } => {
-                Some("Another assignment committed first; choose other tables or another window.".into())
-            }
-            CapacityExceeded { .. } => {
-                Some("Release tables or adjust capacity overrides before retrying.".into())
-            }
-            SeatedPartyWithoutTable { .. } => Some(
-                "Move the party: assign its new table with assign_tables_atomic_v2 (which adds it), then \
-                 release this one; or complete the booking first."
-                    .into(),
-            ),
-            CannotConfirmWithoutTables { .. } => {
-                Some("Use the assign_tables RPC function to assign tables before confirming".into())
-            }
-            IdempotencyMismatch { .. } => Some(
-                "Use a new idempotency key for a different request, or repeat the original request."
-                    .into(),
-            ),
-            NullArgument { .. } => Some("Pass a non-null value.".into()),
-            NoTablePlan { .. } => Some(
-                "Free or add tables, or widen pg_seating.max_overage / pg_seating.max_tables / pg_seating.require_adjacency."
-                    .into(),
-            ),
-            NullTableId { .. } => Some("Remove the null entries from p_table_ids.".into()),
-            BookingNotAssignable { .. } => Some(
-                "Cancelled, no-show and completed bookings are final and hold no tables.".into(),
-            ),
-            _ => None,
-        }
+        self.parts().hint
     }
 }
 

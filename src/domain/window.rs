@@ -67,6 +67,24 @@ pub fn resolve(
     Window::new(start, end).ok_or(SeatingError::InvalidWindow { booking_id })
 }
 
+/// `pg_seating_auto_assign_key(id, start, end)` computed without a round trip: the booking id and
+/// the window's epoch seconds (`extract(epoch ...)::bigint` rounds half away from zero).
+pub fn auto_assign_key(booking_id: Uuid, window: Window) -> String {
+    const UNIX_TO_PG_EPOCH_US: i64 = 946_684_800_000_000;
+    let secs = |t: i64| {
+        let us = i128::from(t) + i128::from(UNIX_TO_PG_EPOCH_US);
+        let (q, r) = (us / 1_000_000, us % 1_000_000);
+        if r >= 500_000 {
+            q + 1
+        } else if r <= -500_000 {
+            q - 1
+        } else {
+            q
+        }
+    };
+    format!("auto-assign:{booking_id}:{}-{}", secs(window.start), secs(window.end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,5 +146,17 @@ mod tests {
         assert!(a.overlaps(&Window { start: H, end: 3 * H }));
         assert!(!a.overlaps(&Window { start: 2 * H, end: 3 * H }));
         assert!(!Window { start: 2 * H, end: 3 * H }.overlaps(&a));
+    }
+
+    #[test]
+    fn auto_assign_key_matches_the_sql_definition() {
+        // 2026-12-03 18:00Z and 20:00Z: 1796320800 and 1796328000 Unix seconds.
+        let start = (1_796_320_800 - 946_684_800) * 1_000_000;
+        let w = Window { start, end: start + 7_200_000_000 };
+        let b = Uuid::from_u128(8);
+        assert_eq!(auto_assign_key(b, w), format!("auto-assign:{b}:1796320800-1796328000"));
+        // Half a second rounds away from zero, like numeric -> bigint.
+        let w = Window { start: start + 500_000, end: start + 1_499_999 };
+        assert_eq!(auto_assign_key(b, w), format!("auto-assign:{b}:1796320801-1796320801"));
     }
 }

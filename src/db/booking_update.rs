@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::assign;
+use super::assign_sql::{CONFLICTS, RESTAURANT_TIMEZONE};
 use super::capacity::{kill_switch_value, rules_table_exists};
 use super::plans::{run, Stmt, Ty};
-use super::queries::{CONFLICTS, RESTAURANT_TIMEZONE};
 use super::{from_pg, now, to_pg, ts, ts_opt, uuid_array};
 use crate::domain::capacity::{kill_switch_off, update_fits, utilization_percent, UpdateRefusal, UNBOUNDED};
 use crate::domain::error::SeatingError;

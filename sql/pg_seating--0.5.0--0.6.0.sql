@@ -1433,7 +1433,7 @@ $$;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:40
+-- src/api/lifecycle.rs:39
 -- pg_seating::api::lifecycle::apply_booking_state_transition
 CREATE  FUNCTION "apply_booking_state_transition"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1488,7 +1488,7 @@ AS 'MODULE_PATHNAME', 'apply_booking_state_transition_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:219
+-- src/api/assign.rs:206
 -- pg_seating::api::assign::assign_tables_atomic
 CREATE  FUNCTION "assign_tables_atomic"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1508,7 +1508,7 @@ AS 'MODULE_PATHNAME', 'assign_tables_atomic_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:237
+-- src/api/assign.rs:224
 -- pg_seating::api::assign::assign_tables_atomic_in_restaurant
 CREATE  FUNCTION "assign_tables_atomic_in_restaurant"(
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1529,7 +1529,7 @@ AS 'MODULE_PATHNAME', 'assign_tables_atomic_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:128
+-- src/api/assign.rs:115
 -- pg_seating::api::assign::assign_tables_atomic_v2
 CREATE  FUNCTION "assign_tables_atomic_v2"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1552,7 +1552,7 @@ AS 'MODULE_PATHNAME', 'assign_tables_atomic_v2_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:154
+-- src/api/assign.rs:141
 -- pg_seating::api::assign::assign_tables_atomic_v2_in_restaurant
 CREATE  FUNCTION "assign_tables_atomic_v2_in_restaurant"(
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1576,7 +1576,7 @@ AS 'MODULE_PATHNAME', 'assign_tables_atomic_v2_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/allocate.rs:181
+-- src/api/allocate.rs:165
 -- pg_seating::api::allocate::auto_assign_day
 CREATE  FUNCTION "auto_assign_day"(
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1612,7 +1612,7 @@ AS 'MODULE_PATHNAME', 'auto_assign_day_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/allocate.rs:125
+-- src/api/allocate.rs:114
 -- pg_seating::api::allocate::auto_assign_tables
 CREATE  FUNCTION "auto_assign_tables"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1655,7 +1655,7 @@ AS 'MODULE_PATHNAME', 'auto_assign_tables_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:169
+-- src/api/lifecycle.rs:160
 -- pg_seating::api::lifecycle::confirm_hold_assignment_tx
 CREATE  FUNCTION "confirm_hold_assignment_tx"(
 	"p_hold_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1716,7 +1716,7 @@ AS 'MODULE_PATHNAME', 'confirm_hold_assignment_tx_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:101
+-- src/api/lifecycle.rs:97
 -- pg_seating::api::lifecycle::confirm_hold_assignment_with_transition
 CREATE  FUNCTION "confirm_hold_assignment_with_transition"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1771,7 +1771,7 @@ AS 'MODULE_PATHNAME', 'confirm_hold_assignment_with_transition_in_restaurant_wra
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:250
+-- src/api/lifecycle.rs:234
 -- pg_seating::api::lifecycle::create_table_hold
 CREATE  FUNCTION "create_table_hold"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1828,7 +1828,7 @@ AS 'MODULE_PATHNAME', 'pg_seating_version_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/allocate.rs:22
+-- src/api/allocate.rs:21
 -- pg_seating::api::allocate::quote_tables
 CREATE  FUNCTION "quote_tables"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1875,7 +1875,7 @@ AS 'MODULE_PATHNAME', 'quote_tables_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:300
+-- src/api/lifecycle.rs:280
 -- pg_seating::api::lifecycle::release_hold_and_emit
 CREATE  FUNCTION "release_hold_and_emit"(
 	"p_hold_id" uuid, /* Option < pgrx :: Uuid > */
@@ -1902,7 +1902,7 @@ AS 'MODULE_PATHNAME', 'release_hold_and_emit_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:290
+-- src/api/lifecycle.rs:270
 -- pg_seating::api::lifecycle::release_table_hold
 CREATE  FUNCTION "release_table_hold"(
 	"p_hold_id" uuid /* Option < pgrx :: Uuid > */
@@ -1927,7 +1927,7 @@ AS 'MODULE_PATHNAME', 'release_table_hold_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/lifecycle.rs:314
+-- src/api/lifecycle.rs:292
 -- pg_seating::api::lifecycle::sweep_expired_holds
 CREATE  FUNCTION "sweep_expired_holds"() RETURNS INT /* i32 */
 STRICT SECURITY DEFINER
@@ -1937,7 +1937,7 @@ AS 'MODULE_PATHNAME', 'sweep_expired_holds_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:319
+-- src/api/assign.rs:298
 -- pg_seating::api::assign::sync_confirmed_assignment_windows
 CREATE  FUNCTION "sync_confirmed_assignment_windows"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -2012,7 +2012,7 @@ AS 'MODULE_PATHNAME', 'sync_confirmed_assignment_windows_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:285
+-- src/api/assign.rs:264
 -- pg_seating::api::assign::unassign_tables_atomic
 CREATE  FUNCTION "unassign_tables_atomic"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -2029,7 +2029,7 @@ AS 'MODULE_PATHNAME', 'unassign_tables_atomic_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/assign.rs:297
+-- src/api/assign.rs:276
 -- pg_seating::api::assign::unassign_tables_atomic_in_restaurant
 CREATE  FUNCTION "unassign_tables_atomic_in_restaurant"(
 	"p_restaurant_id" uuid, /* Option < pgrx :: Uuid > */
@@ -2047,7 +2047,7 @@ AS 'MODULE_PATHNAME', 'unassign_tables_atomic_in_restaurant_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/booking_update.rs:37
+-- src/api/booking_update.rs:31
 -- pg_seating::api::booking_update::update_booking_with_capacity_check_core
 CREATE  FUNCTION "update_booking_with_capacity_check_core"(
 	"p_booking_id" uuid, /* Option < pgrx :: Uuid > */
@@ -2077,7 +2077,7 @@ AS 'MODULE_PATHNAME', 'update_booking_with_capacity_check_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/api/booking_update.rs:14
+-- src/api/booking_update.rs:13
 -- pg_seating::api::booking_update::validate_booking_capacity_after_assignment
 CREATE  FUNCTION "validate_booking_capacity_after_assignment"(
 	"p_booking_id" uuid /* Option < pgrx :: Uuid > */

@@ -5,10 +5,9 @@ use std::rc::Rc;
 use pgrx::prelude::*;
 
 use super::reasons::{MoveReason, QuoteReasons};
-use super::{raise, require, translate_conflicts};
+use super::{raise, require, rpc, Call};
 use crate::db::allocate;
 use crate::db::assign as engine;
-use crate::db::plans::with_generic_plans;
 use crate::db::{from_pg, to_pg, ts};
 use crate::domain::error::SeatingError;
 use crate::settings;
@@ -60,21 +59,11 @@ pub(crate) fn quote_tables(
     if let Some(a) = p_require_adjacency {
         policy.require_adjacency = a;
     }
-    let result = with_generic_plans(|| {
-        Spi::connect_mut(|client| {
-            let restaurant_id =
-                engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
-            allocate::quote_booking(
-                client,
-                restaurant_id,
-                booking_id,
-                &policy,
-                limit as usize,
-                settings::make_room_moves(),
-            )
-        })
+    let (q, room) = rpc(Call::named(QUOTE), |client| {
+        let restaurant_id =
+            engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+        allocate::quote_booking(client, restaurant_id, booking_id, &policy, limit as usize, settings::make_room_moves())
     });
-    let (q, room) = result.unwrap_or_else(|e| raise(&e, QUOTE));
     let rejected = Rc::new(q.rejected.iter().map(|(t, r)| (t.to_string(), r.label())).collect::<Vec<_>>());
     let feasible = q.feasible;
     // No plan fits as things are, but one does with moves (making room on): that plan, with them.
@@ -142,26 +131,21 @@ pub(crate) fn auto_assign_tables(
     let booking_id = require(AUTO, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, AUTO));
     let policy = settings::policy();
     let key = super::decode_key(p_idempotency_key);
-    let result = translate_conflicts(AUTO, booking_id, move || {
-        with_generic_plans(|| {
-            Spi::connect_mut(|client| {
-                let restaurant_id = engine::booking_restaurant(client, booking_id)
-                    .ok_or(SeatingError::BookingNotFound { booking_id })?;
-                allocate::auto_assign(
-                    client,
-                    restaurant_id,
-                    booking_id,
-                    key,
-                    p_as_hold.unwrap_or(false),
-                    p_assigned_by.map(from_pg),
-                    &policy,
-                    allocate::Tables::WaitForBest,
-                    settings::make_room_moves(),
-                )
-            })
-        })
+    let rows = rpc(Call::named(AUTO).conflicts(booking_id), |client| {
+        let restaurant_id =
+            engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+        allocate::auto_assign(
+            client,
+            restaurant_id,
+            booking_id,
+            key,
+            p_as_hold.unwrap_or(false),
+            p_assigned_by.map(from_pg),
+            &policy,
+            allocate::Tables::WaitForBest,
+            settings::make_room_moves(),
+        )
     });
-    let rows = result.unwrap_or_else(|e| raise(&e, AUTO));
     TableIterator::new(rows.into_iter().map(|a| {
         (
             to_pg(a.row.table_id),
@@ -195,8 +179,8 @@ pub(crate) fn auto_assign_day(
     let restaurant = require(DAY, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, DAY));
     let date = p_date.unwrap_or_else(|| raise(&SeatingError::NullArgument { function: DAY, argument: "p_date" }, DAY));
     let policy = settings::policy();
-    let rows = translate_conflicts(DAY, uuid::Uuid::nil(), move || {
-        with_generic_plans(|| Spi::connect_mut(|client| allocate::auto_assign_day(client, restaurant, date, &policy)))
+    let rows = rpc(Call::named(DAY).conflicts(uuid::Uuid::nil()), |client| {
+        Ok(allocate::auto_assign_day(client, restaurant, date, &policy))
     });
     TableIterator::new(rows.into_iter().map(|o| {
         (to_pg(o.booking_id), o.table_ids.into_iter().map(to_pg).collect::<Vec<_>>(), o.outcome.to_string(), o.detail)

@@ -5,9 +5,8 @@
 use pgrx::prelude::*;
 use pgrx::Range;
 
-use super::{decode_ids, decode_key, raise, require, translate_conflicts};
+use super::{decode_ids, decode_key, raise, require, rpc, Call};
 use crate::db::assign::{self as engine, AssignRequest, AssignedRow};
-use crate::db::plans::with_generic_plans;
 use crate::db::{from_pg, to_pg, ts};
 use crate::domain::error::SeatingError;
 use crate::domain::tableset;
@@ -74,23 +73,11 @@ fn table_ids(function: &'static str, ids: Option<Vec<Option<pgrx::Uuid>>>) -> Re
 fn run_assign(restaurant_id: Option<uuid::Uuid>, args: Args) -> Vec<AssignedRow> {
     let function = args.function;
     let booking_id = args.booking_id;
-    let body = move || {
-        translate_conflicts(function, booking_id, move || {
-            with_generic_plans(|| {
-                Spi::connect_mut(|client| {
-                    let restaurant_id = engine::booking_restaurant(client, booking_id)
-                        .ok_or(SeatingError::BookingNotFound { booking_id })?;
-                    engine::assign(client, &args.request(restaurant_id))
-                })
-            })
-        })
-    };
-    // A companion's restaurant answers every lookup (db::route).
-    let result = match restaurant_id {
-        Some(r) => crate::db::route::within(r, body),
-        None => body(),
-    };
-    result.unwrap_or_else(|e| raise(&e, function))
+    rpc(Call::named(function).conflicts(booking_id).routed(restaurant_id), |client| {
+        let restaurant_id =
+            engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+        engine::assign(client, &args.request(restaurant_id))
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -261,20 +248,12 @@ fn run_unassign(
     p_merge_group_id: Option<pgrx::Uuid>,
 ) -> UnassignRows {
     let ids = tableset::normalize_optional_ids(decode_ids(p_table_ids));
-    let body = move || {
-        with_generic_plans(|| {
-            Spi::connect_mut(|client| match engine::booking_restaurant(client, booking_id) {
-                Some(r) => engine::unassign(client, r, booking_id, ids, p_merge_group_id.map(from_pg)),
-                None => Ok(Vec::new()),
-            })
-        })
-    };
-    // A companion's restaurant answers every lookup (db::route).
-    let rows = match restaurant_id {
-        Some(r) => crate::db::route::within(r, body),
-        None => body(),
-    }
-    .unwrap_or_else(|e| raise(&e, UNASSIGN));
+    let rows = rpc(Call::named(UNASSIGN).routed(restaurant_id), |client| {
+        match engine::booking_restaurant(client, booking_id) {
+            Some(r) => engine::unassign(client, r, booking_id, ids, p_merge_group_id.map(from_pg)),
+            None => Ok(Vec::new()),
+        }
+    });
     TableIterator::new(rows.into_iter().map(|(t, m)| (to_pg(t), m.map(to_pg))))
 }
 
@@ -370,27 +349,22 @@ pub(crate) fn sync_confirmed_assignment_windows(
         merge_group_id: p_merge_group_id.map(from_pg),
         payload_checksum: p_payload_checksum,
     };
-    let rows = translate_conflicts(F, booking_id, move || {
-        with_generic_plans(|| {
-            Spi::connect_mut(|client| {
-                let restaurant_id = engine::booking_restaurant(client, booking_id)
-                    .ok_or(SeatingError::BookingNotFound { booking_id })?;
-                let mut req = AssignRequest {
-                    function: F,
-                    restaurant_id,
-                    booking_id,
-                    table_ids: tables,
-                    idempotency_key: None,
-                    require_adjacency: false,
-                    assigned_by: None,
-                    explicit_start: p_window_start.map(Into::into),
-                    explicit_end: p_window_end.map(Into::into),
-                    replace: false,
-                };
-                engine::move_tables(client, &mut req, &extras)
-            })
-        })
-    })
-    .unwrap_or_else(|e| raise(&e, F));
+    let rows = rpc(Call::named(F).conflicts(booking_id), |client| {
+        let restaurant_id =
+            engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
+        let mut req = AssignRequest {
+            function: F,
+            restaurant_id,
+            booking_id,
+            table_ids: tables,
+            idempotency_key: None,
+            require_adjacency: false,
+            assigned_by: None,
+            explicit_start: p_window_start.map(Into::into),
+            explicit_end: p_window_end.map(Into::into),
+            replace: false,
+        };
+        engine::move_tables(client, &mut req, &extras)
+    });
     TableIterator::new(rows)
 }

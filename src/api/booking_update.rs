@@ -2,8 +2,7 @@
 
 use pgrx::prelude::*;
 
-use super::raise;
-use crate::db::plans::with_generic_plans;
+use super::{rpc, Call};
 use crate::db::{assign, capacity, from_pg};
 
 const VALIDATE: &str = "validate_booking_capacity_after_assignment";
@@ -15,15 +14,10 @@ const VALIDATE: &str = "validate_booking_capacity_after_assignment";
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 pub(crate) fn validate_booking_capacity_after_assignment(p_booking_id: Option<pgrx::Uuid>) {
     let Some(booking) = p_booking_id.map(from_pg) else { return };
-    let result = with_generic_plans(|| {
-        Spi::connect_mut(|client| match assign::booking_restaurant(client, booking) {
-            Some(restaurant) => capacity::after_assignment(client, restaurant, booking),
-            None => Ok(()),
-        })
-    });
-    if let Err(e) = result {
-        raise(&e, VALIDATE);
-    }
+    rpc(Call::named(VALIDATE), |client| match assign::booking_restaurant(client, booking) {
+        Some(restaurant) => capacity::after_assignment(client, restaurant, booking),
+        None => Ok(()),
+    })
 }
 
 /// Changes a booking's date, times, party size and details when the new slot's service period has
@@ -106,12 +100,7 @@ fn update_booking_with_capacity_check(
         source: p_source,
     };
     let booking = u.booking_id;
-    pgrx::JsonB(
-        super::translate_conflicts(UPDATE_BOOKING, booking, move || {
-            with_generic_plans(|| Spi::connect_mut(|client| update(client, &u)))
-        })
-        .unwrap_or_else(|e| raise(&e, UPDATE_BOOKING)),
-    )
+    pgrx::JsonB(rpc(Call::named(UPDATE_BOOKING).conflicts(booking), |client| update(client, &u)))
 }
 
 const UPDATE_BOOKING: &str = "update_booking_with_capacity_check";

@@ -5,11 +5,10 @@ use pgrx::prelude::*;
 use pgrx::JsonB;
 
 use super::booking_status::BookingStatus;
-use super::{decode_ids, decode_key, raise, require, translate_conflicts};
+use super::{decode_ids, decode_key, raise, require, rpc, Call};
 use crate::db::assign::{self as engine, AssignRequest};
 use crate::db::holds;
 use crate::db::lifecycle::{self, ConfirmTransition, HoldConfirmRequest, TransitionRequest};
-use crate::db::plans::with_generic_plans;
 use crate::db::{from_pg, to_pg, ts};
 use crate::domain::error::SeatingError;
 use crate::domain::tableset;
@@ -68,29 +67,26 @@ pub(crate) fn apply_booking_state_transition(
         Ok::<_, SeatingError>((booking_id, status, from))
     })();
     let (booking_id, status, from) = decoded.unwrap_or_else(|e| raise(&e, TRANSITION));
-    let result = with_generic_plans(|| {
-        Spi::connect_mut(|client| {
-            let restaurant_id = restaurant_of(client, booking_id)?;
-            lifecycle::transition(
-                client,
-                &TransitionRequest {
-                    restaurant_id,
-                    booking_id,
-                    status,
-                    checked_in_at: p_checked_in_at.map(Into::into),
-                    checked_out_at: p_checked_out_at.map(Into::into),
-                    updated_at: p_updated_at.map(Into::into),
-                    history_from: from,
-                    history_to: p_history_to.map(|s| s.0).unwrap_or(status),
-                    changed_by: p_history_changed_by.map(from_pg),
-                    changed_at: p_history_changed_at.map(Into::into),
-                    reason: p_history_reason,
-                    metadata: p_history_metadata.map(|j| j.0),
-                },
-            )
-        })
+    let r = rpc(Call::named(TRANSITION), |client| {
+        let restaurant_id = restaurant_of(client, booking_id)?;
+        lifecycle::transition(
+            client,
+            &TransitionRequest {
+                restaurant_id,
+                booking_id,
+                status,
+                checked_in_at: p_checked_in_at.map(Into::into),
+                checked_out_at: p_checked_out_at.map(Into::into),
+                updated_at: p_updated_at.map(Into::into),
+                history_from: from,
+                history_to: p_history_to.map(|s| s.0).unwrap_or(status),
+                changed_by: p_history_changed_by.map(from_pg),
+                changed_at: p_history_changed_at.map(Into::into),
+                reason: p_history_reason,
+                metadata: p_history_metadata.map(|j| j.0),
+            },
+        )
     });
-    let r = result.unwrap_or_else(|e| raise(&e, TRANSITION));
     TableIterator::once((BookingStatus(r.status), r.checked_in_at.map(ts), r.checked_out_at.map(ts), ts(r.updated_at)))
 }
 
@@ -134,27 +130,22 @@ pub(crate) fn confirm_hold_assignment_with_transition(
         reason: p_history_reason.unwrap_or_else(|| "auto_assign_atomic_confirm".into()),
         metadata: p_history_metadata.map(|j| j.0),
     };
-    let result = translate_conflicts(V2, booking_id, move || {
-        with_generic_plans(|| {
-            Spi::connect_mut(|client| {
-                let restaurant_id = restaurant_of(client, booking_id)?;
-                let req = AssignRequest {
-                    function: V2,
-                    restaurant_id,
-                    booking_id,
-                    table_ids,
-                    idempotency_key: decode_key(p_idempotency_key),
-                    require_adjacency: p_require_adjacency.unwrap_or(false),
-                    assigned_by: p_assigned_by.map(from_pg),
-                    explicit_start: p_start_at.map(Into::into),
-                    explicit_end: p_end_at.map(Into::into),
-                    replace: false,
-                };
-                lifecycle::confirm(client, &req, &how)
-            })
-        })
+    let rows = rpc(Call::named(WITH_TRANSITION).conflicts_as(V2, booking_id), |client| {
+        let restaurant_id = restaurant_of(client, booking_id)?;
+        let req = AssignRequest {
+            function: V2,
+            restaurant_id,
+            booking_id,
+            table_ids,
+            idempotency_key: decode_key(p_idempotency_key),
+            require_adjacency: p_require_adjacency.unwrap_or(false),
+            assigned_by: p_assigned_by.map(from_pg),
+            explicit_start: p_start_at.map(Into::into),
+            explicit_end: p_end_at.map(Into::into),
+            replace: false,
+        };
+        lifecycle::confirm(client, &req, &how)
     });
-    let rows = result.unwrap_or_else(|e| raise(&e, WITH_TRANSITION));
     TableIterator::new(
         rows.into_iter()
             .map(|r| (to_pg(r.table_id), ts(r.window.start), ts(r.window.end), r.merge_group_id.map(to_pg))),
@@ -208,36 +199,29 @@ pub(crate) fn confirm_hold_assignment_tx(
         reason: p_history_reason.unwrap_or_else(|| "auto_assign_confirm".into()),
         metadata: p_history_metadata.map(|j| j.0),
     };
-    let result = translate_conflicts(V2, booking_id, move || {
-        with_generic_plans(|| {
-            Spi::connect_mut(|client| {
-                // The hold's restaurant; once confirmed the hold is gone, and a replay finds the
-                // restaurant through the booking (confirm_hold reports a missing hold otherwise).
-                let restaurant_id = match lifecycle::hold_owner(client, hold_id) {
-                    Some((r, _)) => r,
-                    None => {
-                        engine::booking_restaurant(client, booking_id).ok_or(SeatingError::HoldNotFound { hold_id })?
-                    }
-                };
-                lifecycle::confirm_hold(
-                    client,
-                    &HoldConfirmRequest {
-                        restaurant_id,
-                        hold_id,
-                        booking_id,
-                        idempotency_key: decode_key(p_idempotency_key),
-                        require_adjacency: p_require_adjacency.unwrap_or(false),
-                        assigned_by: p_assigned_by.map(from_pg),
-                        window: (p_window_start.map(Into::into), p_window_end.map(Into::into)),
-                        expected_policy_version: p_expected_policy_version,
-                        expected_adjacency_hash: p_expected_adjacency_hash,
-                        transition: how,
-                    },
-                )
-            })
-        })
+    let rows = rpc(Call::named(CONFIRM_TX).conflicts_as(V2, booking_id), |client| {
+        // The hold's restaurant; once confirmed the hold is gone, and a replay finds the
+        // restaurant through the booking (confirm_hold reports a missing hold otherwise).
+        let restaurant_id = match lifecycle::hold_owner(client, hold_id) {
+            Some((r, _)) => r,
+            None => engine::booking_restaurant(client, booking_id).ok_or(SeatingError::HoldNotFound { hold_id })?,
+        };
+        lifecycle::confirm_hold(
+            client,
+            &HoldConfirmRequest {
+                restaurant_id,
+                hold_id,
+                booking_id,
+                idempotency_key: decode_key(p_idempotency_key),
+                require_adjacency: p_require_adjacency.unwrap_or(false),
+                assigned_by: p_assigned_by.map(from_pg),
+                window: (p_window_start.map(Into::into), p_window_end.map(Into::into)),
+                expected_policy_version: p_expected_policy_version,
+                expected_adjacency_hash: p_expected_adjacency_hash,
+                transition: how,
+            },
+        )
     });
-    let rows = result.unwrap_or_else(|e| raise(&e, CONFIRM_TX));
     TableIterator::new(rows.into_iter().map(|r| {
         (to_pg(r.assignment_id), to_pg(r.table_id), ts(r.window.start), ts(r.window.end), r.merge_group_id.map(to_pg))
     }))
@@ -263,27 +247,23 @@ pub(crate) fn create_table_hold(
         Ok::<_, SeatingError>((booking_id, table_ids))
     })();
     let (booking_id, table_ids) = decoded.unwrap_or_else(|e| raise(&e, CREATE_HOLD));
-    let result = translate_conflicts(CREATE_HOLD, booking_id, move || {
-        with_generic_plans(|| {
-            Spi::connect_mut(|client| {
-                let restaurant_id = restaurant_of(client, booking_id)?;
-                let req = AssignRequest {
-                    function: CREATE_HOLD,
-                    restaurant_id,
-                    booking_id,
-                    table_ids,
-                    idempotency_key: None,
-                    require_adjacency: false,
-                    assigned_by: None,
-                    explicit_start: p_start_at.map(Into::into),
-                    explicit_end: p_end_at.map(Into::into),
-                    replace: false,
-                };
-                holds::create_hold(client, &req, p_ttl_seconds.unwrap_or(180), p_created_by.map(from_pg))
-            })
-        })
+    let hold = rpc(Call::named(CREATE_HOLD).conflicts(booking_id), |client| {
+        let restaurant_id = restaurant_of(client, booking_id)?;
+        let req = AssignRequest {
+            function: CREATE_HOLD,
+            restaurant_id,
+            booking_id,
+            table_ids,
+            idempotency_key: None,
+            require_adjacency: false,
+            assigned_by: None,
+            explicit_start: p_start_at.map(Into::into),
+            explicit_end: p_end_at.map(Into::into),
+            replace: false,
+        };
+        holds::create_hold(client, &req, p_ttl_seconds.unwrap_or(180), p_created_by.map(from_pg))
     });
-    to_pg(result.unwrap_or_else(|e| raise(&e, CREATE_HOLD)))
+    to_pg(hold)
 }
 
 /// Releases a hold; false when there is no such hold.
@@ -291,7 +271,7 @@ pub(crate) fn create_table_hold(
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
     let hold_id = require(RELEASE_HOLD, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, RELEASE_HOLD));
-    with_generic_plans(|| Spi::connect_mut(|client| holds::release_hold(client, hold_id)))
+    rpc(Call::named(RELEASE_HOLD), |client| Ok(holds::release_hold(client, hold_id)))
 }
 
 /// The app's hold release (APP-CONTRACT.md §3): removes the hold (members and windows with it)
@@ -305,14 +285,12 @@ pub(crate) fn release_hold_and_emit(
 ) -> bool {
     const F: &str = "release_hold_and_emit";
     let hold_id = require(F, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, F));
-    with_generic_plans(|| {
-        Spi::connect_mut(|client| holds::release_hold_and_emit(client, hold_id, p_actor_id.map(from_pg)))
-    })
+    rpc(Call::named(F), |client| Ok(holds::release_hold_and_emit(client, hold_id, p_actor_id.map(from_pg))))
 }
 
 /// Removes every expired or inactive hold (they already block nobody); returns how many went.
 #[pg_extern(security_definer)]
 #[search_path(@extschema@, pg_catalog, pg_temp)]
 fn sweep_expired_holds() -> i32 {
-    with_generic_plans(|| Spi::connect_mut(holds::sweep))
+    rpc(Call::named("sweep_expired_holds"), |client| Ok(holds::sweep(client)))
 }

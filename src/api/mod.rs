@@ -16,6 +16,7 @@ pub mod null_guard;
 pub mod reasons;
 
 use pgrx::pg_sys::panic::ErrorReport;
+use pgrx::spi::{Spi, SpiClient};
 use pgrx::{PgLogLevel, PgSqlErrorCode};
 
 use std::panic::AssertUnwindSafe;
@@ -23,6 +24,7 @@ use std::panic::AssertUnwindSafe;
 use pgrx::pg_sys::panic::CaughtError;
 use pgrx::PgTryBuilder;
 
+use crate::db::plans::with_generic_plans;
 use crate::domain::error::{resource_from_constraint_detail, Blocker, SeatingError, SqlState};
 
 /// Maps a catalogue SQLSTATE to the Postgres error code.
@@ -52,6 +54,60 @@ pub fn raise(err: &SeatingError, function: &'static str) -> ! {
     }
     report.report(PgLogLevel::ERROR);
     unreachable!("ereport(ERROR) returned")
+}
+
+/// How an RPC's body runs (see [`rpc`]).
+pub struct Call {
+    /// The name a refusal is raised under.
+    function: &'static str,
+    /// Constraint violations and deadlocks inside become the reference conflict error for this
+    /// booking, reported under this name: the function's own, except for the confirm RPCs, which
+    /// report conflicts as `assign_tables_atomic_v2` as the reference does.
+    conflicts: Option<(&'static str, uuid::Uuid)>,
+    /// A companion's restaurant, which answers every lookup (db::route).
+    restaurant: Option<uuid::Uuid>,
+}
+
+impl Call {
+    pub fn named(function: &'static str) -> Call {
+        Call { function, conflicts: None, restaurant: None }
+    }
+
+    /// Conflicts for `booking` reported under the call's own name.
+    pub fn conflicts(self, booking: uuid::Uuid) -> Call {
+        let name = self.function;
+        self.conflicts_as(name, booking)
+    }
+
+    pub fn conflicts_as(mut self, name: &'static str, booking: uuid::Uuid) -> Call {
+        self.conflicts = Some((name, booking));
+        self
+    }
+
+    pub fn routed(mut self, restaurant: Option<uuid::Uuid>) -> Call {
+        self.restaurant = restaurant;
+        self
+    }
+}
+
+/// The wrapper every RPC shares: `body` runs in one SPI connection with generic plans and the
+/// RPCs' settings (`db::plans::with_generic_plans`), routed to a companion's restaurant when it has
+/// one, with conflicts translated when the call asks for it; a refusal is raised as a Postgres
+/// error under the call's name.
+pub fn rpc<R>(call: Call, body: impl FnOnce(&mut SpiClient<'_>) -> Result<R, SeatingError>) -> R {
+    let Call { function, conflicts, restaurant } = call;
+    let run = move || {
+        let connected = move || with_generic_plans(|| Spi::connect_mut(body));
+        match conflicts {
+            Some((name, booking)) => translate_conflicts(name, booking, connected),
+            None => connected(),
+        }
+    };
+    let result = match restaurant {
+        Some(r) => crate::db::route::within(r, run),
+        None => run(),
+    };
+    result.unwrap_or_else(|e| raise(&e, function))
 }
 
 /// A required argument: NULL → 22004 naming the function and the argument.

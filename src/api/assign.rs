@@ -49,16 +49,12 @@ struct Args {
 impl Args {
     fn request(self, restaurant_id: uuid::Uuid) -> AssignRequest {
         AssignRequest {
-            function: self.function,
-            restaurant_id,
-            booking_id: self.booking_id,
-            table_ids: self.table_ids,
             idempotency_key: self.idempotency_key,
             require_adjacency: self.require_adjacency,
             assigned_by: self.assigned_by,
             explicit_start: self.explicit_start,
             explicit_end: self.explicit_end,
-            replace: false,
+            ..AssignRequest::new(self.function, restaurant_id, self.booking_id, self.table_ids)
         }
     }
 }
@@ -353,16 +349,9 @@ pub(crate) fn sync_confirmed_assignment_windows(
         let restaurant_id =
             engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
         let mut req = AssignRequest {
-            function: F,
-            restaurant_id,
-            booking_id,
-            table_ids: tables,
-            idempotency_key: None,
-            require_adjacency: false,
-            assigned_by: None,
             explicit_start: p_window_start.map(Into::into),
             explicit_end: p_window_end.map(Into::into),
-            replace: false,
+            ..AssignRequest::new(F, restaurant_id, booking_id, tables)
         };
         engine::move_tables(client, &mut req, &extras)
     });

@@ -133,16 +133,12 @@ pub(crate) fn confirm_hold_assignment_with_transition(
     let rows = rpc(Call::named(WITH_TRANSITION).conflicts_as(V2, booking_id), |client| {
         let restaurant_id = restaurant_of(client, booking_id)?;
         let req = AssignRequest {
-            function: V2,
-            restaurant_id,
-            booking_id,
-            table_ids,
             idempotency_key: decode_key(p_idempotency_key),
             require_adjacency: p_require_adjacency.unwrap_or(false),
             assigned_by: p_assigned_by.map(from_pg),
             explicit_start: p_start_at.map(Into::into),
             explicit_end: p_end_at.map(Into::into),
-            replace: false,
+            ..AssignRequest::new(V2, restaurant_id, booking_id, table_ids)
         };
         lifecycle::confirm(client, &req, &how)
     });
@@ -250,16 +246,9 @@ pub(crate) fn create_table_hold(
     let hold = rpc(Call::named(CREATE_HOLD).conflicts(booking_id), |client| {
         let restaurant_id = restaurant_of(client, booking_id)?;
         let req = AssignRequest {
-            function: CREATE_HOLD,
-            restaurant_id,
-            booking_id,
-            table_ids,
-            idempotency_key: None,
-            require_adjacency: false,
-            assigned_by: None,
             explicit_start: p_start_at.map(Into::into),
             explicit_end: p_end_at.map(Into::into),
-            replace: false,
+            ..AssignRequest::new(CREATE_HOLD, restaurant_id, booking_id, table_ids)
         };
         holds::create_hold(client, &req, p_ttl_seconds.unwrap_or(180), p_created_by.map(from_pg))
     });

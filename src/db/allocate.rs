@@ -42,16 +42,10 @@ fn request(
     by: Option<Uuid>,
 ) -> AssignRequest {
     AssignRequest {
-        function: "auto_assign_tables",
-        restaurant_id,
-        booking_id,
-        table_ids,
         idempotency_key: key,
-        require_adjacency: false,
         assigned_by: by,
-        explicit_start: None,
-        explicit_end: None,
         replace: true,
+        ..AssignRequest::new("auto_assign_tables", restaurant_id, booking_id, table_ids)
     }
 }
 

@@ -42,6 +42,25 @@ pub struct AssignRequest {
     pub replace: bool,
 }
 
+impl AssignRequest {
+    /// A request for `table_ids` (sorted, without duplicates) with no key, no adjacency
+    /// requirement, no actor and the booking's own window, adding to what the booking holds.
+    pub fn new(function: &'static str, restaurant_id: Uuid, booking_id: Uuid, table_ids: Vec<Uuid>) -> AssignRequest {
+        AssignRequest {
+            function,
+            restaurant_id,
+            booking_id,
+            table_ids,
+            idempotency_key: None,
+            require_adjacency: false,
+            assigned_by: None,
+            explicit_start: None,
+            explicit_end: None,
+            replace: false,
+        }
+    }
+}
+
 /// One assigned table, as the RPCs return it (ordered by table id).
 #[derive(Debug, Clone)]
 pub struct AssignedRow {

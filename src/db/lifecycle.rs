@@ -443,16 +443,12 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
     let window = Window::new(start, end).ok_or(SeatingError::HoldInvalidWindow { hold_id: req.hold_id })?;
 
     let assign_req = AssignRequest {
-        function: "assign_tables_atomic_v2",
-        restaurant_id: req.restaurant_id,
-        booking_id: req.booking_id,
-        table_ids: hold.tables.clone(),
         idempotency_key: req.idempotency_key.clone(),
         require_adjacency: req.require_adjacency,
         assigned_by: req.assigned_by,
         explicit_start: Some(window.start),
         explicit_end: Some(window.end),
-        replace: false,
+        ..AssignRequest::new("assign_tables_atomic_v2", req.restaurant_id, req.booking_id, hold.tables.clone())
     };
     let rows = confirm(client, &assign_req, &req.transition)?;
     record_hold_confirmation(client, req, window, &rows);

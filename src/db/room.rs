@@ -138,16 +138,11 @@ pub fn assign(
         let mut to = m.to.tables.clone();
         to.sort_unstable();
         let req = AssignRequest {
-            function: "auto_assign_tables",
-            restaurant_id,
-            booking_id: m.booking,
-            table_ids: to.clone(),
-            idempotency_key: None,
-            require_adjacency: false,
             assigned_by,
             explicit_start: Some(m.window.start),
             explicit_end: Some(m.window.end),
             replace: true,
+            ..AssignRequest::new("auto_assign_tables", restaurant_id, m.booking, to.clone())
         };
         lifecycle::confirm(client, &req, &no_transition())?;
         let st = status.get(&m.booking).map(String::as_str).unwrap_or("confirmed");
@@ -188,16 +183,10 @@ pub fn assign(
     let mut ids = room.plan.tables.clone();
     ids.sort_unstable();
     let req = AssignRequest {
-        function: "auto_assign_tables",
-        restaurant_id,
-        booking_id,
-        table_ids: ids,
         idempotency_key: Some(key.to_string()),
-        require_adjacency: false,
         assigned_by,
-        explicit_start: None,
-        explicit_end: None,
         replace: true,
+        ..AssignRequest::new("auto_assign_tables", restaurant_id, booking_id, ids)
     };
     lifecycle::confirm(client, &req, &no_transition()).map(Some)
 }

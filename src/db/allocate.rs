@@ -215,8 +215,31 @@ pub(crate) const TRY_LOCK_TABLES: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::UuidArray],
 };
 
-fn no_transition() -> ConfirmTransition {
+/// A confirm with no status transition.
+pub(crate) fn no_transition() -> ConfirmTransition {
     ConfirmTransition { target: None, changed_by: None, reason: String::new(), metadata: None }
+}
+
+/// What occupies the restaurant's tables between `from` and `to` apart from the bookings `ids`
+/// (DAY_BUSY: their allocations and assignments are left out; live holds are all in).
+pub(crate) fn busy_between(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    ids: &[Uuid],
+    from: i64,
+    to: i64,
+) -> Vec<Busy> {
+    run(
+        client,
+        &DAY_BUSY,
+        &[to_pg(restaurant_id).into(), uuid_array(ids).into(), ts(from).into(), ts(to).into(), ts(super::now()).into()],
+    )
+    .filter_map(|row| {
+        let table = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
+        let window = Window::new(super::ts_opt(row.get(2))?, super::ts_opt(row.get(3))?)?;
+        Some(Busy { table, window })
+    })
+    .collect()
 }
 
 /// The bookings of a restaurant's day that hold tables or may get some, in planning order
@@ -249,7 +272,7 @@ const DAY_BOOKINGS: Stmt = Stmt {
 /// Tables in use during [$3, $4) by anything but the bookings being planned ($2): live
 /// allocations, assignments, and every live hold (a hold of a planned booking too: the plan leaves
 /// held tables alone).
-pub(crate) const DAY_BUSY: Stmt = Stmt {
+const DAY_BUSY: Stmt = Stmt {
     sql: "SELECT a.resource_id, lower(a.\"window\"), upper(a.\"window\") FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
              AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4
@@ -356,17 +379,7 @@ pub fn auto_assign_day(
         let ids: Vec<Uuid> = planned.iter().map(|(_, b)| b.id).collect();
         let from = planned.iter().map(|(_, b)| b.window.start).min().unwrap_or(0);
         let to = planned.iter().map(|(_, b)| b.window.end).max().unwrap_or(0);
-        let busy: Vec<Busy> = run(
-            client,
-            &DAY_BUSY,
-            &[r.into(), uuid_array(&ids).into(), ts(from).into(), ts(to).into(), ts(super::now()).into()],
-        )
-        .filter_map(|row| {
-            let table = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
-            let window = Window::new(super::ts_opt(row.get(2))?, super::ts_opt(row.get(3))?)?;
-            Some(Busy { table, window })
-        })
-        .collect();
+        let busy = busy_between(client, restaurant_id, &ids, from, to);
         let bookings: Vec<DayBooking> = planned.iter().map(|(_, b)| b.clone()).collect();
         let seatings = plan_day(&tables, &edges, &busy, &bookings, policy);
 

@@ -16,8 +16,9 @@ use pgrx::JsonB;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::allocate::no_transition;
 use super::assign::{AssignRequest, AssignedRow};
-use super::lifecycle::{self, ConfirmTransition, INSERT_HISTORY};
+use super::lifecycle::{self, INSERT_HISTORY};
 use super::plans::{run, Stmt, Ty};
 use super::{from_pg, to_pg, ts, ts_opt, uuid_array};
 use crate::allocator::room::{make_room, RoomPlan, Seated};
@@ -191,10 +192,6 @@ pub fn assign(
     lifecycle::confirm(client, &req, &no_transition()).map(Some)
 }
 
-fn no_transition() -> ConfirmTransition {
-    ConfirmTransition { target: None, changed_by: None, reason: String::new(), metadata: None }
-}
-
 /// The bookings that may move (by `stmt`: read or locked) with what they hold, and their statuses.
 fn movable(
     client: &mut SpiClient<'_>,
@@ -249,23 +246,7 @@ fn search(
     ids.push(booking_id);
     let from = movable.iter().map(|m| m.window.start).chain([window.start]).min().unwrap_or(window.start);
     let to = movable.iter().map(|m| m.window.end).chain([window.end]).max().unwrap_or(window.end);
-    let mut fixed: Vec<Busy> = run(
-        client,
-        &super::allocate::DAY_BUSY,
-        &[
-            to_pg(restaurant_id).into(),
-            uuid_array(&ids).into(),
-            ts(from).into(),
-            ts(to).into(),
-            ts(super::now()).into(),
-        ],
-    )
-    .filter_map(|row| {
-        let table = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
-        let window = Window::new(ts_opt(row.get(2))?, ts_opt(row.get(3))?)?;
-        Some(Busy { table, window })
-    })
-    .collect();
+    let mut fixed = super::allocate::busy_between(client, restaurant_id, &ids, from, to);
     let span = Window { start: from, end: to };
     fixed.extend(taken.iter().map(|&table| Busy { table, window: span }));
     make_room(&layout.tables, &layout.edges, &fixed, movable, party, window, policy, max_moves)

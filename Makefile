@@ -33,22 +33,22 @@ torture:
 # Every workload next to its floor, 1 and 2 clients: make bench [BENCH_SECONDS=15]
 BENCH_SECONDS ?= 15
 bench:
-	bench/run $(BENCH_SECONDS)
+	benches/pgbench/run $(BENCH_SECONDS)
 
 # assign + unassign through the companions on one node and on Citus: make bench-citus [BENCH_SECONDS=15]
 bench-citus:
-	bench/citus/run $(BENCH_SECONDS)
+	benches/citus/run $(BENCH_SECONDS)
 
 # auto_assign_day beside the exact optimum (HiGHS) on the demo day and seeded days: make bench-quality [DAYS=20]
 DAYS ?= 20
 bench-quality:
-	bench/quality/run $(DAYS)
+	benches/quality/run $(DAYS)
 
 # Cost as a restaurant's history grows: make bench-scale [SIZES="S M"] [ITERATIONS=200]
 SIZES ?= S M
 ITERATIONS ?= 200
 bench-scale:
-	SIZES="$(SIZES)" ITERATIONS=$(ITERATIONS) bench/scale/run
+	SIZES="$(SIZES)" ITERATIONS=$(ITERATIONS) benches/scale/run
 
 bootstrap:
 	scripts/bootstrap

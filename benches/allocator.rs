@@ -3,8 +3,7 @@
 //! `cargo bench --bench allocator`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use pg_seating::allocator::search::{quote, Busy, Policy, Table};
-use pg_seating::domain::window::Window;
+use pg_seating::bench::{quote, Busy, Policy, Table, Window};
 use uuid::Uuid;
 
 fn restaurant() -> (Vec<Table>, Vec<(Uuid, Uuid)>, Vec<Busy>) {

@@ -6,11 +6,19 @@
 
 use pgrx::prelude::*;
 
-pub mod allocator;
-pub mod api;
-pub mod db;
-pub mod domain;
-pub mod settings;
+mod allocator;
+mod api;
+mod db;
+mod domain;
+mod settings;
+
+/// What the criterion benchmarks (`benches/allocator.rs`) call: the pure search and its inputs.
+/// Not an API: every module is private to the extension.
+#[doc(hidden)]
+pub mod bench {
+    pub use crate::allocator::search::{quote, Busy, Policy, Table};
+    pub use crate::domain::window::Window;
+}
 
 ::pgrx::pg_module_magic!(name, version);
 

@@ -59,19 +59,21 @@ mod tests {
         assert_eq!(version, Some(crate::api::model::latest()));
     }
 
-    /// Every Rust RPC runs its statements with these planner settings; JIT never compiles one of
-    /// them (a sequential-scan-only statement under enable_seqscan = off would cost 1e10 and be
-    /// compiled on every call), and they are restored afterwards.
+    /// Every Rust RPC runs its statements with these planner settings (plain index scans, which
+    /// mark dead rows' index entries); JIT never compiles one of them (a sequential-scan-only
+    /// statement under enable_seqscan = off would cost 1e10 and be compiled on every call), and
+    /// they are restored afterwards.
     #[pg_test]
-    fn rpcs_run_with_generic_plans_no_seqscan_and_no_jit() {
+    fn rpcs_run_with_generic_plans_index_scans_and_no_jit() {
         Spi::run("SET jit = on").unwrap();
         let inside = crate::db::plans::with_generic_plans(|| {
             Spi::get_one::<String>(
-                "SELECT current_setting('jit') || ' ' || current_setting('enable_seqscan') || ' ' || current_setting('plan_cache_mode')",
+                "SELECT concat_ws(' ', current_setting('jit'), current_setting('enable_seqscan'),
+                                  current_setting('enable_bitmapscan'), current_setting('plan_cache_mode'))",
             )
             .unwrap()
         });
-        assert_eq!(inside.as_deref(), Some("off off force_generic_plan"));
+        assert_eq!(inside.as_deref(), Some("off off off force_generic_plan"));
         assert_eq!(Spi::get_one::<String>("SELECT current_setting('jit')").unwrap().as_deref(), Some("on"));
     }
 

@@ -1,7 +1,7 @@
 -- The data model's own guarantees (SPEC §2, §8): exclusion constraints, window checks,
 -- restaurant-scoped keys, validation triggers, hold-window sync, updated_at, live status.
 BEGIN;
-SELECT plan(38);
+SELECT plan(40);
 \ir 00_fixture.psql
 
 -- allocations_no_overlap ---------------------------------------------------------------------
@@ -193,6 +193,29 @@ SELECT is(
        FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
     ARRAY['T1=reserved', 'T2=reserved', 'T3=available', 'T4=out_of_service'],
     'live status: a live hold reserves; a hold expiring exactly now does not');
+-- A checked-in booking's allocations occupy their tables; a maintenance allocation puts its table
+-- out of service while it lasts; a shadow allocation counts for nothing.
+SAVEPOINT live;
+UPDATE bookings SET status = 'confirmed' WHERE id = '44444444-0000-0000-0000-000000000001';
+UPDATE bookings SET status = 'checked_in', checked_in_at = '2026-12-01 18:05Z' WHERE id = '44444444-0000-0000-0000-000000000001';
+INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window", is_maintenance)
+VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000003',
+        tstzrange('2026-12-01 18:00Z', '2026-12-01 19:00Z'), true);
+INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window", is_maintenance, shadow)
+VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000003',
+        tstzrange('2026-12-01 19:00Z', '2026-12-01 23:00Z'), true, true);
+UPDATE table_inventory SET status = 'available' WHERE id = '33333333-0000-0000-0000-000000000004';
+SELECT is(
+    (SELECT array_agg(table_number || '=' || live_status ORDER BY table_number)
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
+    ARRAY['T1=occupied', 'T2=occupied', 'T3=out_of_service', 'T4=available'],
+    'live status: a checked-in booking occupies its tables; a maintenance allocation puts its table out of service');
+SELECT is(
+    (SELECT array_agg(table_number || '=' || live_status ORDER BY table_number)
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 20:30Z')),
+    ARRAY['T1=reserved', 'T2=available', 'T3=reserved', 'T4=available'],
+    'live status: after the visit T2 is free (T1 and T3 have other allocations); a shadow maintenance row is ignored');
+ROLLBACK TO SAVEPOINT live;
 
 -- A finished booking drops its auto-assign key (the key's partial index then covers only bookings
 -- that can still be seated).

@@ -41,6 +41,36 @@ pub fn connect() -> Client {
     connect_to(&database())
 }
 
+/// Races `n` real connections: each thread connects, then all wait on one barrier, then thread `i`
+/// runs `f(i, client)`. Returns the results in thread order; a panicking thread fails the caller.
+pub fn race<T: Send>(n: usize, f: impl Fn(usize, &mut Client) -> T + Sync) -> Vec<T> {
+    race_prepared(n, |_, _| {}, f)
+}
+
+/// [`race`] with per-thread preparation: thread `i` connects and runs `prepare(i, client)` (session
+/// settings, a `BEGIN`, ...) before the barrier, then `f(i, client)`.
+pub fn race_prepared<T: Send>(
+    n: usize,
+    prepare: impl Fn(usize, &mut Client) + Sync,
+    f: impl Fn(usize, &mut Client) -> T + Sync,
+) -> Vec<T> {
+    let barrier = std::sync::Barrier::new(n);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..n)
+            .map(|i| {
+                let (barrier, prepare, f) = (&barrier, &prepare, &f);
+                s.spawn(move || {
+                    let mut c = connect();
+                    prepare(i, &mut c);
+                    barrier.wait();
+                    f(i, &mut c)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 /// The SQLSTATE of a failed statement, or "" when the error did not come from the server.
 pub fn sqlstate(err: &postgres::Error) -> String {
     err.code().map(|c| c.code().to_string()).unwrap_or_default()

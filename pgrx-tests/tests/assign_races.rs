@@ -1,10 +1,10 @@
 //! assign_tables_atomic_v2 under real concurrency: several connections racing for the same table
 //! and window, and overlapping table sets given in opposite orders.
 
-use std::sync::{Arc, Barrier};
+use std::sync::Barrier;
 use std::thread;
 
-use pg_seating_sql_tests::{connect, error_parts, fixture, invariant_violations};
+use pg_seating_sql_tests::{connect, error_parts, fixture, invariant_violations, race};
 
 const ASSIGN: &str = "SELECT table_id FROM assign_tables_atomic_v2($1::text::uuid, $2::text[]::uuid[])";
 
@@ -16,23 +16,11 @@ fn eight_connections_race_for_one_table_one_winner_seven_conflicts() {
         (0..RACERS).map(|i| (format!("2026-12-01 18:{:02}Z", i * 5), format!("2026-12-01 20:{:02}Z", i * 5))).collect();
     let refs: Vec<(&str, &str)> = windows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let f = fixture(&mut c, 1, &refs);
-    let barrier = Arc::new(Barrier::new(RACERS));
-    let handles: Vec<_> = f
-        .bookings
-        .iter()
-        .cloned()
-        .map(|booking| {
-            let barrier = barrier.clone();
-            let table = f.tables[0].clone();
-            thread::spawn(move || {
-                let mut c = connect();
-                barrier.wait();
-                let res = c.query(ASSIGN, &[&booking, &vec![table.clone()]]);
-                (booking, res.map(|_| ()).map_err(|e| error_parts(&e)))
-            })
-        })
-        .collect();
-    let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let outcomes = race(RACERS, |i, c| {
+        let booking = f.bookings[i].clone();
+        let res = c.query(ASSIGN, &[&booking, &vec![f.tables[0].clone()]]);
+        (booking, res.map(|_| ()).map_err(|e| error_parts(&e)))
+    });
     let winners: Vec<_> = outcomes.iter().filter(|(_, r)| r.is_ok()).collect();
     assert_eq!(winners.len(), 1, "{outcomes:?}");
     for (booking, r) in &outcomes {
@@ -66,29 +54,22 @@ fn opposite_order_overlapping_sets_never_deadlock() {
     let (t1, t2, t3) = (f.tables[0].clone(), f.tables[1].clone(), f.tables[2].clone());
     // A wants {T1, T2} given as [T1, T2]; B wants {T2, T3} given as [T3, T2]; T2 is shared.
     let sets = [vec![t1.clone(), t2.clone()], vec![t3.clone(), t2.clone()]];
-    let barrier = Arc::new(Barrier::new(2));
-    let handles: Vec<_> = (0..2)
-        .map(|i| {
-            let barrier = barrier.clone();
-            let booking = f.bookings[i].clone();
-            let set = sets[i].clone();
-            thread::spawn(move || {
-                let mut c = connect();
-                let mut results = Vec::with_capacity(ROUNDS);
-                for _ in 0..ROUNDS {
-                    barrier.wait();
-                    let r = c.query(ASSIGN, &[&booking, &set]).map(|_| ()).map_err(|e| error_parts(&e));
-                    results.push(r);
-                    barrier.wait();
-                    // Both release before the next round.
-                    c.execute("SELECT unassign_tables_atomic($1::text::uuid)", &[&booking]).unwrap();
-                    barrier.wait();
-                }
-                results
-            })
-        })
-        .collect();
-    let results: Vec<Vec<_>> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    // The rounds keep the two in step with a barrier of their own.
+    let step = Barrier::new(2);
+    let results = race(2, |i, c| {
+        let (booking, set) = (&f.bookings[i], &sets[i]);
+        let mut results = Vec::with_capacity(ROUNDS);
+        for _ in 0..ROUNDS {
+            step.wait();
+            let r = c.query(ASSIGN, &[booking, set]).map(|_| ()).map_err(|e| error_parts(&e));
+            results.push(r);
+            step.wait();
+            // Both release before the next round.
+            c.execute("SELECT unassign_tables_atomic($1::text::uuid)", &[booking]).unwrap();
+            step.wait();
+        }
+        results
+    });
     for (round, (a, b)) in results[0].iter().zip(&results[1]).enumerate() {
         for r in [a, b] {
             if let Err((code, message, _)) = r {

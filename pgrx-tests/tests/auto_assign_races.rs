@@ -5,7 +5,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use pg_seating_sql_tests::{connect, fixture, invariant_violations};
+use pg_seating_sql_tests::{connect, fixture, invariant_violations, race_prepared};
 
 #[test]
 fn a_plan_taken_while_waiting_moves_on_and_locked_plans_are_skipped() {
@@ -134,50 +134,43 @@ fn making_room_races_a_concurrent_assignment() {
         c.query("SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])", &[&q, &f.tables[0]])
             .unwrap();
 
-        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
         let late = Duration::from_millis(if (round / 2) % 2 == 1 { 40 } else { 0 });
-        let spawn = |sql: &'static str,
-                     args: Vec<String>,
-                     room: bool,
-                     barrier: std::sync::Arc<std::sync::Barrier>,
-                     delay: Duration| {
-            thread::spawn(move || {
-                let mut x = connect();
+        let explicit = round % 2 == 1;
+        // Racer 0 seats P, making room; racer 1 seats R without making room, `late` after the start.
+        let calls: [(&str, Vec<String>, Duration); 2] = [
+            ("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![p.clone()], Duration::ZERO),
+            if explicit {
+                (
+                    "SELECT table_id FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])",
+                    vec![r.clone(), f.tables[1].clone()],
+                    late,
+                )
+            } else {
+                ("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![r.clone()], late)
+            },
+        ];
+        let [a, b]: [_; 2] = race_prepared(
+            2,
+            |i, x| {
                 x.batch_execute(&format!(
                     "SET statement_timeout = '10s'; SET pg_seating.make_room_moves = {}",
-                    if room { 1 } else { 0 }
+                    if i == 0 { 1 } else { 0 }
                 ))
-                .unwrap();
-                barrier.wait();
-                thread::sleep(delay);
+                .unwrap()
+            },
+            |i, x| {
+                let (sql, args, delay) = &calls[i];
+                thread::sleep(*delay);
                 let params: Vec<&(dyn postgres::types::ToSql + Sync)> =
                     args.iter().map(|a| a as &(dyn postgres::types::ToSql + Sync)).collect();
-                x.query(sql, &params).map(|rows| rows.len()).map_err(|e| {
+                x.query(*sql, &params).map(|rows| rows.len()).map_err(|e| {
                     let d = e.as_db_error().map(|d| format!("{}: {}", d.code().code(), d.message()));
                     d.unwrap_or_else(|| e.to_string())
                 })
-            })
-        };
-        let a = spawn(
-            "SELECT table_id FROM auto_assign_tables($1::text::uuid)",
-            vec![p.clone()],
-            true,
-            barrier.clone(),
-            Duration::ZERO,
-        );
-        let explicit = round % 2 == 1;
-        let b = if explicit {
-            spawn(
-                "SELECT table_id FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])",
-                vec![r.clone(), f.tables[1].clone()],
-                false,
-                barrier,
-                late,
-            )
-        } else {
-            spawn("SELECT table_id FROM auto_assign_tables($1::text::uuid)", vec![r.clone()], false, barrier, late)
-        };
-        let (a, b) = (a.join().unwrap(), b.join().unwrap());
+            },
+        )
+        .try_into()
+        .unwrap();
         assert_eq!(a, Ok(1), "round {round}: P is seated by making room");
         match (&b, explicit) {
             (Ok(1), _) => {}

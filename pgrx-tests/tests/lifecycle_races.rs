@@ -1,10 +1,7 @@
 //! Lifecycle RPCs under real concurrency: a confirm racing an assignment of the same tables, and
 //! confirms in different restaurants that must never wait on each other.
 
-use std::sync::{Arc, Barrier};
-use std::thread;
-
-use pg_seating_sql_tests::{connect, error_parts, fixture, invariant_violations};
+use pg_seating_sql_tests::{connect, error_parts, fixture, invariant_violations, race, race_prepared};
 
 const CONFIRM: &str =
     "SELECT table_id FROM confirm_hold_assignment_with_transition($1::text::uuid, $2::text[]::uuid[], $3)";
@@ -20,30 +17,18 @@ fn a_confirm_racing_an_assignment_of_the_same_tables_has_one_winner() {
             2,
             &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")],
         );
-        let barrier = Arc::new(Barrier::new(2));
-        let tables = f.tables.clone();
-        let confirmer = {
-            let (barrier, booking, tables) = (barrier.clone(), f.bookings[0].clone(), tables.clone());
-            thread::spawn(move || {
-                let mut c = connect();
-                barrier.wait();
-                c.query(CONFIRM, &[&booking, &tables, &format!("round-{round}")])
-                    .map(|_| ())
-                    .map_err(|e| error_parts(&e))
-            })
-        };
-        let assigner = {
-            let (barrier, booking) = (barrier.clone(), f.bookings[1].clone());
-            // Opposite order on purpose: the functions sort ids before locking.
-            let reversed: Vec<String> = tables.iter().rev().cloned().collect();
-            thread::spawn(move || {
-                let mut c = connect();
-                barrier.wait();
-                c.query(ASSIGN, &[&booking, &reversed]).map(|_| ()).map_err(|e| error_parts(&e))
-            })
-        };
-        let a = confirmer.join().unwrap();
-        let b = assigner.join().unwrap();
+        // The assigner gives the tables in the opposite order on purpose: the functions sort ids before locking.
+        let reversed: Vec<String> = f.tables.iter().rev().cloned().collect();
+        let [a, b]: [_; 2] = race(2, |i, c| {
+            let res = if i == 0 {
+                c.query(CONFIRM, &[&f.bookings[0], &f.tables, &format!("round-{round}")])
+            } else {
+                c.query(ASSIGN, &[&f.bookings[1], &reversed])
+            };
+            res.map(|_| ()).map_err(|e| error_parts(&e))
+        })
+        .try_into()
+        .unwrap();
         assert_eq!([&a, &b].iter().filter(|r| r.is_ok()).count(), 1, "round {round}: {a:?} {b:?}");
         for r in [&a, &b] {
             if let Err((code, message, _)) = r {
@@ -104,24 +89,15 @@ fn concurrent_auto_assigns_share_out_the_tables_without_conflict_errors() {
     let mut c = connect();
     let windows = vec![("2026-12-01 18:00Z", "2026-12-01 20:00Z"); RACERS];
     let f = fixture(&mut c, 4, &windows);
-    let barrier = Arc::new(Barrier::new(RACERS));
-    let handles: Vec<_> = f
-        .bookings
-        .iter()
-        .cloned()
-        .map(|booking| {
-            let barrier = barrier.clone();
-            thread::spawn(move || {
-                let mut c = connect();
-                c.batch_execute("SET pg_seating.max_tables = 1").unwrap();
-                barrier.wait();
-                c.query("SELECT table_id::text FROM auto_assign_tables($1::text::uuid)", &[&booking])
-                    .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>())
-                    .map_err(|e| error_parts(&e))
-            })
-        })
-        .collect();
-    let outcomes: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let outcomes = race_prepared(
+        RACERS,
+        |_, c| c.batch_execute("SET pg_seating.max_tables = 1").unwrap(),
+        |i, c| {
+            c.query("SELECT table_id::text FROM auto_assign_tables($1::text::uuid)", &[&f.bookings[i]])
+                .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect::<Vec<_>>())
+                .map_err(|e| error_parts(&e))
+        },
+    );
     let mut seated: Vec<String> = outcomes.iter().filter_map(|r| r.as_ref().ok()).flatten().cloned().collect();
     seated.sort();
     let before = seated.len();

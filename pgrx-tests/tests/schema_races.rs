@@ -1,47 +1,43 @@
 //! The data model's conflict guarantees hold with several real connections racing.
 
-use std::sync::{Arc, Barrier};
-use std::thread;
-
-use pg_seating_sql_tests::{connect, fixture, sqlstate};
+use pg_seating_sql_tests::{connect, fixture, race_prepared, sqlstate};
+use postgres::Client;
 
 const RACERS: usize = 8;
 
-/// Every racer opens a transaction, inserts a row for the same table with overlapping windows,
-/// waits for the others, and commits. Returns the SQLSTATE of each racer ("" on success).
-fn race(restaurant: &str, table: &str, shadow: bool, kind: &'static str) -> Vec<String> {
-    let barrier = Arc::new(Barrier::new(RACERS));
-    let handles: Vec<_> = (0..RACERS)
-        .map(|i| {
-            let barrier = barrier.clone();
-            let restaurant = restaurant.to_string();
-            let table = table.to_string();
-            thread::spawn(move || {
-                let mut c = connect();
-                let mut tx = c.transaction().unwrap();
-                barrier.wait();
-                // Windows [18:00+i min, 20:00+i min): every pair overlaps.
-                let sql = match kind {
-                    "allocation" => {
-                        "INSERT INTO allocations (restaurant_id, resource_type, resource_id, \"window\", shadow)
-                         VALUES ($1::text::uuid, 'table', $2::text::uuid,
-                                 tstzrange('2026-12-01 18:00Z'::timestamptz + make_interval(mins => $3),
-                                           '2026-12-01 20:00Z'::timestamptz + make_interval(mins => $3)), $4)"
-                    }
-                    _ => unreachable!(),
-                };
-                let res = tx.execute(sql, &[&restaurant, &table, &(i as i32), &shadow]);
-                match res {
-                    Ok(_) => match tx.commit() {
-                        Ok(()) => String::new(),
-                        Err(e) => sqlstate(&e),
-                    },
-                    Err(e) => sqlstate(&e),
-                }
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
+/// Every racer inserts an allocation (live or shadow) of the same table with overlapping windows
+/// ([`race_in_transactions`]). Returns the SQLSTATE of each racer ("" on success).
+fn race_allocations(restaurant: &str, table: &str, shadow: bool) -> Vec<String> {
+    race_in_transactions(|i, c| {
+        // Windows [18:00+i min, 20:00+i min): every pair overlaps.
+        c.execute(
+            "INSERT INTO allocations (restaurant_id, resource_type, resource_id, \"window\", shadow)
+             VALUES ($1::text::uuid, 'table', $2::text::uuid,
+                     tstzrange('2026-12-01 18:00Z'::timestamptz + make_interval(mins => $3),
+                               '2026-12-01 20:00Z'::timestamptz + make_interval(mins => $3)), $4)",
+            &[&restaurant, &table, &(i as i32), &shadow],
+        )
+        .map(|_| ())
+    })
+}
+
+/// [`RACERS`] connections each open a transaction, wait for the others, run `insert` and commit.
+/// Returns the SQLSTATE of each racer ("" on success).
+fn race_in_transactions(insert: impl Fn(usize, &mut Client) -> Result<(), postgres::Error> + Sync) -> Vec<String> {
+    race_prepared(
+        RACERS,
+        |_, c| c.batch_execute("BEGIN").unwrap(),
+        |i, c| {
+            if let Err(e) = insert(i, c) {
+                let _ = c.batch_execute("ROLLBACK");
+                return sqlstate(&e);
+            }
+            match c.batch_execute("COMMIT") {
+                Ok(()) => String::new(),
+                Err(e) => sqlstate(&e),
+            }
+        },
+    )
 }
 
 /// Exactly one racer commits. Raw concurrent inserts into an exclusion constraint may fail with
@@ -57,7 +53,7 @@ fn assert_one_winner(outcomes: &[String]) {
 fn racing_live_allocations_of_one_table_leave_exactly_one_winner() {
     let mut c = connect();
     let f = fixture(&mut c, 1, &[]);
-    let outcomes = race(&f.restaurant, &f.tables[0], false, "allocation");
+    let outcomes = race_allocations(&f.restaurant, &f.tables[0], false);
     assert_one_winner(&outcomes);
     let stored: i64 = c
         .query_one(
@@ -73,7 +69,7 @@ fn racing_live_allocations_of_one_table_leave_exactly_one_winner() {
 fn racing_shadow_allocations_never_conflict() {
     let mut c = connect();
     let f = fixture(&mut c, 1, &[]);
-    let outcomes = race(&f.restaurant, &f.tables[0], true, "allocation");
+    let outcomes = race_allocations(&f.restaurant, &f.tables[0], true);
     assert!(outcomes.iter().all(|s| s.is_empty()), "outcomes: {outcomes:?}");
     let stored: i64 = c
         .query_one("SELECT count(*) FROM allocations WHERE restaurant_id = $1::text::uuid", &[&f.restaurant])
@@ -89,33 +85,15 @@ fn racing_assignments_of_one_table_leave_exactly_one_winner() {
         (0..RACERS).map(|i| (format!("2026-12-01 18:{:02}Z", i * 5), format!("2026-12-01 20:{:02}Z", i * 5))).collect();
     let refs: Vec<(&str, &str)> = windows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let f = fixture(&mut c, 1, &refs);
-    let barrier = Arc::new(Barrier::new(RACERS));
-    let handles: Vec<_> = f
-        .bookings
-        .iter()
-        .cloned()
-        .map(|booking| {
-            let barrier = barrier.clone();
-            let restaurant = f.restaurant.clone();
-            let table = f.tables[0].clone();
-            thread::spawn(move || {
-                let mut c = connect();
-                let mut tx = c.transaction().unwrap();
-                barrier.wait();
-                let res = tx.execute(
-                    "INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
-                     SELECT restaurant_id, id, $3::text::uuid, start_at, end_at FROM bookings
-                      WHERE restaurant_id = $1::text::uuid AND id = $2::text::uuid",
-                    &[&restaurant, &booking, &table],
-                );
-                match res.and_then(|_| tx.commit()) {
-                    Ok(()) => String::new(),
-                    Err(e) => sqlstate(&e),
-                }
-            })
-        })
-        .collect();
-    let outcomes: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let outcomes = race_in_transactions(|i, c| {
+        c.execute(
+            "INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
+             SELECT restaurant_id, id, $3::text::uuid, start_at, end_at FROM bookings
+              WHERE restaurant_id = $1::text::uuid AND id = $2::text::uuid",
+            &[&f.restaurant, &f.bookings[i], &f.tables[0]],
+        )
+        .map(|_| ())
+    });
     assert_one_winner(&outcomes);
     let stored: i64 = c
         .query_one(

@@ -66,6 +66,7 @@ const SCRIPTS: &[(&str, &str, &str)] = &[
     ("0.3.0", "0.4.0", include_str!("../../sql/pg_seating--0.3.0--0.4.0.sql")),
     ("0.4.0", "0.5.0", include_str!("../../sql/pg_seating--0.4.0--0.5.0.sql")),
     ("0.5.0", "0.6.0", include_str!("../../sql/pg_seating--0.5.0--0.6.0.sql")),
+    ("0.6.0", "0.7.0", include_str!("../../sql/pg_seating--0.6.0--0.7.0.sql")),
 ];
 
 /// The version a fresh install gets: the extension crate's version.
@@ -102,12 +103,17 @@ fn update_from_0_5_0() {
     update_from("0.5.0");
 }
 
-/// The 0.5.0 -> 0.6.0 script is the replace step followed by the current install script
+#[test]
+fn update_from_0_6_0() {
+    update_from("0.6.0");
+}
+
+/// The 0.6.0 -> 0.7.0 script is the replace step followed by the current install script
 /// (scripts/upgrade-script writes it): it must start with the replace step as committed. The
 /// released scripts end with the archived install scripts of their versions.
 #[test]
 fn the_update_scripts_are_made_of_their_steps_and_install_scripts() {
-    let head = include_str!("../../sql/upgrade/0.5.0--0.6.0-replace.sql");
+    let head = include_str!("../../sql/upgrade/0.6.0--0.7.0-replace.sql");
     let script = SCRIPTS.last().unwrap().2;
     assert!(script.starts_with(head), "run scripts/upgrade-script");
     assert!(script.contains("CREATE FUNCTION @extschema@.pg_seating_distribute()"), "run scripts/upgrade-script");
@@ -123,6 +129,12 @@ fn the_update_scripts_are_made_of_their_steps_and_install_scripts() {
         include_str!("../../sql/archive/pg_seating--0.5.0.sql")
     );
     assert_eq!(SCRIPTS[3].2, released, "the released 0.4.0 -> 0.5.0 script is never rewritten");
+    let released = format!(
+        "{}{}",
+        include_str!("../../sql/upgrade/0.5.0--0.6.0-replace.sql"),
+        include_str!("../../sql/archive/pg_seating--0.6.0.sql")
+    );
+    assert_eq!(SCRIPTS[4].2, released, "the released 0.5.0 -> 0.6.0 script is never rewritten");
 }
 
 #[test]
@@ -139,7 +151,7 @@ fn every_previous_version_has_an_upgrade_path_to_the_current_one() {
 }
 
 /// The model steps each released version applied (its library embedded them).
-const RELEASED_STEPS: &[(&str, i32)] = &[("0.4.0", 4), ("0.5.0", 6)];
+const RELEASED_STEPS: &[(&str, i32)] = &[("0.4.0", 4), ("0.5.0", 6), ("0.6.0", 9)];
 
 /// What `pg_seating_install()` of version `from` did: the model steps that version shipped, each
 /// recorded, then the privileges. (The library loaded here is the current one, whose installer
@@ -210,7 +222,10 @@ fn update_from(from: &str) {
         .map(|r| r.get(0))
         .collect();
     if owns_model {
-        assert!(did.iter().any(|a| a.starts_with("apply")), "the new model steps are applied: {did:#?}");
+        let shipped = RELEASED_STEPS.iter().find(|(v, _)| *v == from).map(|(_, s)| *s).expect("released steps");
+        let latest: i32 = c.query_one("SELECT max(step) FROM pg_seating_model_steps()", &[]).unwrap().get(0);
+        let applied = did.iter().any(|a| a.starts_with("apply"));
+        assert_eq!(applied, shipped < latest, "the model steps newer than {from}'s are applied, no other: {did:#?}");
         let ids: Vec<(String, String)> = c
             .query("SELECT pg_typeof(id)::text, to_status::text FROM booking_state_history ORDER BY id", &[])
             .unwrap()

@@ -9,6 +9,8 @@ pub mod score;
 pub mod search;
 
 #[cfg(test)]
+mod baseline;
+#[cfg(test)]
 mod oracle_tests;
 #[cfg(test)]
 mod quality_tests;

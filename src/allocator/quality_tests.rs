@@ -4,7 +4,8 @@
 
 use uuid::Uuid;
 
-use super::day::{greedy_first_fit, metrics, plan_day, DayBooking, Metrics};
+use super::baseline::{greedy_first_fit, metrics, Metrics};
+use super::day::{plan_day, DayBooking};
 use super::rng::Rng;
 use super::search::{Policy, Table};
 use crate::domain::window::Window;

@@ -14,6 +14,7 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
+    #[cfg(test)]
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }

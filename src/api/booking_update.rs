@@ -52,7 +52,8 @@ fn update_booking_with_capacity_check(
     p_loyalty_points_awarded: default!(Option<i32>, 0),
     p_source: default!(Option<String>, "'api'"),
 ) -> pgrx::JsonB {
-    use crate::db::booking_update::{invalid, update, BookingUpdate};
+    use crate::db::booking_update::{update, BookingUpdate};
+    use crate::domain::booking_update::invalid;
     let missing = [
         ("p_booking_id", p_booking_id.is_none()),
         ("p_restaurant_id", p_restaurant_id.is_none()),

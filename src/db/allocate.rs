@@ -6,11 +6,12 @@ use pgrx::spi::SpiClient;
 use uuid::Uuid;
 
 use super::assign::{self, AssignRequest, AssignedRow};
+use super::columns::Columns;
 use super::holds;
 use super::layout;
 use super::lifecycle::{self, ConfirmTransition};
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, to_pg, ts, uuid_array};
+use super::{to_pg, ts, uuid_array};
 use crate::allocator::day::{plan_day, DayBooking};
 use crate::allocator::room::RoomPlan;
 use crate::allocator::search::{quote, Busy, Policy, Quote};
@@ -18,6 +19,7 @@ use crate::domain::error::SeatingError;
 use crate::domain::window::{auto_assign_key, Window};
 
 const LEDGER_TABLES: Stmt = Stmt {
+    name: "LEDGER_TABLES",
     sql: "SELECT l.table_ids FROM booking_assignment_idempotency l
            WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $3",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
@@ -126,8 +128,7 @@ pub fn auto_assign(
     if !as_hold {
         let recorded = run(client, &LEDGER_TABLES, &[r.into(), b.into(), key.as_str().into()]);
         if !recorded.is_empty() {
-            let ids: Vec<Option<pgrx::Uuid>> = recorded.first().get(1).ok().flatten().unwrap_or_default();
-            let ids: Vec<Uuid> = ids.into_iter().flatten().map(from_pg).collect();
+            let ids = recorded.first().uuids(1, &LEDGER_TABLES);
             let req = request(restaurant_id, booking_id, ids, Some(key), assigned_by);
             let rows = lifecycle::confirm(client, &req, &no_transition())?;
             return Ok(rows.into_iter().map(|row| AutoRow { row, hold_id: None }).collect());
@@ -210,6 +211,7 @@ pub fn auto_assign(
 
 /// Locks what it can of a plan's tables without waiting (the caller skips the plan unless it got all).
 pub(crate) const TRY_LOCK_TABLES: Stmt = Stmt {
+    name: "TRY_LOCK_TABLES",
     sql: "SELECT t.id FROM table_inventory t WHERE t.restaurant_id = $1 AND t.id = ANY($2)
            ORDER BY t.id FOR NO KEY UPDATE SKIP LOCKED",
     args: &[Ty::Uuid, Ty::UuidArray],
@@ -235,8 +237,8 @@ pub(crate) fn busy_between(
         &[to_pg(restaurant_id).into(), uuid_array(ids).into(), ts(from).into(), ts(to).into(), ts(super::now()).into()],
     )
     .filter_map(|row| {
-        let table = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
-        let window = Window::new(super::ts_opt(row.get(2))?, super::ts_opt(row.get(3))?)?;
+        let table = row.uuid(1, &DAY_BUSY)?;
+        let window = Window::new(row.instant(2, &DAY_BUSY)?, row.instant(3, &DAY_BUSY)?)?;
         Some(Busy { table, window })
     })
     .collect()
@@ -245,6 +247,7 @@ pub(crate) fn busy_between(
 /// The bookings of a restaurant's day that hold tables or may get some, in planning order
 /// (largest party first, then earliest start, then id), with the tables each holds now.
 const LOCK_DAY_BOOKINGS: Stmt = Stmt {
+    name: "LOCK_DAY_BOOKINGS",
     sql: "SELECT b.id FROM bookings b
            WHERE b.restaurant_id = $1 AND b.booking_date = $2
              AND b.status NOT IN ('cancelled', 'no_show', 'completed')
@@ -254,7 +257,7 @@ const LOCK_DAY_BOOKINGS: Stmt = Stmt {
 
 /// The day's bookings in reporting order (largest party first, then earliest start, then id) with
 /// the tables each holds and what its window needs ($3: the restaurant's time zone).
-const DAY_BOOKINGS: Stmt = Stmt {
+const DAY_BOOKINGS: Stmt = Stmt { name: "DAY_BOOKINGS",
     sql: "SELECT b.id,
                  ARRAY(SELECT x.table_id FROM booking_table_assignments x
                         WHERE x.restaurant_id = $1 AND x.booking_id = b.id ORDER BY x.table_id),
@@ -273,6 +276,7 @@ const DAY_BOOKINGS: Stmt = Stmt {
 /// allocations, assignments, and every live hold (a hold of a planned booking too: the plan leaves
 /// held tables alone).
 const DAY_BUSY: Stmt = Stmt {
+    name: "DAY_BUSY",
     sql: "SELECT a.resource_id, lower(a.\"window\"), upper(a.\"window\") FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
              AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4
@@ -313,10 +317,10 @@ pub fn auto_assign_day(
     // while tables are held.
     let r = to_pg(restaurant_id);
     let locked: std::collections::HashSet<Uuid> = run(client, &LOCK_DAY_BOOKINGS, &[r.into(), date.into()])
-        .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+        .filter_map(|row| row.uuid(1, &LOCK_DAY_BOOKINGS))
         .collect();
-    let zone: Option<String> =
-        run(client, &super::assign_sql::RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
+    let timezone = &super::assign_sql::RESTAURANT_TIMEZONE;
+    let zone: Option<String> = run(client, timezone, &[r.into()]).first().col(1, timezone);
     struct Day {
         id: Uuid,
         held: Vec<Uuid>,
@@ -325,20 +329,19 @@ pub fn auto_assign_day(
     }
     let day: Vec<Day> = run(client, &DAY_BOOKINGS, &[r.into(), date.into(), zone.as_deref().into()])
         .filter_map(|row| {
-            let id = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
+            let s = &DAY_BOOKINGS;
+            let id = row.uuid(1, s)?;
             if !locked.contains(&id) {
                 return None;
             }
-            let held: Vec<Option<pgrx::Uuid>> = row.get(2).ok().flatten().unwrap_or_default();
             let times = crate::domain::window::BookingTimes {
-                start_at: super::ts_opt(row.get(3)),
-                end_at: super::ts_opt(row.get(4)),
-                local_start: super::ts_opt(row.get(5)),
-                local_end: super::ts_opt(row.get(6)),
+                start_at: row.instant(3, s),
+                end_at: row.instant(4, s),
+                local_start: row.instant(5, s),
+                local_end: row.instant(6, s),
             };
             let window = crate::domain::window::resolve("auto_assign_tables", id, None, None, &times);
-            let party = row.get::<i32>(7).ok().flatten().unwrap_or(0);
-            Some(Day { id, held: held.into_iter().flatten().map(from_pg).collect(), window, party })
+            Some(Day { id, held: row.uuids(2, s), window, party: row.col(7, s).unwrap_or(0) })
         })
         .collect();
 

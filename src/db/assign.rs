@@ -15,11 +15,12 @@ use uuid::Uuid;
 
 use super::assign_sql::*;
 use super::capacity;
+use super::columns::Columns;
 use super::plans::run;
-use super::{from_pg, now, random_uuid, to_pg, ts, ts_opt, uuid_array};
-use crate::domain::error::{Blocker, SeatingError};
+use super::{now, random_uuid, to_pg, ts, uuid_array};
+use crate::domain::error::SeatingError;
 use crate::domain::state::Status;
-use crate::domain::tableset::{self, LedgerEntry, Replay, TableFacts};
+use crate::domain::tableset::{self, Conflict, LedgerEntry, Purpose, Replay, TableFacts};
 use crate::domain::window::{self, BookingTimes, Instant, Window};
 
 /// One call's request, already decoded from SQL arguments.
@@ -70,7 +71,7 @@ pub struct AssignedRow {
     pub assignment_id: Uuid,
 }
 
-/// The restaurant a booking belongs to (one indexed read), or `BookingNotFound`.
+/// The restaurant a booking belongs to (one indexed read), `None` when there is no such booking.
 /// Inside a companion, the routed restaurant (every later statement filters by it, so a booking
 /// of another restaurant is not found).
 pub fn booking_restaurant(client: &mut SpiClient<'_>, booking_id: Uuid) -> Option<Uuid> {
@@ -78,20 +79,13 @@ pub fn booking_restaurant(client: &mut SpiClient<'_>, booking_id: Uuid) -> Optio
         return Some(r);
     }
     let rows = run(client, &BOOKING_RESTAURANT, &[to_pg(booking_id).into()]);
-    rows.first().get::<pgrx::Uuid>(1).ok().flatten().map(from_pg)
+    rows.first().uuid(1, &BOOKING_RESTAURANT)
 }
 
 /// What the checks established for a request: its window and the set's zone.
 pub struct Checked {
     pub window: Window,
     pub zone: Uuid,
-}
-
-/// Who asks: an assignment, or a hold placement (a blocking hold then reads "prevents hold").
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Purpose {
-    Assign,
-    Hold,
 }
 
 /// What the booking row says, once its window is derived.
@@ -111,7 +105,7 @@ pub fn booking_facts(
 ) -> Result<BookingFacts, SeatingError> {
     let stmt = if lock { &LOCK_BOOKING } else { &READ_BOOKING };
     let zone_name: Option<String> =
-        run(client, &RESTAURANT_TIMEZONE, &[to_pg(req.restaurant_id).into()]).first().get(1).ok().flatten();
+        run(client, &RESTAURANT_TIMEZONE, &[to_pg(req.restaurant_id).into()]).first().col(1, &RESTAURANT_TIMEZONE);
     let booking = run(
         client,
         stmt,
@@ -121,16 +115,16 @@ pub fn booking_facts(
         return Err(SeatingError::BookingNotFound { booking_id: req.booking_id });
     }
     let row = booking.first();
-    let status: String = row.get(1).ok().flatten().unwrap_or_default();
+    let status: String = row.col(1, stmt).unwrap_or_default();
     let times = BookingTimes {
-        start_at: ts_opt(row.get(2)),
-        end_at: ts_opt(row.get(3)),
-        local_start: ts_opt(row.get(4)),
-        local_end: ts_opt(row.get(5)),
+        start_at: row.instant(2, stmt),
+        end_at: row.instant(3, stmt),
+        local_start: row.instant(4, stmt),
+        local_end: row.instant(5, stmt),
     };
-    let assigned_zone: Option<Uuid> = row.get::<pgrx::Uuid>(6).ok().flatten().map(from_pg);
-    let slot: Option<pgrx::Uuid> = row.get::<pgrx::Uuid>(7).ok().flatten();
-    let party_size: i32 = row.get::<i32>(8).ok().flatten().unwrap_or(0);
+    let assigned_zone = row.uuid(6, stmt);
+    let slot: Option<pgrx::Uuid> = row.col(7, stmt);
+    let party_size: i32 = row.col(8, stmt).unwrap_or(0);
     if Status::parse(&status).is_some_and(Status::is_terminal) {
         return Err(SeatingError::BookingNotAssignable { booking_id: req.booking_id, status });
     }
@@ -157,19 +151,18 @@ fn lock_tables_and_check(
     let mut edges: Vec<(Uuid, Uuid)> = Vec::new();
     let mut current_zones: Vec<Uuid> = Vec::new();
     for t in locked {
-        let id = from_pg(t.get::<pgrx::Uuid>(1).ok().flatten().unwrap_or_else(|| pgrx::Uuid::from_bytes([0; 16])));
+        // (the table's primary key: never NULL)
+        let Some(id) = t.uuid(1, &LOCK_TABLES) else { continue };
         facts.push(TableFacts {
             id,
-            zone_id: t.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg),
-            active: t.get::<bool>(3).ok().flatten().unwrap_or(false),
-            out_of_service: t.get::<bool>(4).ok().flatten().unwrap_or(false),
-            mobility: t.get::<String>(5).ok().flatten().unwrap_or_default(),
+            zone_id: t.uuid(2, &LOCK_TABLES),
+            active: t.col(3, &LOCK_TABLES).unwrap_or(false),
+            out_of_service: t.col(4, &LOCK_TABLES).unwrap_or(false),
+            mobility: t.col(5, &LOCK_TABLES).unwrap_or_default(),
         });
-        let neighbours: Vec<Option<pgrx::Uuid>> = t.get(6).ok().flatten().unwrap_or_default();
-        edges.extend(neighbours.into_iter().flatten().map(|n| (id, from_pg(n))));
+        edges.extend(t.uuids(6, &LOCK_TABLES).into_iter().map(|n| (id, n)));
         if current_zones.is_empty() {
-            let zones: Vec<Option<pgrx::Uuid>> = t.get(7).ok().flatten().unwrap_or_default();
-            current_zones = zones.into_iter().flatten().map(from_pg).collect();
+            current_zones = t.uuids(7, &LOCK_TABLES);
         }
     }
     if facts.len() != req.table_ids.len() {
@@ -177,8 +170,8 @@ fn lock_tables_and_check(
         let missing = tableset::missing_ids(&req.table_ids, &found);
         let foreign = run(client, &FIND_FOREIGN_TABLE, &[uuid_array(&missing).into()]);
         if !foreign.is_empty() {
-            if let Some(id) = foreign.first().get::<pgrx::Uuid>(1).ok().flatten() {
-                return Err(SeatingError::TableOtherRestaurant { table_id: from_pg(id) });
+            if let Some(table_id) = foreign.first().uuid(1, &FIND_FOREIGN_TABLE) {
+                return Err(SeatingError::TableOtherRestaurant { table_id });
             }
         }
         return Err(SeatingError::TablesNotFound { booking_id: req.booking_id });
@@ -199,30 +192,15 @@ fn lock_tables_and_check(
         &CONFLICTS,
         &[r.into(), b.into(), ids.clone().into(), ts(window.start).into(), ts(window.end).into()],
     );
-    let mut first_booking_conflict: Option<SeatingError> = None;
-    for c in conflicts {
-        let kind: String = c.get(1).ok().flatten().unwrap_or_default();
-        let table = c.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg);
-        let other = c.get::<pgrx::Uuid>(3).ok().flatten().map(from_pg);
-        if kind == "hold" {
-            let hold_id = other.unwrap_or_default();
-            return Err(match purpose {
-                Purpose::Assign => SeatingError::HoldConflict { booking_id: req.booking_id, hold_id },
-                Purpose::Hold => SeatingError::HoldBlocked { booking_id: req.booking_id, hold_id },
-            });
+    let conflicts = conflicts.map(|c| {
+        let other = c.uuid(3, &CONFLICTS);
+        match c.col::<String>(1, &CONFLICTS).as_deref() {
+            Some("hold") => Conflict::Hold { hold_id: other },
+            _ => Conflict::Booking { table_id: c.uuid(2, &CONFLICTS), booking_id: other },
         }
-        if first_booking_conflict.is_none() {
-            first_booking_conflict = Some(SeatingError::AllocationOverlap {
-                resource_id: table.unwrap_or_default(),
-                booking_id: req.booking_id,
-                blocker: other.map(Blocker::Booking).unwrap_or(Blocker::Unknown),
-            });
-        }
-    }
-    match first_booking_conflict {
-        Some(err) => Err(err),
-        None => Ok(zone),
-    }
+    });
+    tableset::first_conflict(req.booking_id, purpose, conflicts)?;
+    Ok(zone)
 }
 
 /// Every check of an assignment (with its error texts), without writing: used by a window move.
@@ -254,15 +232,8 @@ pub fn assign(client: &mut SpiClient<'_>, req: &AssignRequest) -> Result<Vec<Ass
             None
         } else {
             let l = ledger.first();
-            let same: bool = l.get(1).ok().flatten().unwrap_or(false);
-            let start = ts_opt(l.get(2));
-            let end = ts_opt(l.get(3));
-            // A ledger window that is not a usable window never equals the request's.
-            let recorded = match (start, end) {
-                (Some(s), Some(e)) => Window::new(s, e).unwrap_or(Window { start: 0, end: 0 }),
-                _ => Window { start: 0, end: 0 },
-            };
-            Some(LedgerEntry { same_table_set: same, window: recorded })
+            let window = tableset::recorded_window(l.instant(2, &LEDGER_ENTRY), l.instant(3, &LEDGER_ENTRY));
+            Some(LedgerEntry { same_table_set: l.col(1, &LEDGER_ENTRY).unwrap_or(false), window })
         };
         if tableset::replay_decision(req.function, req.booking_id, entry, window)? == Replay::Original {
             return Ok(replay_rows(client, r, b, &ids));
@@ -308,10 +279,8 @@ fn write_assignment(
         let allocation: Option<pgrx::Uuid> =
             run(client, &INSERT_TABLE_ALLOCATION, &[r.into(), b.into(), t.into(), start.into(), end.into(), by.into()])
                 .first()
-                .get(1)
-                .ok()
-                .flatten();
-        let assignment: Option<pgrx::Uuid> = run(
+                .col(1, &INSERT_TABLE_ALLOCATION);
+        let assignment = run(
             client,
             &INSERT_ASSIGNMENT,
             &[
@@ -328,14 +297,12 @@ fn write_assignment(
             ],
         )
         .first()
-        .get(1)
-        .ok()
-        .flatten();
+        .uuid(1, &INSERT_ASSIGNMENT);
         rows.push(AssignedRow {
             table_id: table,
             window,
             merge_group_id: group,
-            assignment_id: assignment.map(from_pg).unwrap_or_default(),
+            assignment_id: assignment.unwrap_or_default(),
         });
     }
     let ids = uuid_array(&req.table_ids);
@@ -355,13 +322,13 @@ fn write_assignment(
 pub fn replay_rows(client: &mut SpiClient<'_>, r: pgrx::Uuid, b: pgrx::Uuid, ids: &[pgrx::Uuid]) -> Vec<AssignedRow> {
     run(client, &REPLAY_ROWS, &[r.into(), b.into(), ids.to_vec().into()])
         .filter_map(|row| {
-            let start = ts_opt(row.get(2))?;
-            let end = ts_opt(row.get(3))?;
+            let start = row.instant(2, &REPLAY_ROWS)?;
+            let end = row.instant(3, &REPLAY_ROWS)?;
             Some(AssignedRow {
-                table_id: from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?),
+                table_id: row.uuid(1, &REPLAY_ROWS)?,
                 window: Window { start, end },
-                merge_group_id: row.get::<pgrx::Uuid>(4).ok().flatten().map(from_pg),
-                assignment_id: from_pg(row.get::<pgrx::Uuid>(5).ok().flatten()?),
+                merge_group_id: row.uuid(4, &REPLAY_ROWS),
+                assignment_id: row.uuid(5, &REPLAY_ROWS)?,
             })
         })
         .collect()
@@ -385,10 +352,7 @@ fn remove_tables(
 ) -> (Vec<UnassignedRow>, bool) {
     let args: [DatumWithOid; 4] = [r.into(), b.into(), table_ids.into(), merge_group_id.into()];
     let rows: Vec<UnassignedRow> = run(client, &DELETE_ASSIGNMENTS, &args)
-        .filter_map(|row| {
-            let t = row.get::<pgrx::Uuid>(1).ok().flatten()?;
-            Some((from_pg(t), row.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)))
-        })
+        .filter_map(|row| Some((row.uuid(1, &DELETE_ASSIGNMENTS)?, row.uuid(2, &DELETE_ASSIGNMENTS))))
         .collect();
     if rows.is_empty() {
         return (rows, false);
@@ -400,7 +364,7 @@ fn remove_tables(
     run(client, &DELETE_RELEASED_LEDGER, &[r.into(), b.into(), released.clone().into()]);
     run(client, &DELETE_RELEASED_ALLOCATIONS, &[r.into(), b.into(), released.into()]);
     let emptied =
-        !run(client, &HOLDS_ANY_TABLE, &[r.into(), b.into()]).first().get::<bool>(1).ok().flatten().unwrap_or(false);
+        !run(client, &HOLDS_ANY_TABLE, &[r.into(), b.into()]).first().col(1, &HOLDS_ANY_TABLE).unwrap_or(false);
     if let (Some(status), true) = (release, emptied) {
         let demote = status == "confirmed";
         let target = if demote { "pending_allocation" } else { status };
@@ -429,7 +393,7 @@ pub fn unassign(
     if locked.is_empty() {
         return Ok(Vec::new());
     }
-    let status: String = locked.first().get(1).ok().flatten().unwrap_or_default();
+    let status: String = locked.first().col(1, &LOCK_BOOKING_FOR_UNASSIGN).unwrap_or_default();
     let ids: Option<Vec<pgrx::Uuid>> = table_ids.as_deref().map(uuid_array);
     let (rows, emptied) = remove_tables(client, r, b, ids, merge_group_id.map(to_pg), Some(&status));
     if !rows.is_empty() && emptied && status == "checked_in" {
@@ -481,7 +445,7 @@ pub fn move_tables(
         // Lock the booking before reading its tables (the checks below lock it again, a no-op).
         booking_facts(client, req, true)?;
         req.table_ids = run(client, &REPLAY_ROWS_ALL, &[r.into(), b.into()])
-            .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+            .filter_map(|row| row.uuid(1, &REPLAY_ROWS_ALL))
             .collect();
         if req.table_ids.is_empty() {
             return Ok(Vec::new());
@@ -493,23 +457,24 @@ pub fn move_tables(
     let rows = run(client, &MOVE_ASSIGNMENTS, &[r.into(), b.into(), ids.into(), start.into(), end.into(), at.into()]);
     let moved = rows
         .filter_map(|w| {
+            let m = &MOVE_ASSIGNMENTS;
             Some((
-                w.get::<pgrx::Uuid>(1).ok().flatten()?,
-                w.get::<pgrx::Uuid>(2).ok().flatten()?,
-                w.get::<pgrx::Uuid>(3).ok().flatten()?,
-                w.get::<pgrx::Uuid>(4).ok().flatten()?,
-                w.get::<pgrx::Uuid>(5).ok().flatten(),
-                w.get(6).ok().flatten(),
-                w.get::<pgrx::Uuid>(7).ok().flatten(),
-                w.get::<String>(8).ok().flatten(),
-                w.get::<String>(9).ok().flatten(),
-                w.get(10).ok().flatten()?,
-                w.get(11).ok().flatten()?,
-                w.get::<pgrx::Uuid>(12).ok().flatten(),
-                w.get::<pgrx::Uuid>(13).ok().flatten(),
-                w.get(14).ok().flatten()?,
-                w.get(15).ok().flatten(),
-                w.get(16).ok().flatten(),
+                w.col(1, m)?,
+                w.col(2, m)?,
+                w.col(3, m)?,
+                w.col(4, m)?,
+                w.col(5, m),
+                w.col(6, m),
+                w.col(7, m),
+                w.col(8, m),
+                w.col(9, m),
+                w.col(10, m)?,
+                w.col(11, m)?,
+                w.col(12, m),
+                w.col(13, m),
+                w.col(14, m)?,
+                w.col(15, m),
+                w.col(16, m),
             ))
         })
         .collect::<Vec<MovedRow>>();

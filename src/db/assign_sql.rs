@@ -26,24 +26,32 @@ macro_rules! booking_window_select {
 
 /// The restaurant of a booking (the reference-named RPCs route through it).
 pub const BOOKING_RESTAURANT: Stmt =
-    Stmt { sql: "SELECT restaurant_id FROM bookings WHERE id = $1", args: &[Ty::Uuid] };
+    Stmt { name: "BOOKING_RESTAURANT", sql: "SELECT restaurant_id FROM bookings WHERE id = $1", args: &[Ty::Uuid] };
 
 /// The restaurant's time zone, read alone (on Citus `restaurants` is a reference table).
-pub const RESTAURANT_TIMEZONE: Stmt =
-    Stmt { sql: "SELECT r.timezone FROM restaurants r WHERE r.id = $1", args: &[Ty::Uuid] };
+pub const RESTAURANT_TIMEZONE: Stmt = Stmt {
+    name: "RESTAURANT_TIMEZONE",
+    sql: "SELECT r.timezone FROM restaurants r WHERE r.id = $1",
+    args: &[Ty::Uuid],
+};
 
 /// Locks the booking row (first lock of every writer) and reads what the window needs. The local
 /// date and times are converted in the restaurant's time zone; an end time before the start time
 /// rolls over to the next day. Also the booking slot of its date and start time, if one exists
 /// (slots are linked, never created here: a concurrent creation would make writers wait).
-pub const LOCK_BOOKING: Stmt =
-    Stmt { sql: concat!(booking_window_select!(), " FOR NO KEY UPDATE OF b"), args: &[Ty::Uuid, Ty::Uuid, Ty::Text] };
+pub const LOCK_BOOKING: Stmt = Stmt {
+    name: "LOCK_BOOKING",
+    sql: concat!(booking_window_select!(), " FOR NO KEY UPDATE OF b"),
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
+};
 
 /// The same read without the lock (quotes are read-only).
-pub const READ_BOOKING: Stmt = Stmt { sql: booking_window_select!(), args: &[Ty::Uuid, Ty::Uuid, Ty::Text] };
+pub const READ_BOOKING: Stmt =
+    Stmt { name: "READ_BOOKING", sql: booking_window_select!(), args: &[Ty::Uuid, Ty::Uuid, Ty::Text] };
 
 /// The ledger row of (booking, key): does it record the requested table set, and which window?
 pub const LEDGER_ENTRY: Stmt = Stmt {
+    name: "LEDGER_ENTRY",
     sql: "SELECT l.table_set_hash = md5(array_to_string($3, ',')),
                  lower(l.assignment_window), upper(l.assignment_window)
             FROM booking_assignment_idempotency l
@@ -53,6 +61,7 @@ pub const LEDGER_ENTRY: Stmt = Stmt {
 
 /// The rows an idempotent replay returns: the booking's assignments of the recorded set.
 pub const REPLAY_ROWS: Stmt = Stmt {
+    name: "REPLAY_ROWS",
     sql: "SELECT a.table_id, a.start_at, a.end_at, a.merge_group_id, a.id
             FROM booking_table_assignments a
            WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.table_id = ANY($3)
@@ -62,6 +71,7 @@ pub const REPLAY_ROWS: Stmt = Stmt {
 
 /// The tables a booking holds (a window move without a table list moves them all).
 pub const REPLAY_ROWS_ALL: Stmt = Stmt {
+    name: "REPLAY_ROWS_ALL",
     sql: "SELECT a.table_id FROM booking_table_assignments a
            WHERE a.restaurant_id = $1 AND a.booking_id = $2
            ORDER BY a.table_id",
@@ -74,6 +84,7 @@ pub const REPLAY_ROWS_ALL: Stmt = Stmt {
 /// both directions); on every row, the zones of the tables the booking holds now (read after the
 /// booking lock, so no other writer of this booking can change them meanwhile).
 pub const LOCK_TABLES: Stmt = Stmt {
+    name: "LOCK_TABLES",
     sql: "SELECT t.id, t.zone_id, t.active, t.status = 'out_of_service', t.mobility::text,
                  CASE WHEN $4 THEN ARRAY(
                      SELECT CASE WHEN e.table_a = t.id THEN e.table_b ELSE e.table_a END
@@ -94,6 +105,7 @@ pub const LOCK_TABLES: Stmt = Stmt {
 
 /// Error path only: the lowest of the given ids that names a table of *another* restaurant.
 pub const FIND_FOREIGN_TABLE: Stmt = Stmt {
+    name: "FIND_FOREIGN_TABLE",
     sql: "SELECT t.id FROM table_inventory t WHERE t.id = ANY($1) ORDER BY t.id LIMIT 1",
     args: &[Ty::UuidArray],
 };
@@ -103,6 +115,7 @@ pub const FIND_FOREIGN_TABLE: Stmt = Stmt {
 /// booking, a non-shadow allocation of another booking, or another booking's assignment row.
 /// One index probe per table and kind (LATERAL), lowest table id first, at most one row per kind.
 pub const CONFLICTS: Stmt = Stmt {
+    name: "CONFLICTS",
     sql: "(SELECT 'hold'::text, t.id, w.hold_id
              FROM unnest($3) AS t(id)
              CROSS JOIN LATERAL (
@@ -141,6 +154,7 @@ pub const CONFLICTS: Stmt = Stmt {
 /// The merge-group allocation of a set of two or more tables.
 /// $1 restaurant, $2 booking, $3 merge group id, $4 start, $5 end, $6 assigned_by.
 pub const INSERT_MERGE_GROUP: Stmt = Stmt {
+    name: "INSERT_MERGE_GROUP",
     sql: "INSERT INTO allocations (id, restaurant_id, booking_id, resource_type, resource_id, \"window\", created_by)
           VALUES ($3, $1, $2, 'merge_group', $3, tstzrange($4, $5), $6)",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
@@ -149,6 +163,7 @@ pub const INSERT_MERGE_GROUP: Stmt = Stmt {
 /// One table's live allocation; returns its id.
 /// $1 restaurant, $2 booking, $3 table, $4 start, $5 end, $6 assigned_by.
 pub const INSERT_TABLE_ALLOCATION: Stmt = Stmt {
+    name: "INSERT_TABLE_ALLOCATION",
     sql: "INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, \"window\", created_by)
           VALUES ($1, $2, 'table', $3, tstzrange($4, $5), $6)
           RETURNING id",
@@ -159,6 +174,7 @@ pub const INSERT_TABLE_ALLOCATION: Stmt = Stmt {
 /// $1 restaurant, $2 booking, $3 table, $4 start, $5 end, $6 assigned_by, $7 key, $8 slot,
 /// $9 allocation, $10 merge group.
 pub const INSERT_ASSIGNMENT: Stmt = Stmt {
+    name: "INSERT_ASSIGNMENT",
     sql: "INSERT INTO booking_table_assignments
                  (restaurant_id, booking_id, table_id, slot_id, assigned_by, idempotency_key,
                   start_at, end_at, allocation_id, merge_group_id)
@@ -181,6 +197,7 @@ pub const INSERT_ASSIGNMENT: Stmt = Stmt {
 /// The ledger row of a keyed assignment.
 /// $1 restaurant, $2 booking, $3 key, $4 table ids (sorted), $5 start, $6 end, $7 merge group.
 pub const INSERT_LEDGER: Stmt = Stmt {
+    name: "INSERT_LEDGER",
     sql: "INSERT INTO booking_assignment_idempotency
                  (restaurant_id, booking_id, idempotency_key, table_ids, assignment_window,
                   merge_group_allocation_id, table_set_hash)
@@ -190,6 +207,7 @@ pub const INSERT_LEDGER: Stmt = Stmt {
 
 /// The zone lock. $1 restaurant, $2 booking, $3 zone, $4 now.
 pub const SET_BOOKING_ZONE: Stmt = Stmt {
+    name: "SET_BOOKING_ZONE",
     sql: "UPDATE bookings SET assigned_zone_id = $3, updated_at = $4
            WHERE restaurant_id = $1 AND id = $2 AND assigned_zone_id IS DISTINCT FROM $3",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::TimestampTz],
@@ -198,6 +216,7 @@ pub const SET_BOOKING_ZONE: Stmt = Stmt {
 /// The `capacity.assignment.sync` outbox event (deduplicated while pending).
 /// $1 restaurant, $2 booking, $3 table ids, $4 start, $5 end, $6 assigned_by, $7 key.
 pub const INSERT_SYNC_EVENT: Stmt = Stmt {
+    name: "INSERT_SYNC_EVENT",
     sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
           VALUES ($1, $2, 'capacity.assignment.sync',
                   $2::text || ':' || to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
@@ -214,6 +233,7 @@ pub const INSERT_SYNC_EVENT: Stmt = Stmt {
 
 /// Locks the booking for an unassign and reads its status (no row: the booking does not exist).
 pub const LOCK_BOOKING_FOR_UNASSIGN: Stmt = Stmt {
+    name: "LOCK_BOOKING_FOR_UNASSIGN",
     sql: "SELECT status::text FROM bookings WHERE restaurant_id = $1 AND id = $2 FOR NO KEY UPDATE",
     args: &[Ty::Uuid, Ty::Uuid],
 };
@@ -224,6 +244,7 @@ pub const LOCK_BOOKING_FOR_UNASSIGN: Stmt = Stmt {
 /// releases that assignment itself (the model's trigger for direct deletes), which must find
 /// nothing to do here.
 pub const DELETE_ASSIGNMENTS: Stmt = Stmt {
+    name: "DELETE_ASSIGNMENTS",
     sql: "DELETE FROM booking_table_assignments a
            WHERE a.restaurant_id = $1 AND a.booking_id = $2
              AND (($3 IS NULL AND $4 IS NULL) OR a.table_id = ANY($3) OR a.merge_group_id = $4)
@@ -233,6 +254,7 @@ pub const DELETE_ASSIGNMENTS: Stmt = Stmt {
 
 /// Whether the booking still holds a table (read after `DELETE_ASSIGNMENTS`).
 pub const HOLDS_ANY_TABLE: Stmt = Stmt {
+    name: "HOLDS_ANY_TABLE",
     sql: "SELECT EXISTS (SELECT 1 FROM booking_table_assignments a WHERE a.restaurant_id = $1 AND a.booking_id = $2)",
     args: &[Ty::Uuid, Ty::Uuid],
 };
@@ -240,6 +262,7 @@ pub const HOLDS_ANY_TABLE: Stmt = Stmt {
 /// After `DELETE_ASSIGNMENTS` removed the assignments of tables $3: their table allocations
 /// (shadow mirrors included) and the merge groups left without members.
 pub const DELETE_RELEASED_ALLOCATIONS: Stmt = Stmt {
+    name: "DELETE_RELEASED_ALLOCATIONS",
     sql: "DELETE FROM allocations x
            WHERE x.restaurant_id = $1 AND x.booking_id = $2
              AND ((x.resource_type = 'table' AND x.resource_id = ANY($3))
@@ -251,6 +274,7 @@ pub const DELETE_RELEASED_ALLOCATIONS: Stmt = Stmt {
 
 /// The ledger rows that recorded any of the released tables $3.
 pub const DELETE_RELEASED_LEDGER: Stmt = Stmt {
+    name: "DELETE_RELEASED_LEDGER",
     sql: "DELETE FROM booking_assignment_idempotency l
            WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.table_ids && $3",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray],
@@ -259,6 +283,7 @@ pub const DELETE_RELEASED_LEDGER: Stmt = Stmt {
 /// A released booking left without a table: no zone lock, and the status the caller decided
 /// ($3: `pending_allocation` for a confirmed booking, else unchanged). $4 now.
 pub const RELEASE_BOOKING: Stmt = Stmt {
+    name: "RELEASE_BOOKING",
     sql: "UPDATE bookings SET assigned_zone_id = NULL, status = $3::booking_status, updated_at = $4
            WHERE restaurant_id = $1 AND id = $2 AND (assigned_zone_id IS NOT NULL OR status <> $3::booking_status)",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::TimestampTz],
@@ -266,7 +291,7 @@ pub const RELEASE_BOOKING: Stmt = Stmt {
 
 /// The history row of a confirmed booking moved to `pending_allocation` by a release.
 /// $1 restaurant, $2 booking, $3 released tables, $4 now.
-pub const INSERT_RELEASE_HISTORY: Stmt = Stmt {
+pub const INSERT_RELEASE_HISTORY: Stmt = Stmt { name: "INSERT_RELEASE_HISTORY",
     sql: "INSERT INTO booking_state_history (restaurant_id, booking_id, from_status, to_status, changed_at, reason, metadata)
           VALUES ($1, $2, 'confirmed', 'pending_allocation', $4, 'tables_released',
                   jsonb_build_object('released_tables', $3))",
@@ -276,6 +301,7 @@ pub const INSERT_RELEASE_HISTORY: Stmt = Stmt {
 /// Moves the booking's assignments of tables $3 to the window [$4, $5) ($6 now). Returns the
 /// moved rows (the columns of booking_table_assignments), ordered by table id.
 pub const MOVE_ASSIGNMENTS: Stmt = Stmt {
+    name: "MOVE_ASSIGNMENTS",
     sql: "UPDATE booking_table_assignments x SET start_at = $4, end_at = $5, updated_at = $6
            WHERE x.restaurant_id = $1 AND x.booking_id = $2 AND x.table_id = ANY($3)
           RETURNING x.id, x.restaurant_id, x.booking_id, x.table_id, x.slot_id, x.assigned_at, x.assigned_by, x.notes,
@@ -286,6 +312,7 @@ pub const MOVE_ASSIGNMENTS: Stmt = Stmt {
 
 /// Moves the live allocations of the moved tables $3 and merge groups $4 to [$5, $6) ($7 now).
 pub const MOVE_ALLOCATIONS: Stmt = Stmt {
+    name: "MOVE_ALLOCATIONS",
     sql: "UPDATE allocations y SET \"window\" = tstzrange($5, $6), updated_at = $7
            WHERE y.restaurant_id = $1 AND y.booking_id = $2 AND NOT y.shadow
              AND ((y.resource_type = 'table' AND y.resource_id = ANY($3))
@@ -296,6 +323,7 @@ pub const MOVE_ALLOCATIONS: Stmt = Stmt {
 /// Moves the ledger rows that recorded only moved tables $3 (key $4 when given) to [$5, $6); they
 /// also take merge group $7 and payload checksum $8 when given.
 pub const MOVE_LEDGER: Stmt = Stmt {
+    name: "MOVE_LEDGER",
     sql: "UPDATE booking_assignment_idempotency l
              SET assignment_window = tstzrange($5, $6),
                  merge_group_allocation_id = coalesce($7, l.merge_group_allocation_id),

@@ -5,26 +5,29 @@
 
 use pgrx::spi::SpiClient;
 use pgrx::JsonB;
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::assign;
 use super::assign_sql::{CONFLICTS, RESTAURANT_TIMEZONE};
 use super::capacity::{kill_switch_value, rules_table_exists};
+use super::columns::Columns;
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, now, to_pg, ts, ts_opt, uuid_array};
-use crate::domain::capacity::{kill_switch_off, update_fits, utilization_percent, UpdateRefusal, UNBOUNDED};
+use super::{now, to_pg, ts, uuid_array};
+use crate::domain::booking_update::{invalid, PeriodUsage};
+use crate::domain::capacity::kill_switch_off;
 use crate::domain::error::SeatingError;
 use crate::domain::window::Window;
 
 /// Locks the booking; returns its window before the update.
 const LOCK: Stmt = Stmt {
+    name: "LOCK",
     sql: "SELECT start_at, end_at FROM bookings WHERE restaurant_id = $1 AND id = $2 FOR NO KEY UPDATE",
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
 /// The new slot's service period, its rule's limits, and the other bookings already in it.
-const USAGE_WITH_RULES: Stmt = Stmt {
+const USAGE_WITH_RULES: Stmt = Stmt { name: "USAGE_WITH_RULES",
     sql: "WITH period AS (
               SELECT p.id, p.name, p.start_time, p.end_time FROM restaurant_service_periods p
                WHERE p.restaurant_id = $1
@@ -52,7 +55,7 @@ const USAGE_WITH_RULES: Stmt = Stmt {
 };
 
 /// The same without limits (the rules table is absent, or the check is switched off).
-const USAGE_WITHOUT_RULES: Stmt = Stmt {
+const USAGE_WITHOUT_RULES: Stmt = Stmt { name: "USAGE_WITHOUT_RULES",
     sql: "WITH period AS (
               SELECT p.id, p.name, p.start_time, p.end_time FROM restaurant_service_periods p
                WHERE p.restaurant_id = $1
@@ -72,6 +75,7 @@ const USAGE_WITHOUT_RULES: Stmt = Stmt {
 /// Writes the booking (instants in the restaurant's time zone $21, read in its own statement;
 /// an end before the start rolls over to the next day); returns its new window. $22 now.
 const UPDATE_ROW: Stmt = Stmt {
+    name: "UPDATE_ROW",
     sql: "UPDATE bookings b
              SET booking_date = $3, start_time = $4, end_time = $5,
                  start_at = ($3 + $4) AT TIME ZONE $21,
@@ -117,6 +121,7 @@ const UPDATE_ROW: Stmt = Stmt {
 
 /// The booking's tables, locked in id order (after the booking row).
 const LOCK_ASSIGNED_TABLES: Stmt = Stmt {
+    name: "LOCK_ASSIGNED_TABLES",
     sql: "SELECT t.id FROM table_inventory t
            WHERE t.restaurant_id = $1
              AND t.id IN (SELECT a.table_id FROM booking_table_assignments a
@@ -129,6 +134,7 @@ const LOCK_ASSIGNED_TABLES: Stmt = Stmt {
 /// Moves the booking's assignments to the new window ($5 now); then `MOVE_ALLOCATIONS` and
 /// `DROP_LEDGER` (one table per statement, SPEC §8 (4)).
 const MOVE_ASSIGNMENTS: Stmt = Stmt {
+    name: "MOVE_ASSIGNMENTS",
     sql: "UPDATE booking_table_assignments SET start_at = $3, end_at = $4, updated_at = $5
            WHERE restaurant_id = $1 AND booking_id = $2",
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
@@ -136,6 +142,7 @@ const MOVE_ASSIGNMENTS: Stmt = Stmt {
 
 /// Moves the booking's live table and merge-group allocations to the new window ($5 now).
 const MOVE_ALLOCATIONS: Stmt = Stmt {
+    name: "MOVE_ALLOCATIONS",
     sql: "UPDATE allocations SET \"window\" = tstzrange($3, $4), updated_at = $5
            WHERE restaurant_id = $1 AND booking_id = $2 AND resource_type IN ('table', 'merge_group') AND NOT shadow",
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
@@ -143,6 +150,7 @@ const MOVE_ALLOCATIONS: Stmt = Stmt {
 
 /// The booking's ledger rows recorded the old window, so they go.
 const DROP_LEDGER: Stmt = Stmt {
+    name: "DROP_LEDGER",
     sql: "DELETE FROM booking_assignment_idempotency WHERE restaurant_id = $1 AND booking_id = $2",
     args: &[Ty::Uuid, Ty::Uuid],
 };
@@ -170,10 +178,6 @@ pub struct BookingUpdate {
     pub source: Option<String>,
 }
 
-pub fn invalid(message: &str) -> Value {
-    json!({"success": false, "error": "INVALID_PARAMS", "message": message})
-}
-
 /// Runs the update and returns the envelope.
 pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, SeatingError> {
     let r = to_pg(u.restaurant_id);
@@ -183,55 +187,26 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, Se
         return Ok(invalid("Booking not found for update"));
     }
     let first = locked.first();
-    let old = (ts_opt(first.get(1)), ts_opt(first.get(2)));
+    let old = (first.instant(1, &LOCK), first.instant(2, &LOCK));
 
     let limited = !kill_switch_off(kill_switch_value().as_deref()) && rules_table_exists();
-    let usage = run(
-        client,
-        if limited { &USAGE_WITH_RULES } else { &USAGE_WITHOUT_RULES },
-        &[r.into(), b.into(), u.booking_date.into(), u.start_time.into()],
-    );
-    let row = usage.first();
-    let period_id = row.get::<pgrx::Uuid>(1).ok().flatten().map(|p| from_pg(p).to_string());
-    let period_name = row.get::<String>(2).ok().flatten();
-    let max_covers = row.get::<i64>(3).ok().flatten().unwrap_or(UNBOUNDED);
-    let max_parties = row.get::<i64>(4).ok().flatten().unwrap_or(UNBOUNDED);
-    let booked_covers = row.get::<i64>(5).ok().flatten().unwrap_or(0);
-    let booked_parties = row.get::<i64>(6).ok().flatten().unwrap_or(0);
+    let usage_stmt = if limited { &USAGE_WITH_RULES } else { &USAGE_WITHOUT_RULES };
+    let row = run(client, usage_stmt, &[r.into(), b.into(), u.booking_date.into(), u.start_time.into()]);
+    let row = row.first();
+    let usage = PeriodUsage {
+        period_id: row.uuid(1, usage_stmt).map(|p| p.to_string()),
+        period_name: row.col(2, usage_stmt),
+        max_covers: row.col(3, usage_stmt),
+        max_parties: row.col(4, usage_stmt),
+        booked_covers: row.col(5, usage_stmt).unwrap_or(0),
+        booked_parties: row.col(6, usage_stmt).unwrap_or(0),
+    };
     let party = i64::from(u.party_size);
-    // The app reads servicePeriod as a string: the period's name (null outside every period).
-    let service_period = json!(period_name);
-
-    match update_fits(party, booked_covers, max_covers, booked_parties, max_parties) {
-        Err(UpdateRefusal::Covers) => {
-            return Ok(json!({
-                "success": false, "error": "CAPACITY_EXCEEDED",
-                "message": "No capacity available for this time slot",
-                "details": {
-                    "requestedCovers": party, "maxCovers": max_covers, "bookedCovers": booked_covers,
-                    "availableCovers": (max_covers - booked_covers).max(0), "servicePeriod": service_period,
-                    "maxParties": max_parties, "bookedParties": booked_parties
-                }
-            }))
-        }
-        Err(UpdateRefusal::Parties) => {
-            return Ok(json!({
-                "success": false, "error": "CAPACITY_EXCEEDED",
-                "message": "Too many simultaneous parties in this slot",
-                "details": {
-                    "requestedParties": 1, "maxParties": max_parties, "bookedParties": booked_parties,
-                    "servicePeriod": service_period, "availableParties": (max_parties - booked_parties).max(0)
-                }
-            }))
-        }
-        Ok(()) => {}
+    if let Some(refusal) = usage.refusal(party) {
+        return Ok(refusal);
     }
 
-    let capacity_check = json!({
-        "service_period_id": period_id, "max_covers": max_covers,
-        "booked_covers_before": booked_covers, "booked_covers_after": booked_covers + party
-    });
-    let timezone: Option<String> = run(client, &RESTAURANT_TIMEZONE, &[r.into()]).first().get(1).ok().flatten();
+    let timezone: Option<String> = run(client, &RESTAURANT_TIMEZONE, &[r.into()]).first().col(1, &RESTAURANT_TIMEZONE);
     let updated = run(
         client,
         &UPDATE_ROW,
@@ -255,39 +230,22 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, Se
             u.details.clone().map(JsonB).into(),
             u.loyalty_points_awarded.into(),
             u.source.as_deref().into(),
-            JsonB(capacity_check).into(),
+            JsonB(usage.capacity_check(party)).into(),
             timezone.as_deref().into(),
             ts(now()).into(),
         ],
     );
     let row = updated.first();
-    let new = (ts_opt(row.get(1)), ts_opt(row.get(2)));
+    let new = (row.instant(1, &UPDATE_ROW), row.instant(2, &UPDATE_ROW));
     let assignments = if old == new { "unchanged" } else { move_or_release(client, u, new)? };
     // The row as it is now (releasing a confirmed booking's tables moves it to pending_allocation).
-    let booking_json = run(client, &BOOKING_JSON, &[r.into(), b.into()])
-        .first()
-        .get::<JsonB>(1)
-        .ok()
-        .flatten()
-        .map(|j| j.0)
-        .unwrap_or(Value::Null);
-
-    let after = booked_covers + party;
-    Ok(json!({
-        "success": true,
-        "booking": booking_json,
-        "capacity": {
-            "servicePeriod": service_period, "maxCovers": max_covers, "bookedCovers": after,
-            "availableCovers": (max_covers - after).max(0),
-            "utilizationPercent": utilization_percent(after, max_covers)
-        },
-        "assignments": assignments,
-        "message": "Booking updated successfully"
-    }))
+    let booking: Option<JsonB> = run(client, &BOOKING_JSON, &[r.into(), b.into()]).first().col(1, &BOOKING_JSON);
+    Ok(usage.updated(party, booking.map_or(Value::Null, |j| j.0), assignments))
 }
 
 /// The booking row as the envelope reports it.
 const BOOKING_JSON: Stmt = Stmt {
+    name: "BOOKING_JSON",
     sql: "SELECT to_jsonb(b.*) FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2",
     args: &[Ty::Uuid, Ty::Uuid],
 };
@@ -302,7 +260,7 @@ fn move_or_release(
     let r = to_pg(u.restaurant_id);
     let b = to_pg(u.booking_id);
     let tables: Vec<Uuid> = run(client, &LOCK_ASSIGNED_TABLES, &[r.into(), b.into()])
-        .filter_map(|t| t.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+        .filter_map(|t| t.uuid(1, &LOCK_ASSIGNED_TABLES))
         .collect();
     if tables.is_empty() {
         return Ok("unchanged");

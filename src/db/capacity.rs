@@ -12,6 +12,7 @@ use pgrx::pg_sys;
 use pgrx::spi::SpiClient;
 use uuid::Uuid;
 
+use super::columns::Columns;
 use super::plans::{run, Stmt, Ty};
 use super::to_pg;
 use crate::domain::capacity::{kill_switch_off, CapacityVerdict, Usage};
@@ -22,6 +23,7 @@ const RULES_TABLE: &CStr = c"restaurant_capacity_rules";
 
 /// Totals and limits for the booking's service period; no row when no rule applies.
 pub const CAPACITY_USAGE: Stmt = Stmt {
+    name: "CAPACITY_USAGE",
     sql: "WITH bk AS (
               SELECT b.booking_date, b.start_time, extract(dow FROM b.booking_date) AS dow
                 FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2),
@@ -90,11 +92,12 @@ pub fn after_assignment(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking
         return Ok(());
     }
     let row = rows.first();
+    let s = &CAPACITY_USAGE;
     let usage = Usage {
-        covers: row.get::<i64>(1).ok().flatten().unwrap_or(0),
-        parties: row.get::<i64>(2).ok().flatten().unwrap_or(0),
-        max_covers: row.get::<i64>(3).ok().flatten(),
-        max_parties: row.get::<i64>(4).ok().flatten(),
+        covers: row.col(1, s).unwrap_or(0),
+        parties: row.col(2, s).unwrap_or(0),
+        max_covers: row.col(3, s),
+        max_parties: row.col(4, s),
     };
     match usage.verdict() {
         CapacityVerdict::Within => Ok(()),

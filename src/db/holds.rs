@@ -7,14 +7,16 @@ use pgrx::spi::SpiClient;
 use uuid::Uuid;
 
 use super::assign::{self, AssignRequest};
+use super::columns::Columns;
 use super::lifecycle::hold_owner;
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, now, to_pg, ts, ts_opt};
+use super::{from_pg, now, to_pg, ts, uuid_array};
 use crate::domain::error::SeatingError;
 
 /// Inserts the hold row; returns its id. $1 restaurant, $2 booking, $3 zone, $4 start, $5 end,
 /// $6 expiry, $7 created_by.
 pub const INSERT_HOLD: Stmt = Stmt {
+    name: "INSERT_HOLD",
     sql: "INSERT INTO table_holds (restaurant_id, booking_id, zone_id, start_at, end_at, expires_at, created_by)
           VALUES ($1, $2, $3, $4, $5, $6, $7)
           RETURNING id",
@@ -23,12 +25,14 @@ pub const INSERT_HOLD: Stmt = Stmt {
 
 /// One member of a hold (the member trigger writes its window row). $1 restaurant, $2 hold, $3 table.
 pub const INSERT_HOLD_MEMBER: Stmt = Stmt {
+    name: "INSERT_HOLD_MEMBER",
     sql: "INSERT INTO table_hold_members (restaurant_id, hold_id, table_id) VALUES ($1, $2, $3)",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid],
 };
 
 /// Locks a hold before its release and reads what its event names: booking, window, tables.
 pub const LOCK_HOLD_FOR_RELEASE: Stmt = Stmt {
+    name: "LOCK_HOLD_FOR_RELEASE",
     sql: "SELECT h.booking_id, h.start_at, h.end_at,
                  ARRAY(SELECT m.table_id FROM table_hold_members m
                         WHERE m.restaurant_id = $1 AND m.hold_id = h.id ORDER BY m.table_id)
@@ -40,6 +44,7 @@ pub const LOCK_HOLD_FOR_RELEASE: Stmt = Stmt {
 
 /// Deletes one hold (members and windows cascade); a row when it existed.
 pub const DELETE_HOLD: Stmt = Stmt {
+    name: "DELETE_HOLD",
     sql: "DELETE FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2 RETURNING 1",
     args: &[Ty::Uuid, Ty::Uuid],
 };
@@ -47,6 +52,7 @@ pub const DELETE_HOLD: Stmt = Stmt {
 /// The `capacity.hold.released` event of a released hold (deduplicated while pending).
 /// $1 restaurant, $2 booking, $3 hold, $4 tables, $5 start, $6 end, $7 actor.
 pub const INSERT_HOLD_RELEASED_EVENT: Stmt = Stmt {
+    name: "INSERT_HOLD_RELEASED_EVENT",
     sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
           VALUES ($1, $2, 'capacity.hold.released', $3::text,
                   jsonb_build_object('holdId', $3, 'bookingId', $2, 'restaurantId', $1,
@@ -59,6 +65,7 @@ pub const INSERT_HOLD_RELEASED_EVENT: Stmt = Stmt {
 
 /// Deletes every hold that blocks nobody any more: expired, or no longer active.
 pub const SWEEP_HOLDS: Stmt = Stmt {
+    name: "SWEEP_HOLDS",
     // Two index reads (the expired active holds, the inactive ones), not one scan of every hold.
     sql: "WITH d AS (
               DELETE FROM table_holds h
@@ -100,10 +107,8 @@ pub fn create_hold(
         ],
     )
     .first()
-    .get(1)
-    .ok()
-    .flatten();
-    let id = id.unwrap_or_else(|| pgrx::error!("pg_seating: INSERT_HOLD returned no id"));
+    .col(1, &INSERT_HOLD);
+    let id: pgrx::Uuid = id.unwrap_or_else(|| pgrx::error!("pg_seating: INSERT_HOLD returned no id"));
     for &table in &req.table_ids {
         run(client, &INSERT_HOLD_MEMBER, &[r.into(), id.into(), to_pg(table).into()]);
     }
@@ -137,10 +142,10 @@ pub fn release_hold_and_emit_in(
         return false;
     }
     let row = locked.first();
-    let booking: Option<pgrx::Uuid> = row.get(1).ok().flatten();
-    let (start, end) = (ts_opt(row.get(2)), ts_opt(row.get(3)));
-    let tables: Vec<pgrx::Uuid> =
-        row.get::<Vec<Option<pgrx::Uuid>>>(4).ok().flatten().unwrap_or_default().into_iter().flatten().collect();
+    let s = &LOCK_HOLD_FOR_RELEASE;
+    let booking: Option<pgrx::Uuid> = row.col(1, s);
+    let (start, end) = (row.instant(2, s), row.instant(3, s));
+    let tables = uuid_array(&row.uuids(4, s));
     run(client, &DELETE_HOLD, &[r.into(), h.into()]);
     run(
         client,
@@ -169,5 +174,5 @@ pub fn release_hold_and_emit(client: &mut SpiClient<'_>, hold_id: Uuid, actor: O
 
 /// Removes expired and inactive holds; returns how many went.
 pub fn sweep(client: &mut SpiClient<'_>) -> i32 {
-    run(client, &SWEEP_HOLDS, &[]).first().get::<i32>(1).ok().flatten().unwrap_or(0)
+    run(client, &SWEEP_HOLDS, &[]).first().col(1, &SWEEP_HOLDS).unwrap_or(0)
 }

@@ -17,7 +17,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use pgrx::datum::{FromDatum, IntoDatum};
 use pgrx::spi::{SpiClient, SpiTupleTable};
+
+use super::columns::Columns;
 use uuid::Uuid;
 
 use super::plans::{run, Stmt, Ty};
@@ -86,6 +89,7 @@ macro_rules! busy_sql {
 
 /// The layout: columns 1-9 the tables, 10-11 the edges, 12-13 the identity (NULL without a row).
 const LAYOUT: Stmt = Stmt {
+    name: "LAYOUT",
     sql: concat!(
         "SELECT * FROM (",
         tables_sql!(),
@@ -100,6 +104,7 @@ const LAYOUT: Stmt = Stmt {
 
 /// The layout (columns 1-13 as in LAYOUT) and the tables busy in the window (column 14).
 const LAYOUT_BUSY: Stmt = Stmt {
+    name: "LAYOUT_BUSY",
     sql: concat!(
         "SELECT * FROM (",
         tables_sql!(),
@@ -116,6 +121,7 @@ const LAYOUT_BUSY: Stmt = Stmt {
 
 /// The identity (columns 1-2) and the tables busy in the window (column 3).
 const IDENTITY_BUSY: Stmt = Stmt {
+    name: "IDENTITY_BUSY",
     sql: concat!("SELECT k.kx, k.kv, b.busy FROM (", busy_sql!(), ") b LEFT JOIN (", identity_sql!(), ") k ON true"),
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
 };
@@ -123,7 +129,7 @@ const IDENTITY_BUSY: Stmt = Stmt {
 /// The restaurant's layout, read now (`auto_assign_day` reads it once per day plan).
 pub fn read(client: &mut SpiClient<'_>, restaurant_id: Uuid) -> Rc<Layout> {
     let row = run(client, &LAYOUT, &[to_pg(restaurant_id).into()]).first();
-    let (layout, identity) = decode(&row);
+    let (layout, identity) = decode(&row, &LAYOUT);
     keep(client, restaurant_id, identity, layout)
 }
 
@@ -140,16 +146,16 @@ pub fn with_busy(
     let kept = if keepable(client) { KEPT.with(|k| k.borrow().get(&restaurant_id).cloned()) } else { None };
     if let Some((kept_identity, layout)) = kept {
         let row = run(client, &IDENTITY_BUSY, &args()).first();
-        let identity = identity(&row, 1);
-        let busy = uuids(&row, 3);
+        let identity = identity(&row, 1, &IDENTITY_BUSY);
+        let busy = uuids(&row, 3, &IDENTITY_BUSY);
         if identity == Some(kept_identity) {
             return (layout, busy);
         }
         return (read(client, restaurant_id), busy);
     }
     let row = run(client, &LAYOUT_BUSY, &args()).first();
-    let (layout, identity) = decode(&row);
-    let busy = uuids(&row, 14);
+    let (layout, identity) = decode(&row, &LAYOUT_BUSY);
+    let busy = uuids(&row, 14, &LAYOUT_BUSY);
     (keep(client, restaurant_id, identity, layout), busy)
 }
 
@@ -175,36 +181,38 @@ fn keep(client: &mut SpiClient<'_>, restaurant_id: Uuid, identity: Option<Identi
     layout
 }
 
-fn uuids(row: &SpiTupleTable<'_>, column: usize) -> Vec<Uuid> {
-    let v: Vec<Option<pgrx::Uuid>> = row.get(column).ok().flatten().unwrap_or_default();
+/// A column of parallel arrays: element i belongs to table i (a NULL element reads as the
+/// type's default, keeping the positions).
+fn array<T: Default>(row: &SpiTupleTable<'_>, column: usize, stmt: &Stmt) -> Vec<T>
+where
+    Vec<Option<T>>: IntoDatum + FromDatum,
+{
+    let v: Vec<Option<T>> = row.col(column, stmt).unwrap_or_default();
+    v.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+fn uuids(row: &SpiTupleTable<'_>, column: usize, stmt: &Stmt) -> Vec<Uuid> {
+    let v: Vec<Option<pgrx::Uuid>> = row.col(column, stmt).unwrap_or_default();
     v.into_iter().map(|u| u.map(from_pg).unwrap_or_default()).collect()
 }
 
-fn identity(row: &SpiTupleTable<'_>, column: usize) -> Option<Identity> {
-    let x: Option<i64> = row.get(column).ok().flatten();
-    let v: Option<i64> = row.get(column + 1).ok().flatten();
-    x.zip(v)
+fn identity(row: &SpiTupleTable<'_>, column: usize, stmt: &Stmt) -> Option<Identity> {
+    row.col::<i64>(column, stmt).zip(row.col::<i64>(column + 1, stmt))
 }
 
 /// Columns 1-13 of LAYOUT and LAYOUT_BUSY.
-fn decode(row: &SpiTupleTable<'_>) -> (Layout, Option<Identity>) {
-    let ids = uuids(row, 1);
-    let numbers: Vec<Option<String>> = row.get(2).ok().flatten().unwrap_or_default();
-    let ints = |k: usize| -> Vec<i32> {
-        let v: Vec<Option<i32>> = row.get(k).ok().flatten().unwrap_or_default();
-        v.into_iter().map(|x| x.unwrap_or(0)).collect()
-    };
+fn decode(row: &SpiTupleTable<'_>, stmt: &Stmt) -> (Layout, Option<Identity>) {
+    let ids = uuids(row, 1, stmt);
+    let numbers: Vec<String> = array(row, 2, stmt);
+    let ints = |k: usize| -> Vec<i32> { array(row, k, stmt) };
     let (capacity, min_party, max_party) = (ints(3), ints(4), ints(5));
-    let zones = uuids(row, 6);
-    let flags = |k: usize| -> Vec<bool> {
-        let v: Vec<Option<bool>> = row.get(k).ok().flatten().unwrap_or_default();
-        v.into_iter().map(|x| x.unwrap_or(false)).collect()
-    };
+    let zones = uuids(row, 6, stmt);
+    let flags = |k: usize| -> Vec<bool> { array(row, k, stmt) };
     let (movable, active, oos) = (flags(7), flags(8), flags(9));
     let mut tables: Vec<Table> = (0..ids.len())
         .map(|i| Table {
             id: ids[i],
-            number: numbers.get(i).cloned().flatten().unwrap_or_default(),
+            number: numbers.get(i).cloned().unwrap_or_default(),
             capacity: capacity[i],
             min_party: min_party[i],
             max_party: (max_party[i] > 0).then_some(max_party[i]),
@@ -216,6 +224,6 @@ fn decode(row: &SpiTupleTable<'_>) -> (Layout, Option<Identity>) {
         })
         .collect();
     assign_scarcity(&mut tables);
-    let edges = uuids(row, 10).into_iter().zip(uuids(row, 11)).collect();
-    (Layout { tables, edges }, identity(row, 12))
+    let edges = uuids(row, 10, stmt).into_iter().zip(uuids(row, 11, stmt)).collect();
+    (Layout { tables, edges }, identity(row, 12, stmt))
 }

@@ -6,14 +6,17 @@ use pgrx::JsonB;
 use uuid::Uuid;
 
 use super::assign::{self, AssignRequest, AssignedRow};
+use super::columns::Columns;
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, now, to_pg, ts, ts_opt, uuid_array};
+use super::{now, to_pg, ts, uuid_array};
 use crate::domain::error::SeatingError;
+use crate::domain::hold::{Expected, HoldFacts};
 use crate::domain::state::{self, Status};
 use crate::domain::window::{Instant, Window};
 
 /// Locks the booking row and reads its status and check-in/out instants.
 pub const LOCK_BOOKING_STATUS: Stmt = Stmt {
+    name: "LOCK_BOOKING_STATUS",
     sql: "SELECT b.status::text, b.checked_in_at, b.checked_out_at
             FROM bookings b
            WHERE b.restaurant_id = $1 AND b.id = $2
@@ -24,6 +27,7 @@ pub const LOCK_BOOKING_STATUS: Stmt = Stmt {
 /// Writes the new status (the status guard trigger confirms / releases); returns the lifecycle
 /// columns as the row now has them. $6 is the update instant (the caller's or now).
 pub const UPDATE_STATUS: Stmt = Stmt {
+    name: "UPDATE_STATUS",
     sql: "UPDATE bookings
              SET status = $3::booking_status, checked_in_at = $4, checked_out_at = $5, updated_at = $6
            WHERE restaurant_id = $1 AND id = $2
@@ -33,6 +37,7 @@ pub const UPDATE_STATUS: Stmt = Stmt {
 
 /// The history row of a transition. $6 is the change instant (the caller's or now).
 pub const INSERT_HISTORY: Stmt = Stmt {
+    name: "INSERT_HISTORY",
     sql: "INSERT INTO booking_state_history
                  (restaurant_id, booking_id, from_status, to_status, changed_by, changed_at, reason, metadata)
           VALUES ($1, $2, $3::booking_status, $4::booking_status, $5, $6, $7, coalesce($8, '{}'::jsonb))",
@@ -42,6 +47,7 @@ pub const INSERT_HISTORY: Stmt = Stmt {
 /// A booking's holds on any of the given tables go once the assignment is confirmed (members and
 /// windows cascade).
 pub const CONSUME_HOLDS: Stmt = Stmt {
+    name: "CONSUME_HOLDS",
     sql: "DELETE FROM table_holds h
            WHERE h.restaurant_id = $1 AND h.booking_id = $2
              AND EXISTS (SELECT 1 FROM table_hold_members m
@@ -52,6 +58,7 @@ pub const CONSUME_HOLDS: Stmt = Stmt {
 /// Seed 003: whether `$3` is the booking's deterministic auto-assign key (read alone: on Citus an
 /// UPDATE may not call a STABLE function over columns, SPEC §8 (3)).
 pub const IS_AUTO_ASSIGN_KEY: Stmt = Stmt {
+    name: "IS_AUTO_ASSIGN_KEY",
     sql: "SELECT $3 = pg_seating_auto_assign_key(b.id, b.start_at, b.end_at) FROM bookings b
            WHERE b.restaurant_id = $1 AND b.id = $2",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
@@ -61,6 +68,7 @@ pub const IS_AUTO_ASSIGN_KEY: Stmt = Stmt {
 /// the result on the booking, once (a replay changes nothing).
 /// $1 restaurant, $2 booking, $3 key, $4 result, $5 now.
 pub const RECORD_AUTO_ASSIGN: Stmt = Stmt {
+    name: "RECORD_AUTO_ASSIGN",
     sql: "UPDATE bookings b
              SET auto_assign_idempotency_key = $3, auto_assign_last_result = $4, updated_at = $5
            WHERE b.restaurant_id = $1 AND b.id = $2 AND b.auto_assign_idempotency_key IS DISTINCT FROM $3",
@@ -104,9 +112,10 @@ pub fn lock_status(
         return Err(SeatingError::BookingNotFound { booking_id });
     }
     let row = rows.first();
-    let label: String = row.get(1).ok().flatten().unwrap_or_default();
+    let s = &LOCK_BOOKING_STATUS;
+    let label: String = row.col(1, s).unwrap_or_default();
     let status = Status::parse(&label).ok_or(SeatingError::UnknownStatus { label })?;
-    Ok((status, ts_opt(row.get(2)), ts_opt(row.get(3)), now()))
+    Ok((status, row.instant(2, s), row.instant(3, s), now()))
 }
 
 /// Compare-and-set: the booking must be in `history_from`, the move must be allowed, and the
@@ -139,9 +148,9 @@ pub fn transition(client: &mut SpiClient<'_>, req: &TransitionRequest) -> Result
     let row = rows.first();
     let result = TransitionResult {
         status: req.status,
-        checked_in_at: ts_opt(row.get(1)),
-        checked_out_at: ts_opt(row.get(2)),
-        updated_at: ts_opt(row.get(3)).unwrap_or(now),
+        checked_in_at: row.instant(1, &UPDATE_STATUS),
+        checked_out_at: row.instant(2, &UPDATE_STATUS),
+        updated_at: row.instant(3, &UPDATE_STATUS).unwrap_or(now),
     };
     run(
         client,
@@ -221,9 +230,7 @@ pub fn confirm(
         if key.starts_with(AUTO_ASSIGN_PREFIX)
             && run(client, &IS_AUTO_ASSIGN_KEY, &[r.into(), b.into(), key.as_str().into()])
                 .first()
-                .get::<bool>(1)
-                .ok()
-                .flatten()
+                .col(1, &IS_AUTO_ASSIGN_KEY)
                 .unwrap_or(false)
         {
             let result = serde_json::json!({
@@ -242,24 +249,16 @@ pub fn confirm(
     Ok(rows)
 }
 
-/// The hold a `confirm_hold_assignment_tx` call is about, read after the booking lock.
-pub struct HoldFacts {
-    pub booking_id: Option<Uuid>,
-    pub window: (Option<Instant>, Option<Instant>),
-    pub expires_at_text: String,
-    pub active: bool,
-    pub live: bool,
-    pub policy_version: Option<String>,
-    pub adjacency_hash: Option<String>,
-    pub tables: Vec<Uuid>,
-}
-
 /// The restaurant and booking of a hold (unlocked; the booking is locked next).
-pub const HOLD_OWNER: Stmt =
-    Stmt { sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.id = $1", args: &[Ty::Uuid] };
+pub const HOLD_OWNER: Stmt = Stmt {
+    name: "HOLD_OWNER",
+    sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.id = $1",
+    args: &[Ty::Uuid],
+};
 
 /// Locks the hold row (after the booking row: the global order is booking, hold, tables).
 pub const LOCK_HOLD: Stmt = Stmt {
+    name: "LOCK_HOLD",
     sql: "SELECT h.booking_id, h.start_at, h.end_at,
                  to_char(h.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
                  h.status = 'active', h.expires_at > $3,
@@ -274,6 +273,7 @@ pub const LOCK_HOLD: Stmt = Stmt {
 
 /// The same inside a companion: only a hold of the routed restaurant is found.
 pub const HOLD_OWNER_IN: Stmt = Stmt {
+    name: "HOLD_OWNER_IN",
     sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
     args: &[Ty::Uuid, Ty::Uuid],
 };
@@ -289,8 +289,8 @@ pub fn hold_owner(client: &mut SpiClient<'_>, hold_id: Uuid) -> Option<(Uuid, Op
         return None;
     }
     let row = rows.first();
-    let restaurant = row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg)?;
-    Some((restaurant, row.get::<pgrx::Uuid>(2).ok().flatten().map(from_pg)))
+    // (the statement was either of the two; they return the same columns)
+    Some((row.uuid(1, &HOLD_OWNER)?, row.uuid(2, &HOLD_OWNER)))
 }
 
 pub fn lock_hold(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid) -> Option<HoldFacts> {
@@ -298,22 +298,22 @@ pub fn lock_hold(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid)
     if rows.is_empty() {
         return None;
     }
-    let row = rows.first();
-    let tables: Vec<Option<pgrx::Uuid>> = row.get(9).ok().flatten().unwrap_or_default();
+    let (row, s) = (rows.first(), &LOCK_HOLD);
     Some(HoldFacts {
-        booking_id: row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg),
-        window: (ts_opt(row.get(2)), ts_opt(row.get(3))),
-        expires_at_text: row.get::<String>(4).ok().flatten().unwrap_or_default(),
-        active: row.get::<bool>(5).ok().flatten().unwrap_or(false),
-        live: row.get::<bool>(6).ok().flatten().unwrap_or(false),
-        policy_version: row.get::<String>(7).ok().flatten(),
-        adjacency_hash: row.get::<String>(8).ok().flatten(),
-        tables: tables.into_iter().flatten().map(from_pg).collect(),
+        booking_id: row.uuid(1, s),
+        window: (row.instant(2, s), row.instant(3, s)),
+        expires_at_text: row.col(4, s).unwrap_or_default(),
+        active: row.col(5, s).unwrap_or(false),
+        live: row.col(6, s).unwrap_or(false),
+        policy_version: row.col(7, s),
+        adjacency_hash: row.col(8, s),
+        tables: row.uuids(9, s),
     })
 }
 
 /// The recorded confirmation of (booking, key), if any: its hold and table set.
 pub const CONFIRMATION_RESULT: Stmt = Stmt {
+    name: "CONFIRMATION_RESULT",
     sql: "SELECT c.hold_id, c.table_ids FROM booking_confirmation_results c
            WHERE c.restaurant_id = $1 AND c.booking_id = $2 AND c.idempotency_key = $3",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
@@ -322,6 +322,7 @@ pub const CONFIRMATION_RESULT: Stmt = Stmt {
 /// The `capacity.hold.confirmed` payload of a hold-driven confirm and its checksum (no table read).
 /// $1 booking, $2 hold, $3 tables, $4 start, $5 end, $6 actor.
 pub const HOLD_CONFIRMATION_PAYLOAD: Stmt = Stmt {
+    name: "HOLD_CONFIRMATION_PAYLOAD",
     sql: "SELECT body, encode(sha256(convert_to(body::text, 'UTF8')), 'hex')
             FROM (SELECT jsonb_build_object('bookingId', $1, 'tableIds', to_jsonb($3),
                                             'startAt', to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
@@ -333,6 +334,7 @@ pub const HOLD_CONFIRMATION_PAYLOAD: Stmt = Stmt {
 /// The ledger row of the confirm's key records the payload checksum. $1 restaurant, $2 booking,
 /// $3 key, $4 checksum.
 pub const SET_LEDGER_CHECKSUM: Stmt = Stmt {
+    name: "SET_LEDGER_CHECKSUM",
     sql: "UPDATE booking_assignment_idempotency l SET payload_checksum = $4
            WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $3",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Text],
@@ -341,6 +343,7 @@ pub const SET_LEDGER_CHECKSUM: Stmt = Stmt {
 /// The confirmation result of (booking, key). $1 restaurant, $2 booking, $3 hold, $4 key,
 /// $5 tables, $6 start, $7 end, $8 actor.
 pub const UPSERT_CONFIRMATION_RESULT: Stmt = Stmt {
+    name: "UPSERT_CONFIRMATION_RESULT",
     sql: "INSERT INTO booking_confirmation_results
                  (restaurant_id, booking_id, hold_id, idempotency_key, table_ids, assignment_window, actor_id)
           VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8)
@@ -353,6 +356,7 @@ pub const UPSERT_CONFIRMATION_RESULT: Stmt = Stmt {
 /// The `capacity.hold.confirmed` event (deduplicated while pending). $1 restaurant, $2 booking,
 /// $3 hold, $4 key, $5 payload.
 pub const INSERT_HOLD_CONFIRMED_EVENT: Stmt = Stmt {
+    name: "INSERT_HOLD_CONFIRMED_EVENT",
     sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
           VALUES ($1, $2, 'capacity.hold.confirmed', $2::text || ':' || $3::text || ':hold.confirmed', $4, $5)
           ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
@@ -387,60 +391,28 @@ pub fn confirm_hold(client: &mut SpiClient<'_>, req: &HoldConfirmRequest) -> Res
         let done = run(client, &CONFIRMATION_RESULT, &[r.into(), b.into(), key.as_str().into()]);
         if !done.is_empty() {
             let row = done.first();
-            let hold = row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg);
-            let tables: Vec<Option<pgrx::Uuid>> = row.get(2).ok().flatten().unwrap_or_default();
-            if hold != Some(req.hold_id) {
+            if row.uuid(1, &CONFIRMATION_RESULT) != Some(req.hold_id) {
                 return Err(SeatingError::IdempotencyMismatch {
                     function: F,
                     booking_id: req.booking_id,
                     reason: crate::domain::error::MismatchReason::TableSet,
                 });
             }
-            let tables: Vec<pgrx::Uuid> = tables.into_iter().flatten().collect();
+            let tables = uuid_array(&row.uuids(2, &CONFIRMATION_RESULT));
             return Ok(assign::replay_rows(client, r, b, &tables));
         }
     }
 
     let hold =
         lock_hold(client, req.restaurant_id, req.hold_id).ok_or(SeatingError::HoldNotFound { hold_id: req.hold_id })?;
-    if let Some(owner) = hold.booking_id {
-        if owner != req.booking_id {
-            return Err(SeatingError::HoldBelongsToOtherBooking {
-                hold_id: req.hold_id,
-                owner,
-                expected: req.booking_id,
-            });
-        }
-    }
-    if !hold.active || !hold.live {
-        return Err(SeatingError::HoldExpired { hold_id: req.hold_id, expired_at: hold.expires_at_text });
-    }
-    if hold.tables.is_empty() {
-        return Err(SeatingError::HoldNoMembers { hold_id: req.hold_id });
-    }
-    if let (Some(actual), Some(expected)) = (&hold.policy_version, &req.expected_policy_version) {
-        if actual != expected {
-            return Err(SeatingError::PolicyVersionChanged {
-                hold_id: req.hold_id,
-                expected: expected.clone(),
-                actual: actual.clone(),
-            });
-        }
-    }
-    if let (Some(actual), Some(expected)) = (&hold.adjacency_hash, &req.expected_adjacency_hash) {
-        if actual != expected {
-            return Err(SeatingError::AdjacencySnapshotChanged { hold_id: req.hold_id });
-        }
-    }
-    let (start, end) = match req.window {
-        (Some(s), Some(e)) => (s, e),
-        (None, None) => match hold.window {
-            (Some(s), Some(e)) => (s, e),
-            _ => return Err(SeatingError::HoldMissingWindow { hold_id: req.hold_id }),
-        },
-        _ => return Err(SeatingError::PartialCustomWindow { function: F }),
-    };
-    let window = Window::new(start, end).ok_or(SeatingError::HoldInvalidWindow { hold_id: req.hold_id })?;
+    let window = hold.confirmable(&Expected {
+        function: F,
+        hold_id: req.hold_id,
+        booking_id: req.booking_id,
+        policy_version: req.expected_policy_version.as_deref(),
+        adjacency_hash: req.expected_adjacency_hash.as_deref(),
+        window: req.window,
+    })?;
 
     let assign_req = AssignRequest {
         idempotency_key: req.idempotency_key.clone(),
@@ -476,8 +448,8 @@ fn record_hold_confirmation(
         &[b.into(), h.into(), tables.clone().into(), start.into(), end.into(), actor.into()],
     );
     let row = payload.first();
-    let body: Option<JsonB> = row.get(1).ok().flatten();
-    let checksum: Option<String> = row.get(2).ok().flatten();
+    let body: Option<JsonB> = row.col(1, &HOLD_CONFIRMATION_PAYLOAD);
+    let checksum: Option<String> = row.col(2, &HOLD_CONFIRMATION_PAYLOAD);
     if let Some(k) = key {
         run(client, &SET_LEDGER_CHECKSUM, &[r.into(), b.into(), k.into(), checksum.as_deref().into()]);
         run(

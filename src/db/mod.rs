@@ -8,6 +8,7 @@ pub mod assign;
 pub mod assign_sql;
 pub mod booking_update;
 pub mod capacity;
+pub mod columns;
 pub mod error_codes;
 pub mod holds;
 pub mod layout;
@@ -18,7 +19,6 @@ pub mod route;
 pub mod shards;
 
 use pgrx::prelude::*;
-use pgrx::spi::SpiResult;
 use uuid::Uuid;
 
 use crate::domain::window::Instant;
@@ -66,9 +66,4 @@ pub fn random_uuid() -> Uuid {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     Uuid::from_bytes(bytes)
-}
-
-/// A nullable `timestamptz` column as an instant.
-pub fn ts_opt(v: SpiResult<Option<TimestampWithTimeZone>>) -> Option<Instant> {
-    v.ok().flatten().map(|t| t.into())
 }

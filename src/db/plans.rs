@@ -2,7 +2,7 @@
 //!
 //! Each statement is planned once per backend (`SPI_prepare` + `SPI_keepplan`) and reused: a kept
 //! plan costs about as much as a PL/pgSQL statement, re-planning several times more. The cache is
-//! keyed by the SQL text and dropped whenever the first schema of the active search path (the
+//! keyed by the statement (the address of its SQL text) and dropped whenever the first schema of the active search path (the
 //! extension's schema, pinned by every RPC) changes, e.g. after the extension was re-created in
 //! another schema in the same session.
 
@@ -44,8 +44,9 @@ impl Ty {
     }
 }
 
-/// A statement: its SQL (a named constant) and the types of `$1..$n`.
+/// A statement: its name (the constant's, for errors), its SQL and the types of `$1..$n`.
 pub struct Stmt {
+    pub name: &'static str,
     pub sql: &'static str,
     pub args: &'static [Ty],
 }
@@ -103,7 +104,7 @@ pub fn run<'conn>(client: &mut SpiClient<'conn>, stmt: &Stmt, args: &[DatumWithO
 }
 
 /// The planner settings of every pg_seating call: each statement is a keyed OLTP lookup or write.
-const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 4] = [
+const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 5] = [
     // The model's trigger for direct deletes of allocations has nothing to do in a call.
     (c"pg_seating.internal_call", c"on"),
     // Plan each kept statement once; otherwise the plan cache may keep choosing custom plans and
@@ -112,6 +113,11 @@ const OLTP_SETTINGS: [(&std::ffi::CStr, &std::ffi::CStr); 4] = [
     // A generic plan made while a table is small or freshly emptied would pick sequential scans
     // and keep them; every statement here has an index on (restaurant_id, ...) to use.
     (c"enable_seqscan", c"off"),
+    // Plain index scans only: an index scan marks the index entries of dead rows it meets as dead,
+    // so the next call skips them; a bitmap scan never does, and vacuum often leaves the index
+    // alone when few rows died (its index-cleanup bypass). Under an evening's assign/unassign churn
+    // a bitmap plan re-read every dead version of that evening on every call (10x the buffers).
+    (c"enable_bitmapscan", c"off"),
     // A statement whose only plan is a sequential scan then costs 1e10, which would compile it with
     // JIT (over 100 ms) on every call; no statement here is worth compiling.
     (c"jit", c"off"),

@@ -18,9 +18,10 @@ use uuid::Uuid;
 
 use super::allocate::no_transition;
 use super::assign::{AssignRequest, AssignedRow};
+use super::columns::Columns;
 use super::lifecycle::{self, INSERT_HISTORY};
 use super::plans::{run, Stmt, Ty};
-use super::{from_pg, to_pg, ts, ts_opt, uuid_array};
+use super::{to_pg, ts, uuid_array};
 use crate::allocator::room::{make_room, RoomPlan, Seated};
 use crate::allocator::search::{Busy, Policy};
 use crate::domain::error::SeatingError;
@@ -41,17 +42,22 @@ macro_rules! movable_sql {
 }
 
 /// The bookings that may move ($2 the booking making room, $3/$4 its window, $5 now), read only.
-const MOVABLE: Stmt =
-    Stmt { sql: movable_sql!(), args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz] };
+const MOVABLE: Stmt = Stmt {
+    name: "MOVABLE",
+    sql: movable_sql!(),
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
+};
 
 /// The same, locked (a booking another transaction is writing is skipped, never waited for).
 const LOCK_MOVABLE: Stmt = Stmt {
+    name: "LOCK_MOVABLE",
     sql: concat!(movable_sql!(), " FOR NO KEY UPDATE OF b SKIP LOCKED"),
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
 };
 
 /// What each of the given bookings holds: party, assignment window, tables.
 const SEATED: Stmt = Stmt {
+    name: "SEATED",
     sql: "SELECT x.booking_id, b.party_size, min(x.start_at), max(x.end_at), array_agg(x.table_id ORDER BY x.table_id)
             FROM booking_table_assignments x
             JOIN bookings b ON b.restaurant_id = x.restaurant_id AND b.id = x.booking_id
@@ -65,6 +71,7 @@ const SEATED: Stmt = Stmt {
 /// $1 restaurant, $2 booking, $3 from, $4 to, $5 start, $6 end, $7 the booking room was made for,
 /// $8 moved by.
 const INSERT_MOVED_EVENT: Stmt = Stmt {
+    name: "INSERT_MOVED_EVENT",
     sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
           VALUES ($1, $2, 'capacity.assignment.moved', $2::text || ':' || array_to_string($4, ','),
                   jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'fromTableIds', to_jsonb($3),
@@ -126,7 +133,7 @@ pub fn assign(
         }
         let want: Vec<Uuid> = all.iter().filter(|t| !held.contains(t)).copied().collect();
         let locked: Vec<Uuid> = run(client, &super::allocate::TRY_LOCK_TABLES, &[r.into(), uuid_array(&want).into()])
-            .filter_map(|row| row.get::<pgrx::Uuid>(1).ok().flatten().map(from_pg))
+            .filter_map(|row| row.uuid(1, &super::allocate::TRY_LOCK_TABLES))
             .collect();
         taken.extend(want.iter().filter(|t| !locked.contains(t)));
         held.extend(locked);
@@ -203,23 +210,18 @@ fn movable(
     let r = to_pg(restaurant_id);
     let args =
         [r.into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into(), ts(super::now()).into()];
-    let status: HashMap<Uuid, String> = run(client, stmt, &args)
-        .filter_map(|row| {
-            let id = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
-            Some((id, row.get::<String>(2).ok().flatten()?))
-        })
-        .collect();
+    let status: HashMap<Uuid, String> =
+        run(client, stmt, &args).filter_map(|row| Some((row.uuid(1, stmt)?, row.col(2, stmt)?))).collect();
     if status.is_empty() {
         return (Vec::new(), status);
     }
     let ids: Vec<Uuid> = status.keys().copied().collect();
     let seated = run(client, &SEATED, &[r.into(), uuid_array(&ids).into()])
         .filter_map(|row| {
-            let booking = from_pg(row.get::<pgrx::Uuid>(1).ok().flatten()?);
-            let party: i32 = row.get(2).ok().flatten()?;
-            let window = Window::new(ts_opt(row.get(3))?, ts_opt(row.get(4))?)?;
-            let tables: Vec<Option<pgrx::Uuid>> = row.get(5).ok().flatten()?;
-            Some(Seated { booking, party, window, tables: tables.into_iter().flatten().map(from_pg).collect() })
+            let s = &SEATED;
+            let (booking, party) = (row.uuid(1, s)?, row.col(2, s)?);
+            let window = Window::new(row.instant(3, s)?, row.instant(4, s)?)?;
+            Some(Seated { booking, party, window, tables: row.uuids(5, s) })
         })
         .collect();
     (seated, status)

@@ -23,6 +23,8 @@ use pgrx::pg_sys;
 use pgrx::spi::SpiClient;
 use uuid::Uuid;
 
+use super::columns::Columns;
+
 /// The restaurant's local shard tables: (table name, shard relation as SQL text).
 pub struct ShardMap {
     /// Distinguishes the kept statements prepared for this map.
@@ -96,9 +98,9 @@ fn build(client: &mut SpiClient<'_>, restaurant: Uuid) -> Option<Rc<ShardMap>> {
     let mut names = Vec::new();
     let mut probe = pg_sys::InvalidOid;
     for row in rows {
-        let table: Option<String> = row.get(1).ok().flatten();
-        let shard: Option<String> = row.get(2).ok().flatten();
-        let oid: Option<pg_sys::Oid> = row.get(3).ok().flatten();
+        let (table, shard) =
+            (row.read::<String>(1, "SHARDS_OF_RESTAURANT"), row.read::<String>(2, "SHARDS_OF_RESTAURANT"));
+        let oid: Option<pg_sys::Oid> = row.read(3, "SHARDS_OF_RESTAURANT");
         match (table, shard, oid) {
             (Some(t), Some(s), Some(o)) => {
                 if t == "bookings" {

@@ -56,7 +56,6 @@ impl SqlState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Blocker {
     Booking(Uuid),
-    Hold(Uuid),
     Unknown,
 }
 
@@ -115,9 +114,6 @@ pub enum SeatingError {
         allowed: &'static str,
     },
     BookingNotFound {
-        booking_id: Uuid,
-    },
-    BookingNotFoundDuringTransition {
         booking_id: Uuid,
     },
     /// Exactly one of the two custom window bounds was given.
@@ -182,9 +178,6 @@ pub enum SeatingError {
         booking_id: Uuid,
         blocker: Blocker,
     },
-    MergeGroupOverlap {
-        booking_id: Uuid,
-    },
     CapacityExceeded {
         covers: i64,
         max_covers: i64,
@@ -197,9 +190,6 @@ pub enum SeatingError {
     StateConflict {
         current: String,
         expected: String,
-    },
-    CannotConfirmWithoutTables {
-        booking_id: Uuid,
     },
     HoldNotFound {
         hold_id: Uuid,
@@ -314,9 +304,6 @@ impl SeatingError {
                 row(InvalidParameterValue, format!("{function}: {argument} must be {allowed}"))
             }
             BookingNotFound { booking_id } => row(NoDataFound, format!("Booking {booking_id} not found")),
-            BookingNotFoundDuringTransition { booking_id } => {
-                row(NoDataFound, format!("Booking {booking_id} not found during transition"))
-            }
             PartialCustomWindow { function } => row(
                 InvalidParameterValue,
                 format!("{function} requires both start and end when providing custom window"),
@@ -377,14 +364,11 @@ impl SeatingError {
                     .detail(format!("Resource {resource_id} overlaps requested window for booking {booking_id}"))
                     .hint(match blocker {
                         Blocker::Booking(b) => format!("The table is held by booking {b} for an overlapping window."),
-                        Blocker::Hold(h) => format!("The table is held by hold {h} for an overlapping window."),
                         Blocker::Unknown => {
                             "Another assignment committed first; choose other tables or another window.".to_string()
                         }
                     })
             }
-            MergeGroupOverlap { booking_id } => row(RaiseException, "allocations_no_overlap".into())
-                .detail(format!("Merge group overlaps requested window for booking {booking_id}")),
             CapacityExceeded { covers, max_covers, parties, max_parties } => {
                 row(RaiseException, "capacity_exceeded_post_assignment".into())
                     .detail(format!(
@@ -397,14 +381,6 @@ impl SeatingError {
             }
             StateConflict { current, expected } => row(AssertFailure, "booking_state_conflict".into())
                 .detail(format!("Current status {current} does not match expected {expected}")),
-            CannotConfirmWithoutTables { booking_id } => row(
-                RaiseException,
-                format!(
-                    "Cannot confirm booking {booking_id}: No table assignments exist. \
-                     Booking must have at least one table assigned before confirmation."
-                ),
-            )
-            .hint("Use the assign_tables RPC function to assign tables before confirming"),
             HoldNotFound { hold_id } => row(NoDataFound, format!("Hold {hold_id} not found")),
             HoldBelongsToOtherBooking { hold_id, owner, expected } => {
                 row(RaiseException, format!("Hold {hold_id} belongs to booking {owner} (expected {expected})"))
@@ -588,9 +564,6 @@ mod tests {
         assert_eq!(e.detail().unwrap(), format!("Resource {t} overlaps requested window for booking {b}"));
         assert!(e.hint().unwrap().contains(&other.to_string()));
 
-        let e = SeatingError::MergeGroupOverlap { booking_id: b };
-        assert_eq!(e.detail().unwrap(), format!("Merge group overlaps requested window for booking {b}"));
-
         let e = SeatingError::IdempotencyMismatch {
             function: "assign_tables_atomic_v2",
             booking_id: b,
@@ -627,9 +600,6 @@ mod tests {
         let e = SeatingError::HoldBelongsToOtherBooking { hold_id: h, owner: id(1), expected: id(2) };
         assert_eq!(e.message(), format!("Hold {h} belongs to booking {} (expected {})", id(1), id(2)));
         assert_eq!(SeatingError::HoldInvalidWindow { hold_id: h }.sqlstate().code(), "22000");
-        let e = SeatingError::CannotConfirmWithoutTables { booking_id: b };
-        assert!(e.message().starts_with(&format!("Cannot confirm booking {b}: No table assignments exist.")));
-        assert_eq!(e.hint().unwrap(), "Use the assign_tables RPC function to assign tables before confirming");
         let e = SeatingError::SeatedPartyWithoutTable { booking_id: b };
         assert_eq!(e.sqlstate().code(), "23514");
         assert_eq!(e.message(), format!("Booking {b} is checked in and must keep at least one table"));

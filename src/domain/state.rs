@@ -73,11 +73,6 @@ pub fn transition_allowed(from: Status, to: Status) -> bool {
     }
 }
 
-/// Cancelled and completed bookings never move again.
-pub fn is_final(status: Status) -> bool {
-    matches!(status, Status::Cancelled | Status::Completed)
-}
-
 /// The check-in / check-out instants a booking gets on entering `to`, from what the caller gave
 /// and what the row holds: statuses before the visit clear both; `checked_in` keeps or sets the
 /// check-in (now by default) and clears the check-out; `completed` keeps or sets both (check-out
@@ -129,12 +124,12 @@ mod tests {
     #[test]
     fn cancelled_and_completed_are_final_and_a_no_show_can_be_undone() {
         for from in [Cancelled, Completed] {
-            assert!(from.is_terminal() && is_final(from));
+            assert!(from.is_terminal());
             for to in Status::ALL {
                 assert_eq!(transition_allowed(from, to), from == to, "{from:?} -> {to:?}");
             }
         }
-        assert!(NoShow.is_terminal() && !is_final(NoShow), "a no-show holds no tables but is not final");
+        assert!(NoShow.is_terminal(), "a no-show holds no tables");
         assert!(transition_allowed(NoShow, Confirmed), "undo no-show");
         assert!(!transition_allowed(NoShow, CheckedIn));
         assert!(!CheckedIn.is_terminal());

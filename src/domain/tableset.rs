@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use uuid::Uuid;
 
-use super::error::{MismatchReason, SeatingError};
-use super::window::Window;
+use super::error::{Blocker, MismatchReason, SeatingError};
+use super::window::{Instant, Window};
 
 /// Deduplicates and sorts the requested ids (ascending uuid order, as Postgres orders uuids).
 /// NULL or empty → 23514 `requires at least one table id`; only NULL ids → `… valid table id`;
@@ -170,6 +170,60 @@ pub fn replay_decision(
     }
 }
 
+/// Who asks for the tables: an assignment, or a hold placement (a blocking hold then reads
+/// "prevents hold").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Assign,
+    Hold,
+}
+
+/// One conflict found under the table locks: a live hold on a requested table, or another
+/// booking's allocation or assignment of one in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    Hold { hold_id: Option<Uuid> },
+    Booking { table_id: Option<Uuid>, booking_id: Option<Uuid> },
+}
+
+/// The error the conflicts make (reference §8 step 7): a live hold refuses first, whatever else
+/// is in the way; otherwise the first other booking found (its table and id in the error).
+pub fn first_conflict(
+    booking_id: Uuid,
+    purpose: Purpose,
+    conflicts: impl IntoIterator<Item = Conflict>,
+) -> Result<(), SeatingError> {
+    let mut first_booking: Option<SeatingError> = None;
+    for c in conflicts {
+        match c {
+            Conflict::Hold { hold_id } => {
+                let hold_id = hold_id.unwrap_or_default();
+                return Err(match purpose {
+                    Purpose::Assign => SeatingError::HoldConflict { booking_id, hold_id },
+                    Purpose::Hold => SeatingError::HoldBlocked { booking_id, hold_id },
+                });
+            }
+            Conflict::Booking { table_id, booking_id: other } => {
+                first_booking.get_or_insert(SeatingError::AllocationOverlap {
+                    resource_id: table_id.unwrap_or_default(),
+                    booking_id,
+                    blocker: other.map(Blocker::Booking).unwrap_or(Blocker::Unknown),
+                });
+            }
+        }
+    }
+    first_booking.map_or(Ok(()), Err)
+}
+
+/// The ledger's recorded window: one that is missing or not a usable window never equals a
+/// request's (it reads as the empty window at 0).
+pub fn recorded_window(start: Option<Instant>, end: Option<Instant>) -> Window {
+    match (start, end) {
+        (Some(s), Some(e)) => Window::new(s, e).unwrap_or(Window { start: 0, end: 0 }),
+        _ => Window { start: 0, end: 0 },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,5 +352,50 @@ mod tests {
             replay_decision(F, b, Some(LedgerEntry { same_table_set: true, window: Window { start: 0, end: 11 } }), w),
             Err(SeatingError::IdempotencyMismatch { function: F, booking_id: b, reason: MismatchReason::Window })
         );
+    }
+
+    #[test]
+    fn a_live_hold_refuses_before_any_booking() {
+        let conflicts = [
+            Conflict::Booking { table_id: Some(u(10)), booking_id: Some(u(20)) },
+            Conflict::Hold { hold_id: Some(u(30)) },
+        ];
+        assert_eq!(
+            first_conflict(u(1), Purpose::Assign, conflicts),
+            Err(SeatingError::HoldConflict { booking_id: u(1), hold_id: u(30) })
+        );
+        assert_eq!(
+            first_conflict(u(1), Purpose::Hold, conflicts),
+            Err(SeatingError::HoldBlocked { booking_id: u(1), hold_id: u(30) })
+        );
+    }
+
+    #[test]
+    fn the_first_other_booking_is_named() {
+        let conflicts = [
+            Conflict::Booking { table_id: Some(u(10)), booking_id: Some(u(20)) },
+            Conflict::Booking { table_id: Some(u(11)), booking_id: None },
+        ];
+        assert_eq!(
+            first_conflict(u(1), Purpose::Assign, conflicts),
+            Err(SeatingError::AllocationOverlap {
+                resource_id: u(10),
+                booking_id: u(1),
+                blocker: Blocker::Booking(u(20))
+            })
+        );
+        let unknown = [Conflict::Booking { table_id: Some(u(11)), booking_id: None }];
+        assert_eq!(
+            first_conflict(u(1), Purpose::Assign, unknown),
+            Err(SeatingError::AllocationOverlap { resource_id: u(11), booking_id: u(1), blocker: Blocker::Unknown })
+        );
+        assert_eq!(first_conflict(u(1), Purpose::Assign, []), Ok(()));
+    }
+
+    #[test]
+    fn an_unusable_recorded_window_never_matches() {
+        assert_eq!(recorded_window(Some(10), Some(20)), Window::new(10, 20).unwrap());
+        assert_eq!(recorded_window(Some(20), Some(10)), Window { start: 0, end: 0 });
+        assert_eq!(recorded_window(None, Some(10)), Window { start: 0, end: 0 });
     }
 }

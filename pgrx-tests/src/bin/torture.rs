@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use pg_seating_sql_tests::torture::{run, Options, DIRECT_CODES, DIRECT_OPS, EXPECTED_CODES};
+use pg_seating_sql_tests::torture::{run, Op, Options, DIRECT_CODES, DIRECT_OPS, EXPECTED_CODES};
 
 fn main() {
     let mut o = Options::default();
@@ -27,7 +27,11 @@ fn main() {
     for (code, why) in EXPECTED_CODES {
         println!("  {code}  {why}");
     }
-    println!("  and for the app's direct writes ({}): {}", DIRECT_OPS.join(", "), DIRECT_CODES.join(", "));
+    println!(
+        "  and for the app's direct writes ({}): {}",
+        DIRECT_OPS.map(Op::name).join(", "),
+        DIRECT_CODES.join(", ")
+    );
     if report.clean() {
         println!("torture: clean");
     } else {

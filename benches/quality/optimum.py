@@ -1,4 +1,4 @@
-"""The quality benchmark's driver (bench/quality/run): for each day, every usable table set of every
+"""The quality benchmark's driver (benches/quality/run): for each day, every usable table set of every
 booking (quote_tables with no limit, before anything is seated), the plan auto_assign_day writes, and
 the offline optimum of the same day: a MILP over those sets (HiGHS through highspy), maximising the
 bookings seated, then the guests seated, then minimising the seats wasted. Prints one Markdown row

@@ -1,4 +1,4 @@
--- A seeded day for the quality benchmark (bench/quality/run): one restaurant in UTC with three
+-- A seeded day for the quality benchmark (benches/quality/run): one restaurant in UTC with three
 -- zones (rows of movable tables, adjacent along each row, and a few fixed tables), 25-60 tables of
 -- 2-8 seats, and 70-150 pending bookings of 1-12 guests over lunch (90 minutes) and dinner (120).
 -- psql variables: seed (an integer), day (a date).

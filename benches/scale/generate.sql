@@ -1,4 +1,4 @@
--- History for the scale benchmark (bench/scale/run), set-based: :restaurants restaurants with 40
+-- History for the scale benchmark (benches/scale/run), set-based: :restaurants restaurants with 40
 -- tables each (two zones, chains of adjacent movable tables, 2-8 seats), lunch and dinner periods with
 -- a dinner capacity rule, and :days days of past bookings, 80 a day (two dinner sittings on every
 -- table): 70 % left confirmed with their tables (assignments and live allocations kept, as when the app

@@ -1,4 +1,4 @@
--- Quote benchmark data (bench/run): three restaurants of 50, 100 and 200 tables (four zones each:
+-- Quote benchmark data (benches/pgbench/run): three restaurants of 50, 100 and 200 tables (four zones each:
 -- rows of ten movable tables of 2-6 seats, adjacent along each row), each with a busy evening:
 -- 120 bookings between 18:00 and 22:00 seated on 60 % of the tables, and one pending party of
 -- four at 19:30-21:30 to quote. Restaurant n has id c9000000-...-n and its quoted booking

@@ -1,6 +1,7 @@
 //! pg_seating: restaurant table allocation inside PostgreSQL.
 //!
-//! Layout (see DESIGN.md): `domain` holds pure rules (no SPI), `api` is the SQL boundary,
+//! Layout (README "Layout"): `domain` holds pure rules (no SPI), `allocator` the pure search,
+//! `db` the SPI layer (reads, locks, writes), `api` is the SQL boundary,
 //! the extension's SQL lives in `sql/*.sql` (loaded by the extension script below) and the data
 //! model, which `pg_seating_install()` applies, in `sql/model/`.
 

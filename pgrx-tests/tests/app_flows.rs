@@ -6,7 +6,7 @@
 //! app's own columns (`bookings.reference`, …). §5 (embeds: one relationship per pair of tables)
 //! is checked from the catalog by `postgrest_relationships.rs`.
 
-use pg_seating_sql_tests::{connect, fixture, invariant_violations, sqlstate, Fixture};
+use pg_seating_sql_tests::{connect, fixture, invariant_violations, race_prepared, sqlstate, Fixture};
 use postgres::{Client, Row};
 
 const EVENING: (&str, &str) = ("2027-03-10 19:00+00", "2027-03-10 21:00+00");
@@ -611,25 +611,21 @@ fn errors_raised_by_the_apps_triggers_keep_their_sqlstate() {
 #[test]
 fn direct_holds_racing_for_one_table_get_one_winner_and_23p01() {
     let f = setup(1, 8);
-    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
-    let handles: Vec<_> = (0..8)
-        .map(|i| {
-            let (f_restaurant, f_zone, table, booking) =
-                (f.restaurant.clone(), f.zone.clone(), f.tables[0].clone(), f.bookings[i].clone());
-            let barrier = barrier.clone();
-            std::thread::spawn(move || {
-                let fx =
-                    Fixture { restaurant: f_restaurant, zone: f_zone, tables: vec![table.clone()], bookings: vec![] };
-                let mut c = server();
-                barrier.wait();
-                match place_hold(&mut c, &fx, &booking, &[&table], "now() + interval '3 minutes'") {
-                    Ok(_) => "ok".to_string(),
-                    Err(e) => sqlstate(&e),
-                }
-            })
-        })
-        .collect();
-    let mut outcomes: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let table = f.tables[0].as_str();
+    let one_table = Fixture {
+        restaurant: f.restaurant.clone(),
+        zone: f.zone.clone(),
+        tables: vec![table.to_string()],
+        bookings: vec![],
+    };
+    let mut outcomes = race_prepared(
+        8,
+        |_, c| c.batch_execute("SET ROLE service_role").unwrap(),
+        |i, c| match place_hold(c, &one_table, &f.bookings[i], &[table], "now() + interval '3 minutes'") {
+            Ok(_) => "ok".to_string(),
+            Err(e) => sqlstate(&e),
+        },
+    );
     outcomes.sort();
     assert_eq!(outcomes.iter().filter(|o| *o == "ok").count(), 1, "{outcomes:?}");
     assert!(outcomes.iter().all(|o| o == "ok" || o == "23P01"), "{outcomes:?}");

@@ -31,6 +31,62 @@ pub struct Inputs {
     pub busy: Vec<Busy>,
 }
 
+/// Locks what it can of a plan's tables without waiting (the caller skips the plan unless it got all).
+pub(crate) const TRY_LOCK_TABLES: Stmt = Stmt {
+    name: "TRY_LOCK_TABLES",
+    sql: "SELECT t.id FROM table_inventory t WHERE t.restaurant_id = $1 AND t.id = ANY($2)
+           ORDER BY t.id FOR NO KEY UPDATE SKIP LOCKED",
+    args: &[Ty::Uuid, Ty::UuidArray],
+};
+
+/// Locks the day's bookings that hold tables or may get some, in id order (every writer locks
+/// bookings before tables, so this never waits while holding a table).
+const LOCK_DAY_BOOKINGS: Stmt = Stmt {
+    name: "LOCK_DAY_BOOKINGS",
+    sql: "SELECT b.id FROM bookings b
+           WHERE b.restaurant_id = $1 AND b.booking_date = $2
+             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
+           ORDER BY b.id FOR NO KEY UPDATE",
+    args: &[Ty::Uuid, Ty::Date],
+};
+
+/// The day's bookings in reporting order (largest party first, then earliest start, then id) with
+/// the tables each holds and what its window needs ($3: the restaurant's time zone).
+const DAY_BOOKINGS: Stmt = Stmt {
+    name: "DAY_BOOKINGS",
+    sql: "SELECT b.id,
+                 ARRAY(SELECT x.table_id FROM booking_table_assignments x
+                        WHERE x.restaurant_id = $1 AND x.booking_id = b.id ORDER BY x.table_id),
+                 b.start_at, b.end_at,
+                 (b.booking_date + b.start_time) AT TIME ZONE $3,
+                 ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time) AT TIME ZONE $3,
+                 b.party_size
+            FROM bookings b
+           WHERE b.restaurant_id = $1 AND b.booking_date = $2
+             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
+           ORDER BY b.party_size DESC, b.start_at NULLS LAST, b.start_time, b.id",
+    args: &[Ty::Uuid, Ty::Date, Ty::Text],
+};
+
+/// Tables in use during [$3, $4) by anything but the bookings being planned ($2): live
+/// allocations, assignments, and every live hold (a hold of a planned booking too: the plan leaves
+/// held tables alone).
+const DAY_BUSY: Stmt = Stmt {
+    name: "DAY_BUSY",
+    sql: r#"SELECT a.resource_id, lower(a."window"), upper(a."window") FROM allocations a
+           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
+             AND upper(a."window") > $3 AND lower(a."window") < $4
+             AND (a.booking_id IS NULL OR NOT a.booking_id = ANY($2))
+          UNION ALL
+          SELECT w.table_id, w.start_at, w.end_at FROM table_hold_windows w
+           WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
+             AND w.status = 'active' AND w.expires_at > $5
+          UNION ALL
+          SELECT x.table_id, x.start_at, x.end_at FROM booking_table_assignments x
+           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND NOT x.booking_id = ANY($2)"#,
+    args: &[Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
+};
+
 pub fn load(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking_id: Uuid, window: Window) -> Inputs {
     let (layout, busy) = layout::with_busy(client, restaurant_id, booking_id, window);
     Inputs { layout, busy: busy.into_iter().map(|table| Busy { table, window }).collect() }
@@ -209,14 +265,6 @@ pub fn auto_assign(
     Err(SeatingError::NoTablePlan { booking_id, detail: q.explain(facts.party_size, n, policy) })
 }
 
-/// Locks what it can of a plan's tables without waiting (the caller skips the plan unless it got all).
-pub(crate) const TRY_LOCK_TABLES: Stmt = Stmt {
-    name: "TRY_LOCK_TABLES",
-    sql: "SELECT t.id FROM table_inventory t WHERE t.restaurant_id = $1 AND t.id = ANY($2)
-           ORDER BY t.id FOR NO KEY UPDATE SKIP LOCKED",
-    args: &[Ty::Uuid, Ty::UuidArray],
-};
-
 /// A confirm with no status transition.
 pub(crate) fn no_transition() -> ConfirmTransition {
     ConfirmTransition { target: None, changed_by: None, reason: String::new(), metadata: None }
@@ -243,53 +291,6 @@ pub(crate) fn busy_between(
     })
     .collect()
 }
-
-/// The bookings of a restaurant's day that hold tables or may get some, in planning order
-/// (largest party first, then earliest start, then id), with the tables each holds now.
-const LOCK_DAY_BOOKINGS: Stmt = Stmt {
-    name: "LOCK_DAY_BOOKINGS",
-    sql: "SELECT b.id FROM bookings b
-           WHERE b.restaurant_id = $1 AND b.booking_date = $2
-             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
-           ORDER BY b.id FOR NO KEY UPDATE",
-    args: &[Ty::Uuid, Ty::Date],
-};
-
-/// The day's bookings in reporting order (largest party first, then earliest start, then id) with
-/// the tables each holds and what its window needs ($3: the restaurant's time zone).
-const DAY_BOOKINGS: Stmt = Stmt { name: "DAY_BOOKINGS",
-    sql: "SELECT b.id,
-                 ARRAY(SELECT x.table_id FROM booking_table_assignments x
-                        WHERE x.restaurant_id = $1 AND x.booking_id = b.id ORDER BY x.table_id),
-                 b.start_at, b.end_at,
-                 (b.booking_date + b.start_time) AT TIME ZONE $3,
-                 ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time) AT TIME ZONE $3,
-                 b.party_size
-            FROM bookings b
-           WHERE b.restaurant_id = $1 AND b.booking_date = $2
-             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
-           ORDER BY b.party_size DESC, b.start_at NULLS LAST, b.start_time, b.id",
-    args: &[Ty::Uuid, Ty::Date, Ty::Text],
-};
-
-/// Tables in use during [$3, $4) by anything but the bookings being planned ($2): live
-/// allocations, assignments, and every live hold (a hold of a planned booking too: the plan leaves
-/// held tables alone).
-const DAY_BUSY: Stmt = Stmt {
-    name: "DAY_BUSY",
-    sql: "SELECT a.resource_id, lower(a.\"window\"), upper(a.\"window\") FROM allocations a
-           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
-             AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4
-             AND (a.booking_id IS NULL OR NOT a.booking_id = ANY($2))
-          UNION ALL
-          SELECT w.table_id, w.start_at, w.end_at FROM table_hold_windows w
-           WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
-             AND w.status = 'active' AND w.expires_at > $5
-          UNION ALL
-          SELECT x.table_id, x.start_at, x.end_at FROM booking_table_assignments x
-           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND NOT x.booking_id = ANY($2)",
-    args: &[Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
-};
 
 /// One booking's outcome in a day plan.
 pub struct DayOutcome {

@@ -25,7 +25,9 @@ use crate::domain::window::{self, BookingTimes, Instant, Window};
 
 /// One call's request, already decoded from SQL arguments.
 pub struct AssignRequest {
-    /// The SQL function name used in messages (`assign_tables_atomic_v2`, `assign_tables_atomic`).
+    /// The SQL function named in messages: the RPC called (`assign_tables_atomic_v2`,
+    /// `assign_tables_atomic`, `create_table_hold`, `sync_confirmed_assignment_windows`, ...), or
+    /// `auto_assign_tables` for the allocator's own assignments.
     pub function: &'static str,
     pub restaurant_id: Uuid,
     pub booking_id: Uuid,

@@ -116,7 +116,7 @@ pub const FIND_FOREIGN_TABLE: Stmt = Stmt {
 /// One index probe per table and kind (LATERAL), lowest table id first, at most one row per kind.
 pub const CONFLICTS: Stmt = Stmt {
     name: "CONFLICTS",
-    sql: "(SELECT 'hold'::text, t.id, w.hold_id
+    sql: r#"(SELECT 'hold'::text, t.id, w.hold_id
              FROM unnest($3) AS t(id)
              CROSS JOIN LATERAL (
                  SELECT w.hold_id FROM table_hold_windows w
@@ -131,7 +131,7 @@ pub const CONFLICTS: Stmt = Stmt {
              CROSS JOIN LATERAL (
                  SELECT a.booking_id FROM allocations a
                   WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND a.resource_id = t.id
-                    AND NOT a.shadow AND a.\"window\" && tstzrange($4, $5)
+                    AND NOT a.shadow AND a."window" && tstzrange($4, $5)
                     AND a.booking_id IS DISTINCT FROM $2
                   LIMIT 1) a
             ORDER BY t.id LIMIT 1)
@@ -143,7 +143,7 @@ pub const CONFLICTS: Stmt = Stmt {
                   WHERE x.restaurant_id = $1 AND x.table_id = t.id
                     AND x.assignment_window && tstzrange($4, $5) AND x.booking_id <> $2
                   LIMIT 1) x
-            ORDER BY t.id LIMIT 1)",
+            ORDER BY t.id LIMIT 1)"#,
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz],
 };
 
@@ -155,8 +155,8 @@ pub const CONFLICTS: Stmt = Stmt {
 /// $1 restaurant, $2 booking, $3 merge group id, $4 start, $5 end, $6 assigned_by.
 pub const INSERT_MERGE_GROUP: Stmt = Stmt {
     name: "INSERT_MERGE_GROUP",
-    sql: "INSERT INTO allocations (id, restaurant_id, booking_id, resource_type, resource_id, \"window\", created_by)
-          VALUES ($3, $1, $2, 'merge_group', $3, tstzrange($4, $5), $6)",
+    sql: r#"INSERT INTO allocations (id, restaurant_id, booking_id, resource_type, resource_id, "window", created_by)
+          VALUES ($3, $1, $2, 'merge_group', $3, tstzrange($4, $5), $6)"#,
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
 };
 
@@ -164,9 +164,9 @@ pub const INSERT_MERGE_GROUP: Stmt = Stmt {
 /// $1 restaurant, $2 booking, $3 table, $4 start, $5 end, $6 assigned_by.
 pub const INSERT_TABLE_ALLOCATION: Stmt = Stmt {
     name: "INSERT_TABLE_ALLOCATION",
-    sql: "INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, \"window\", created_by)
+    sql: r#"INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window", created_by)
           VALUES ($1, $2, 'table', $3, tstzrange($4, $5), $6)
-          RETURNING id",
+          RETURNING id"#,
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
 };
 
@@ -217,17 +217,17 @@ pub const SET_BOOKING_ZONE: Stmt = Stmt {
 /// $1 restaurant, $2 booking, $3 table ids, $4 start, $5 end, $6 assigned_by, $7 key.
 pub const INSERT_SYNC_EVENT: Stmt = Stmt {
     name: "INSERT_SYNC_EVENT",
-    sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
+    sql: r#"INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
           VALUES ($1, $2, 'capacity.assignment.sync',
-                  $2::text || ':' || to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
-                           || ':' || to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+                  $2::text || ':' || to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                           || ':' || to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                            || ':' || array_to_string($3, ','),
                   $7,
                   jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'tableIds', to_jsonb($3),
                                      'startAt', $4, 'endAt', $5, 'idempotencyKey', $7,
                                      'assignedBy', $6, 'source', 'assign_tables_atomic_v2'))
           ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
-             WHERE status IN ('pending', 'processing') DO NOTHING",
+             WHERE status IN ('pending', 'processing') DO NOTHING"#,
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid, Ty::Text],
 };
 
@@ -291,7 +291,8 @@ pub const RELEASE_BOOKING: Stmt = Stmt {
 
 /// The history row of a confirmed booking moved to `pending_allocation` by a release.
 /// $1 restaurant, $2 booking, $3 released tables, $4 now.
-pub const INSERT_RELEASE_HISTORY: Stmt = Stmt { name: "INSERT_RELEASE_HISTORY",
+pub const INSERT_RELEASE_HISTORY: Stmt = Stmt {
+    name: "INSERT_RELEASE_HISTORY",
     sql: "INSERT INTO booking_state_history (restaurant_id, booking_id, from_status, to_status, changed_at, reason, metadata)
           VALUES ($1, $2, 'confirmed', 'pending_allocation', $4, 'tables_released',
                   jsonb_build_object('released_tables', $3))",
@@ -313,10 +314,10 @@ pub const MOVE_ASSIGNMENTS: Stmt = Stmt {
 /// Moves the live allocations of the moved tables $3 and merge groups $4 to [$5, $6) ($7 now).
 pub const MOVE_ALLOCATIONS: Stmt = Stmt {
     name: "MOVE_ALLOCATIONS",
-    sql: "UPDATE allocations y SET \"window\" = tstzrange($5, $6), updated_at = $7
+    sql: r#"UPDATE allocations y SET "window" = tstzrange($5, $6), updated_at = $7
            WHERE y.restaurant_id = $1 AND y.booking_id = $2 AND NOT y.shadow
              AND ((y.resource_type = 'table' AND y.resource_id = ANY($3))
-                  OR (y.resource_type = 'merge_group' AND y.id = ANY($4)))",
+                  OR (y.resource_type = 'merge_group' AND y.id = ANY($4)))"#,
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
 };
 

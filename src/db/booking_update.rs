@@ -27,7 +27,8 @@ const LOCK: Stmt = Stmt {
 };
 
 /// The new slot's service period, its rule's limits, and the other bookings already in it.
-const USAGE_WITH_RULES: Stmt = Stmt { name: "USAGE_WITH_RULES",
+const USAGE_WITH_RULES: Stmt = Stmt {
+    name: "USAGE_WITH_RULES",
     sql: "WITH period AS (
               SELECT p.id, p.name, p.start_time, p.end_time FROM restaurant_service_periods p
                WHERE p.restaurant_id = $1
@@ -55,7 +56,8 @@ const USAGE_WITH_RULES: Stmt = Stmt { name: "USAGE_WITH_RULES",
 };
 
 /// The same without limits (the rules table is absent, or the check is switched off).
-const USAGE_WITHOUT_RULES: Stmt = Stmt { name: "USAGE_WITHOUT_RULES",
+const USAGE_WITHOUT_RULES: Stmt = Stmt {
+    name: "USAGE_WITHOUT_RULES",
     sql: "WITH period AS (
               SELECT p.id, p.name, p.start_time, p.end_time FROM restaurant_service_periods p
                WHERE p.restaurant_id = $1
@@ -143,8 +145,8 @@ const MOVE_ASSIGNMENTS: Stmt = Stmt {
 /// Moves the booking's live table and merge-group allocations to the new window ($5 now).
 const MOVE_ALLOCATIONS: Stmt = Stmt {
     name: "MOVE_ALLOCATIONS",
-    sql: "UPDATE allocations SET \"window\" = tstzrange($3, $4), updated_at = $5
-           WHERE restaurant_id = $1 AND booking_id = $2 AND resource_type IN ('table', 'merge_group') AND NOT shadow",
+    sql: r#"UPDATE allocations SET "window" = tstzrange($3, $4), updated_at = $5
+           WHERE restaurant_id = $1 AND booking_id = $2 AND resource_type IN ('table', 'merge_group') AND NOT shadow"#,
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz, Ty::TimestampTz],
 };
 
@@ -177,6 +179,13 @@ pub struct BookingUpdate {
     pub loyalty_points_awarded: Option<i32>,
     pub source: Option<String>,
 }
+
+/// The booking row as the envelope reports it.
+const BOOKING_JSON: Stmt = Stmt {
+    name: "BOOKING_JSON",
+    sql: "SELECT to_jsonb(b.*) FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
 
 /// Runs the update and returns the envelope.
 pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, SeatingError> {
@@ -242,13 +251,6 @@ pub fn update(client: &mut SpiClient<'_>, u: &BookingUpdate) -> Result<Value, Se
     let booking: Option<JsonB> = run(client, &BOOKING_JSON, &[r.into(), b.into()]).first().col(1, &BOOKING_JSON);
     Ok(usage.updated(party, booking.map_or(Value::Null, |j| j.0), assignments))
 }
-
-/// The booking row as the envelope reports it.
-const BOOKING_JSON: Stmt = Stmt {
-    name: "BOOKING_JSON",
-    sql: "SELECT to_jsonb(b.*) FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2",
-    args: &[Ty::Uuid, Ty::Uuid],
-};
 
 /// After a time change: keep the booking's tables when they are free in the new window (other
 /// bookings' allocations, assignments and live holds), else release them.

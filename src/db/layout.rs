@@ -73,17 +73,17 @@ macro_rules! identity_sql {
 /// and scan only what ends after the window starts, however much history the restaurant keeps.
 macro_rules! busy_sql {
     () => {
-        "SELECT array_agg(b.id) AS busy FROM (
+        r#"SELECT array_agg(b.id) AS busy FROM (
           SELECT a.resource_id AS id FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
-             AND upper(a.\"window\") > $3 AND lower(a.\"window\") < $4 AND a.booking_id IS DISTINCT FROM $2
+             AND upper(a."window") > $3 AND lower(a."window") < $4 AND a.booking_id IS DISTINCT FROM $2
           UNION
           SELECT w.table_id FROM table_hold_windows w
            WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
              AND w.status = 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
           UNION
           SELECT x.table_id FROM booking_table_assignments x
-           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND x.booking_id <> $2) b"
+           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND x.booking_id <> $2) b"#
     };
 }
 

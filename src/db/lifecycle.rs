@@ -101,6 +101,88 @@ pub struct TransitionResult {
     pub updated_at: Instant,
 }
 
+/// The restaurant and booking of a hold (unlocked; the booking is locked next).
+pub const HOLD_OWNER: Stmt = Stmt {
+    name: "HOLD_OWNER",
+    sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.id = $1",
+    args: &[Ty::Uuid],
+};
+
+/// Locks the hold row (after the booking row: the global order is booking, hold, tables).
+pub const LOCK_HOLD: Stmt = Stmt {
+    name: "LOCK_HOLD",
+    sql: r#"SELECT h.booking_id, h.start_at, h.end_at,
+                 to_char(h.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                 h.status = 'active', h.expires_at > $3,
+                 h.metadata->>'policyVersion', h.metadata#>>'{selection,snapshot,adjacency,hash}',
+                 ARRAY(SELECT m.table_id FROM table_hold_members m
+                        WHERE m.restaurant_id = $1 AND m.hold_id = h.id ORDER BY m.table_id)
+            FROM table_holds h
+           WHERE h.restaurant_id = $1 AND h.id = $2
+             FOR NO KEY UPDATE"#,
+    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz],
+};
+
+/// The same inside a companion: only a hold of the routed restaurant is found.
+pub const HOLD_OWNER_IN: Stmt = Stmt {
+    name: "HOLD_OWNER_IN",
+    sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
+    args: &[Ty::Uuid, Ty::Uuid],
+};
+
+/// The recorded confirmation of (booking, key), if any: its hold and table set.
+pub const CONFIRMATION_RESULT: Stmt = Stmt {
+    name: "CONFIRMATION_RESULT",
+    sql: "SELECT c.hold_id, c.table_ids FROM booking_confirmation_results c
+           WHERE c.restaurant_id = $1 AND c.booking_id = $2 AND c.idempotency_key = $3",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
+};
+
+/// The `capacity.hold.confirmed` payload of a hold-driven confirm and its checksum (no table read).
+/// $1 booking, $2 hold, $3 tables, $4 start, $5 end, $6 actor.
+pub const HOLD_CONFIRMATION_PAYLOAD: Stmt = Stmt {
+    name: "HOLD_CONFIRMATION_PAYLOAD",
+    sql: r#"SELECT body, encode(sha256(convert_to(body::text, 'UTF8')), 'hex')
+            FROM (SELECT jsonb_build_object('bookingId', $1, 'tableIds', to_jsonb($3),
+                                            'startAt', to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                            'endAt', to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                            'actorId', $6, 'holdId', $2) AS body) p"#,
+    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
+};
+
+/// The ledger row of the confirm's key records the payload checksum. $1 restaurant, $2 booking,
+/// $3 key, $4 checksum.
+pub const SET_LEDGER_CHECKSUM: Stmt = Stmt {
+    name: "SET_LEDGER_CHECKSUM",
+    sql: "UPDATE booking_assignment_idempotency l SET payload_checksum = $4
+           WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $3",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Text],
+};
+
+/// The confirmation result of (booking, key). $1 restaurant, $2 booking, $3 hold, $4 key,
+/// $5 tables, $6 start, $7 end, $8 actor.
+pub const UPSERT_CONFIRMATION_RESULT: Stmt = Stmt {
+    name: "UPSERT_CONFIRMATION_RESULT",
+    sql: "INSERT INTO booking_confirmation_results
+                 (restaurant_id, booking_id, hold_id, idempotency_key, table_ids, assignment_window, actor_id)
+          VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8)
+          ON CONFLICT (restaurant_id, booking_id, idempotency_key) DO UPDATE
+             SET hold_id = EXCLUDED.hold_id, table_ids = EXCLUDED.table_ids,
+                 assignment_window = EXCLUDED.assignment_window, actor_id = EXCLUDED.actor_id",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
+};
+
+/// The `capacity.hold.confirmed` event (deduplicated while pending). $1 restaurant, $2 booking,
+/// $3 hold, $4 key, $5 payload.
+pub const INSERT_HOLD_CONFIRMED_EVENT: Stmt = Stmt {
+    name: "INSERT_HOLD_CONFIRMED_EVENT",
+    sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
+          VALUES ($1, $2, 'capacity.hold.confirmed', $2::text || ':' || $3::text || ':hold.confirmed', $4, $5)
+          ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
+             WHERE status IN ('pending', 'processing') DO NOTHING",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb],
+};
+
 /// The locked booking's current status, or `BookingNotFound`.
 pub fn lock_status(
     client: &mut SpiClient<'_>,
@@ -249,35 +331,6 @@ pub fn confirm(
     Ok(rows)
 }
 
-/// The restaurant and booking of a hold (unlocked; the booking is locked next).
-pub const HOLD_OWNER: Stmt = Stmt {
-    name: "HOLD_OWNER",
-    sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.id = $1",
-    args: &[Ty::Uuid],
-};
-
-/// Locks the hold row (after the booking row: the global order is booking, hold, tables).
-pub const LOCK_HOLD: Stmt = Stmt {
-    name: "LOCK_HOLD",
-    sql: "SELECT h.booking_id, h.start_at, h.end_at,
-                 to_char(h.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                 h.status = 'active', h.expires_at > $3,
-                 h.metadata->>'policyVersion', h.metadata#>>'{selection,snapshot,adjacency,hash}',
-                 ARRAY(SELECT m.table_id FROM table_hold_members m
-                        WHERE m.restaurant_id = $1 AND m.hold_id = h.id ORDER BY m.table_id)
-            FROM table_holds h
-           WHERE h.restaurant_id = $1 AND h.id = $2
-             FOR NO KEY UPDATE",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz],
-};
-
-/// The same inside a companion: only a hold of the routed restaurant is found.
-pub const HOLD_OWNER_IN: Stmt = Stmt {
-    name: "HOLD_OWNER_IN",
-    sql: "SELECT h.restaurant_id, h.booking_id FROM table_holds h WHERE h.restaurant_id = $1 AND h.id = $2",
-    args: &[Ty::Uuid, Ty::Uuid],
-};
-
 /// The restaurant and booking of a hold; None when there is no such hold (in the routed
 /// restaurant, inside a companion).
 pub fn hold_owner(client: &mut SpiClient<'_>, hold_id: Uuid) -> Option<(Uuid, Option<Uuid>)> {
@@ -310,59 +363,6 @@ pub fn lock_hold(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid)
         tables: row.uuids(9, s),
     })
 }
-
-/// The recorded confirmation of (booking, key), if any: its hold and table set.
-pub const CONFIRMATION_RESULT: Stmt = Stmt {
-    name: "CONFIRMATION_RESULT",
-    sql: "SELECT c.hold_id, c.table_ids FROM booking_confirmation_results c
-           WHERE c.restaurant_id = $1 AND c.booking_id = $2 AND c.idempotency_key = $3",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::Text],
-};
-
-/// The `capacity.hold.confirmed` payload of a hold-driven confirm and its checksum (no table read).
-/// $1 booking, $2 hold, $3 tables, $4 start, $5 end, $6 actor.
-pub const HOLD_CONFIRMATION_PAYLOAD: Stmt = Stmt {
-    name: "HOLD_CONFIRMATION_PAYLOAD",
-    sql: "SELECT body, encode(sha256(convert_to(body::text, 'UTF8')), 'hex')
-            FROM (SELECT jsonb_build_object('bookingId', $1, 'tableIds', to_jsonb($3),
-                                            'startAt', to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                                            'endAt', to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),
-                                            'actorId', $6, 'holdId', $2) AS body) p",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
-};
-
-/// The ledger row of the confirm's key records the payload checksum. $1 restaurant, $2 booking,
-/// $3 key, $4 checksum.
-pub const SET_LEDGER_CHECKSUM: Stmt = Stmt {
-    name: "SET_LEDGER_CHECKSUM",
-    sql: "UPDATE booking_assignment_idempotency l SET payload_checksum = $4
-           WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $3",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Text],
-};
-
-/// The confirmation result of (booking, key). $1 restaurant, $2 booking, $3 hold, $4 key,
-/// $5 tables, $6 start, $7 end, $8 actor.
-pub const UPSERT_CONFIRMATION_RESULT: Stmt = Stmt {
-    name: "UPSERT_CONFIRMATION_RESULT",
-    sql: "INSERT INTO booking_confirmation_results
-                 (restaurant_id, booking_id, hold_id, idempotency_key, table_ids, assignment_window, actor_id)
-          VALUES ($1, $2, $3, $4, $5, tstzrange($6, $7), $8)
-          ON CONFLICT (restaurant_id, booking_id, idempotency_key) DO UPDATE
-             SET hold_id = EXCLUDED.hold_id, table_ids = EXCLUDED.table_ids,
-                 assignment_window = EXCLUDED.assignment_window, actor_id = EXCLUDED.actor_id",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
-};
-
-/// The `capacity.hold.confirmed` event (deduplicated while pending). $1 restaurant, $2 booking,
-/// $3 hold, $4 key, $5 payload.
-pub const INSERT_HOLD_CONFIRMED_EVENT: Stmt = Stmt {
-    name: "INSERT_HOLD_CONFIRMED_EVENT",
-    sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, idempotency_key, payload)
-          VALUES ($1, $2, 'capacity.hold.confirmed', $2::text || ':' || $3::text || ':hold.confirmed', $4, $5)
-          ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
-             WHERE status IN ('pending', 'processing') DO NOTHING",
-    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid, Ty::Text, Ty::Jsonb],
-};
 
 /// What `confirm_hold_assignment_tx` was asked (decoded).
 pub struct HoldConfirmRequest {

@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn columns_literals_and_quoted_names_stay() {
-        let sql = "SELECT bookings, 'FROM bookings', \"window\", a.bookings FROM x WHERE y = 'it''s FROM allocations'";
+        let sql = r#"SELECT bookings, 'FROM bookings', "window", a.bookings FROM x WHERE y = 'it''s FROM allocations'"#;
         assert_eq!(rewrite(sql, &names()), sql);
         // a word after FROM that is not a model table
         assert_eq!(rewrite("SELECT 1 FROM unnest($1) t", &names()), "SELECT 1 FROM unnest($1) t");

@@ -454,6 +454,7 @@ pub fn resource_from_constraint_detail(detail: &str) -> Option<Uuid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use SeatingError::*;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)
@@ -488,168 +489,196 @@ mod tests {
         }
     }
 
-    #[test]
-    fn reference_texts_for_assignment_validation() {
-        let b = id(1);
-        let t = id(2);
-        let e = SeatingError::NoTableIds { function: "assign_tables_atomic_v2" };
-        assert_eq!(e.sqlstate().code(), "23514");
-        assert_eq!(e.message(), "assign_tables_atomic_v2 requires at least one table id");
+    /// One catalogue row to check: the error, its SQLSTATE and message, and (when given) its
+    /// DETAIL exactly and a fragment of its HINT.
+    struct Case {
+        error: SeatingError,
+        state: &'static str,
+        message: String,
+        detail: Option<String>,
+        hint: Option<&'static str>,
+    }
 
-        let e = SeatingError::BookingNotFound { booking_id: b };
-        assert_eq!(e.sqlstate().code(), "P0002");
-        assert_eq!(e.message(), "Booking 00000000-0000-0000-0000-000000000001 not found");
+    fn case(error: SeatingError, state: &'static str, message: impl Into<String>) -> Case {
+        Case { error, state, message: message.into(), detail: None, hint: None }
+    }
 
-        let e = SeatingError::PartialCustomWindow { function: "assign_tables_atomic_v2" };
-        assert_eq!(e.sqlstate().code(), "22023");
-        assert_eq!(e.message(), "assign_tables_atomic_v2 requires both start and end when providing custom window");
+    impl Case {
+        fn detail(mut self, detail: impl Into<String>) -> Case {
+            self.detail = Some(detail.into());
+            self
+        }
 
-        let e = SeatingError::MissingWindow { booking_id: b };
-        assert_eq!(
-            (e.sqlstate().code(), e.message().as_str()),
-            ("22000", "Booking 00000000-0000-0000-0000-000000000001 missing start/end window")
-        );
-        let e = SeatingError::InvalidWindow { booking_id: b };
-        assert_eq!(
-            (e.sqlstate().code(), e.message().as_str()),
-            ("22000", "Booking 00000000-0000-0000-0000-000000000001 has invalid time window")
-        );
+        fn hint(mut self, fragment: &'static str) -> Case {
+            self.hint = Some(fragment);
+            self
+        }
+    }
 
-        let e = SeatingError::TableOtherRestaurant { table_id: t };
-        assert_eq!(e.sqlstate().code(), "23503");
-        assert_eq!(e.message(), format!("Table {t} belongs to a different restaurant"));
-
-        assert_eq!(SeatingError::TableInactive { table_id: t }.message(), format!("Table {t} is inactive"));
-        assert_eq!(SeatingError::TableOutOfService { table_id: t }.message(), format!("Table {t} is out of service"));
-        let e = SeatingError::MixedZones { found: id(3), expected: id(4) };
-        assert_eq!(e.sqlstate().code(), "23514");
-        assert_eq!(
-            e.message(),
-            format!("All tables must belong to the same zone (found {}, expected {})", id(3), id(4))
-        );
-        let e = SeatingError::MergeRequiresMovable { table_id: t, mobility: "fixed".into() };
-        assert_eq!(e.message(), format!("Merged assignments require movable tables ({t} is fixed)"));
-        let e = SeatingError::TablesNotFound { booking_id: b };
-        assert_eq!(e.sqlstate().code(), "P0002");
-        assert_eq!(e.message(), format!("Unable to load all requested tables for booking {b}"));
-        assert_eq!(
-            SeatingError::ZoneConflict { booking_id: b }.message(),
-            format!("Booking {b} already has assignments in a different zone")
-        );
-        assert_eq!(
-            SeatingError::ZoneLocked { booking_id: b, locked: id(3), requested: id(4) }.message(),
-            format!("Booking {b} locked to zone {}, cannot assign zone {}", id(3), id(4))
-        );
-        assert_eq!(
-            SeatingError::NotAdjacent { table_id: t }.message(),
-            format!("Table {t} is not adjacent to the selected set")
-        );
+    /// The reference's texts (reference §2, SPEC §5), one row per error.
+    fn cases() -> Vec<Case> {
+        let (b, t, h) = (id(1), id(2), id(11));
+        let v2 = "assign_tables_atomic_v2";
+        vec![
+            case(NoTableIds { function: v2 }, "23514", "assign_tables_atomic_v2 requires at least one table id"),
+            case(BookingNotFound { booking_id: b }, "P0002", "Booking 00000000-0000-0000-0000-000000000001 not found"),
+            case(
+                PartialCustomWindow { function: v2 },
+                "22023",
+                "assign_tables_atomic_v2 requires both start and end when providing custom window",
+            ),
+            case(MissingWindow { booking_id: b }, "22000", format!("Booking {b} missing start/end window")),
+            case(InvalidWindow { booking_id: b }, "22000", format!("Booking {b} has invalid time window")),
+            case(TableOtherRestaurant { table_id: t }, "23503", format!("Table {t} belongs to a different restaurant")),
+            case(TableInactive { table_id: t }, "23514", format!("Table {t} is inactive")),
+            case(TableOutOfService { table_id: t }, "23514", format!("Table {t} is out of service")),
+            case(
+                MixedZones { found: id(3), expected: id(4) },
+                "23514",
+                format!("All tables must belong to the same zone (found {}, expected {})", id(3), id(4)),
+            ),
+            case(
+                MergeRequiresMovable { table_id: t, mobility: "fixed".into() },
+                "23514",
+                format!("Merged assignments require movable tables ({t} is fixed)"),
+            ),
+            case(
+                TablesNotFound { booking_id: b },
+                "P0002",
+                format!("Unable to load all requested tables for booking {b}"),
+            ),
+            case(
+                ZoneConflict { booking_id: b },
+                "23514",
+                format!("Booking {b} already has assignments in a different zone"),
+            ),
+            case(
+                ZoneLocked { booking_id: b, locked: id(3), requested: id(4) },
+                "23514",
+                format!("Booking {b} locked to zone {}, cannot assign zone {}", id(3), id(4)),
+            ),
+            case(NotAdjacent { table_id: t }, "23514", format!("Table {t} is not adjacent to the selected set")),
+            case(
+                HoldConflict { booking_id: b, hold_id: h },
+                "P0001",
+                format!("Hold conflict prevents assignment for booking {b}"),
+            )
+            .detail(format!("Hold {h} overlaps requested window"))
+            .hint("Retry after hold expiration or confirm existing hold."),
+            case(
+                AllocationOverlap { resource_id: t, booking_id: b, blocker: Blocker::Booking(id(13)) },
+                "P0001",
+                "allocations_no_overlap",
+            )
+            .detail(format!("Resource {t} overlaps requested window for booking {b}"))
+            .hint("00000000-0000-0000-0000-00000000000d"),
+            case(
+                AllocationOverlap { resource_id: t, booking_id: b, blocker: Blocker::Unknown },
+                "P0001",
+                "allocations_no_overlap",
+            )
+            .hint("Another assignment committed first"),
+            case(
+                IdempotencyMismatch { function: v2, booking_id: b, reason: MismatchReason::TableSet },
+                "P0003",
+                format!("assign_tables_atomic_v2 idempotency mismatch for booking {b}"),
+            )
+            .detail("Idempotency key reuse detected with a different table set"),
+            case(
+                CapacityExceeded { covers: 41, max_covers: 40, parties: 3, max_parties: 10 },
+                "P0001",
+                "capacity_exceeded_post_assignment",
+            )
+            .detail("Capacity exceeded after assignment: covers 41/40, parties 3/10")
+            .hint("Release tables or adjust capacity overrides before retrying."),
+            case(
+                StateConflict { current: "cancelled".into(), expected: "pending".into() },
+                "P0004",
+                "booking_state_conflict",
+            )
+            .detail("Current status cancelled does not match expected pending"),
+            case(
+                NoAssignmentsReturned { booking_id: b },
+                "P0003",
+                format!("assign_tables_atomic_v2 returned no assignments for booking {b}"),
+            ),
+            case(HoldNotFound { hold_id: h }, "P0002", format!("Hold {h} not found")),
+            case(
+                HoldExpired { hold_id: h, expired_at: "2026-11-23 10:00:00+00".into() },
+                "P0001",
+                format!("Hold {h} expired at 2026-11-23 10:00:00+00"),
+            ),
+            case(
+                HoldBelongsToOtherBooking { hold_id: h, owner: id(1), expected: id(2) },
+                "P0001",
+                format!("Hold {h} belongs to booking {} (expected {})", id(1), id(2)),
+            ),
+            case(HoldInvalidWindow { hold_id: h }, "22000", format!("Hold {h} has invalid window")),
+            case(
+                SeatedPartyWithoutTable { booking_id: b },
+                "23514",
+                format!("Booking {b} is checked in and must keep at least one table"),
+            )
+            .hint("assign_tables_atomic_v2"),
+            case(
+                NullArgument { function: v2, argument: "p_booking_id" },
+                "22004",
+                "assign_tables_atomic_v2: argument p_booking_id must not be null",
+            ),
+            case(NullTableId { function: v2 }, "22004", "assign_tables_atomic_v2: table ids must not be null"),
+            case(
+                TransitionNotAllowed { from: "cancelled".into(), to: "confirmed".into() },
+                "22023",
+                "Booking status transition from cancelled to confirmed is not allowed",
+            )
+            .hint("final"),
+            case(
+                HoldBlocked { booking_id: b, hold_id: h },
+                "P0001",
+                format!("Hold conflict prevents hold for booking {b}"),
+            )
+            .detail(format!("Hold {h} overlaps requested window")),
+            case(
+                InvalidHoldTtl { seconds: 0 },
+                "22023",
+                "Hold time-to-live must be a positive number of seconds (got 0)",
+            ),
+            case(UnknownStatus { label: "x".into() }, "22023", "Unknown booking status \"x\""),
+            case(
+                NoTablePlan { booking_id: id(3), detail: "party of 9".into() },
+                "P0001",
+                format!("No table plan fits booking {}", id(3)),
+            )
+            .detail("party of 9"),
+            case(
+                ArgumentOutOfRange { function: "quote_tables", argument: "p_limit", allowed: "at least 1" },
+                "22023",
+                "quote_tables: p_limit must be at least 1",
+            ),
+            case(
+                BookingNotAssignable { booking_id: b, status: "cancelled".into() },
+                "23514",
+                format!("Booking {b} is cancelled and cannot be assigned tables"),
+            )
+            .hint(""),
+        ]
     }
 
     #[test]
-    fn conflicts_carry_detail_and_hint() {
-        let b = id(10);
-        let h = id(11);
-        let e = SeatingError::HoldConflict { booking_id: b, hold_id: h };
-        assert_eq!(e.sqlstate().code(), "P0001");
-        assert_eq!(e.message(), format!("Hold conflict prevents assignment for booking {b}"));
-        assert_eq!(e.detail().unwrap(), format!("Hold {h} overlaps requested window"));
-        assert_eq!(e.hint().unwrap(), "Retry after hold expiration or confirm existing hold.");
-
-        let t = id(12);
-        let other = id(13);
-        let e = SeatingError::AllocationOverlap { resource_id: t, booking_id: b, blocker: Blocker::Booking(other) };
-        assert_eq!(e.sqlstate().code(), "P0001");
-        assert_eq!(e.message(), "allocations_no_overlap");
-        assert_eq!(e.detail().unwrap(), format!("Resource {t} overlaps requested window for booking {b}"));
-        assert!(e.hint().unwrap().contains(&other.to_string()));
-
-        let e = SeatingError::IdempotencyMismatch {
-            function: "assign_tables_atomic_v2",
-            booking_id: b,
-            reason: MismatchReason::TableSet,
-        };
-        assert_eq!(e.sqlstate().code(), "P0003");
-        assert_eq!(e.message(), format!("assign_tables_atomic_v2 idempotency mismatch for booking {b}"));
-        assert_eq!(e.detail().unwrap(), "Idempotency key reuse detected with a different table set");
-    }
-
-    #[test]
-    fn lifecycle_texts() {
-        let e = SeatingError::CapacityExceeded { covers: 41, max_covers: 40, parties: 3, max_parties: 10 };
-        assert_eq!(e.sqlstate().code(), "P0001");
-        assert_eq!(e.message(), "capacity_exceeded_post_assignment");
-        assert_eq!(e.detail().unwrap(), "Capacity exceeded after assignment: covers 41/40, parties 3/10");
-        assert_eq!(e.hint().unwrap(), "Release tables or adjust capacity overrides before retrying.");
-
-        let e = SeatingError::StateConflict { current: "cancelled".into(), expected: "pending".into() };
-        assert_eq!(e.sqlstate().code(), "P0004");
-        assert_eq!(e.message(), "booking_state_conflict");
-        assert_eq!(e.detail().unwrap(), "Current status cancelled does not match expected pending");
-
-        let b = id(20);
-        let e = SeatingError::NoAssignmentsReturned { booking_id: b };
-        assert_eq!(e.sqlstate().code(), "P0003");
-        assert_eq!(e.message(), format!("assign_tables_atomic_v2 returned no assignments for booking {b}"));
-
-        let h = id(21);
-        assert_eq!(SeatingError::HoldNotFound { hold_id: h }.sqlstate().code(), "P0002");
-        let e = SeatingError::HoldExpired { hold_id: h, expired_at: "2026-11-23 10:00:00+00".into() };
-        assert_eq!(e.sqlstate().code(), "P0001");
-        assert_eq!(e.message(), format!("Hold {h} expired at 2026-11-23 10:00:00+00"));
-        let e = SeatingError::HoldBelongsToOtherBooking { hold_id: h, owner: id(1), expected: id(2) };
-        assert_eq!(e.message(), format!("Hold {h} belongs to booking {} (expected {})", id(1), id(2)));
-        assert_eq!(SeatingError::HoldInvalidWindow { hold_id: h }.sqlstate().code(), "22000");
-        let e = SeatingError::SeatedPartyWithoutTable { booking_id: b };
-        assert_eq!(e.sqlstate().code(), "23514");
-        assert_eq!(e.message(), format!("Booking {b} is checked in and must keep at least one table"));
-        assert!(e.hint().unwrap().contains("assign_tables_atomic_v2"));
-    }
-
-    #[test]
-    fn null_argument_names_function_and_argument() {
-        let e = SeatingError::NullArgument { function: "assign_tables_atomic_v2", argument: "p_booking_id" };
-        assert_eq!(e.sqlstate().code(), "22004");
-        assert_eq!(e.message(), "assign_tables_atomic_v2: argument p_booking_id must not be null");
-        assert!(e.to_string().ends_with("(22004)"));
-        let e = SeatingError::NullTableId { function: "assign_tables_atomic_v2" };
-        assert_eq!(e.sqlstate().code(), "22004");
-        assert_eq!(e.message(), "assign_tables_atomic_v2: table ids must not be null");
-    }
-
-    #[test]
-    fn lifecycle_and_hold_placement_texts() {
-        let e = SeatingError::TransitionNotAllowed { from: "cancelled".into(), to: "confirmed".into() };
-        assert_eq!(e.sqlstate().code(), "22023");
-        assert_eq!(e.message(), "Booking status transition from cancelled to confirmed is not allowed");
-        assert!(e.hint().unwrap().contains("final"));
-        let e = SeatingError::HoldBlocked { booking_id: id(1), hold_id: id(2) };
-        assert_eq!(e.sqlstate().code(), "P0001");
-        assert_eq!(e.message(), format!("Hold conflict prevents hold for booking {}", id(1)));
-        assert_eq!(e.detail().unwrap(), format!("Hold {} overlaps requested window", id(2)));
-        let e = SeatingError::InvalidHoldTtl { seconds: 0 };
-        assert_eq!(e.sqlstate().code(), "22023");
-        assert_eq!(e.message(), "Hold time-to-live must be a positive number of seconds (got 0)");
-        assert_eq!(SeatingError::UnknownStatus { label: "x".into() }.message(), "Unknown booking status \"x\"");
-    }
-
-    #[test]
-    fn allocator_texts() {
-        let e = SeatingError::NoTablePlan { booking_id: id(3), detail: "party of 9".into() };
-        assert_eq!(e.sqlstate().code(), "P0001");
-        assert_eq!(e.message(), format!("No table plan fits booking {}", id(3)));
-        assert_eq!(e.detail().unwrap(), "party of 9");
-        let e =
-            SeatingError::ArgumentOutOfRange { function: "quote_tables", argument: "p_limit", allowed: "at least 1" };
-        assert_eq!((e.sqlstate().code(), e.message().as_str()), ("22023", "quote_tables: p_limit must be at least 1"));
-    }
-
-    #[test]
-    fn terminal_bookings_are_not_assignable() {
-        let b = id(5);
-        let e = SeatingError::BookingNotAssignable { booking_id: b, status: "cancelled".into() };
-        assert_eq!(e.sqlstate().code(), "23514");
-        assert_eq!(e.message(), format!("Booking {b} is cancelled and cannot be assigned tables"));
-        assert!(e.hint().is_some());
+    fn every_catalogue_row_has_its_reference_text() {
+        for c in cases() {
+            let what = format!("{:?}", c.error);
+            assert_eq!(c.error.sqlstate().code(), c.state, "{what}");
+            assert_eq!(c.error.message(), c.message, "{what}");
+            if let Some(detail) = &c.detail {
+                assert_eq!(c.error.detail().as_ref(), Some(detail), "{what}");
+            }
+            if let Some(fragment) = c.hint {
+                let hint = c.error.hint().unwrap_or_else(|| panic!("{what} has a hint"));
+                assert!(hint.contains(fragment), "{what}: {hint}");
+            }
+            // The wire form ends with the SQLSTATE in parentheses.
+            assert!(c.error.to_string().ends_with(&format!("({})", c.state)), "{what}");
+        }
     }
 }

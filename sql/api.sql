@@ -13,13 +13,17 @@ SET check_function_bodies = off;
 -- allocation), occupied (a checked-in booking's allocation), reserved (any other non-shadow
 -- allocation or a live hold), else available. One probe of the partial GiST index finds every
 -- allocation covering the instant (with whether it is maintenance or a checked-in booking's) and
--- one the live holds, whatever the number of tables; planned once per session, index scans only,
--- like the RPCs' statements.
+-- one the live holds, whatever the number of tables; index scans only and, except under Citus
+-- (which cannot distribute a generic plan), planned once per session, like the RPCs' statements.
 CREATE FUNCTION @extschema@.table_live_status(p_restaurant_id uuid, p_at timestamptz DEFAULT now())
 RETURNS TABLE (table_id uuid, table_number text, live_status text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off
-    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_bitmapscan = off AS $$
+    SET plan_cache_mode = auto SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 BEGIN
+    IF pg_catalog.current_setting('citus.version', true) IS NULL THEN
+        -- Restored on return with the SET clause's value.
+        PERFORM pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true);
+    END IF;
     RETURN QUERY
     WITH allocated AS (
         SELECT a.resource_id, bool_or(a.is_maintenance) AS maintenance,

@@ -33,7 +33,7 @@ The ordering of items is not stable, it is driven by a dependency graph.
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:36
+-- src/lib.rs:37
 -- bootstrap
 -- pg_seating SQL-language functions of the extension (its code, SPEC §1). Loaded first by the
 -- extension script. The data model is not created here: pg_seating_install() creates it
@@ -50,13 +50,17 @@ SET check_function_bodies = off;
 -- allocation), occupied (a checked-in booking's allocation), reserved (any other non-shadow
 -- allocation or a live hold), else available. One probe of the partial GiST index finds every
 -- allocation covering the instant (with whether it is maintenance or a checked-in booking's) and
--- one the live holds, whatever the number of tables; planned once per session, index scans only,
--- like the RPCs' statements.
+-- one the live holds, whatever the number of tables; index scans only and, except under Citus
+-- (which cannot distribute a generic plan), planned once per session, like the RPCs' statements.
 CREATE FUNCTION @extschema@.table_live_status(p_restaurant_id uuid, p_at timestamptz DEFAULT now())
 RETURNS TABLE (table_id uuid, table_number text, live_status text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off
-    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_bitmapscan = off AS $$
+    SET plan_cache_mode = auto SET enable_seqscan = off SET enable_bitmapscan = off AS $$
 BEGIN
+    IF pg_catalog.current_setting('citus.version', true) IS NULL THEN
+        -- Restored on return with the SET clause's value.
+        PERFORM pg_catalog.set_config('plan_cache_mode', 'force_generic_plan', true);
+    END IF;
     RETURN QUERY
     WITH allocated AS (
         SELECT a.resource_id, bool_or(a.is_maintenance) AS maintenance,
@@ -167,6 +171,710 @@ $$;
 
 /* <begin connected objects> */
 -- src/lib.rs:38
+-- requires:
+--   api
+
+-- Operations (seeds 001 and 004): the anomaly finder, the per-booking repair, the shadow backfill.
+-- Loaded after the data model. These are operator tools, not hot paths.
+
+-- One row per problem, with its kind and the ids involved; no rows on a healthy database.
+-- find_assignment_anomalies() looks at the whole database; with p_restaurant_id and/or a day range
+-- [p_from, p_to] it looks only at that restaurant and at the rows of those days (bookings by their
+-- date; assignments, allocations, ledger rows and holds by their window, a day of slack either side
+-- for time zones), costing in proportion to what it reads. The scope is applied by dynamic SQL, so
+-- each call is planned for its own arguments.
+CREATE FUNCTION @extschema@.find_assignment_anomalies(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
+                                                      p_to date DEFAULT NULL)
+RETURNS TABLE (kind text, restaurant_id uuid, booking_id uuid, table_id uuid, allocation_id uuid, hold_id uuid, detail text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+BEGIN
+    IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
+        RAISE EXCEPTION 'find_assignment_anomalies: the day range [%, %] is inverted or infinite', p_from, p_to
+            USING ERRCODE = '22000', HINT = 'Pass finite days with p_from <= p_to, or NULL for no bound.';
+    END IF;
+    RETURN QUERY EXECUTE $query$
+    -- The scope, inlined into every branch (NOT MATERIALIZED: with no scope each branch reads its
+    -- table as it would alone). Windows are read through the time-first indexes (restaurant, end).
+    WITH x AS NOT MATERIALIZED (
+        SELECT * FROM @extschema@.booking_table_assignments x
+         WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
+           AND ($2::date IS NULL OR x.end_at > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR x.start_at < ($3::date + 2)::timestamptz)),
+    a AS NOT MATERIALIZED (
+        SELECT * FROM @extschema@.allocations a
+         WHERE ($1::uuid IS NULL OR a.restaurant_id = $1)
+           AND ($2::date IS NULL OR upper(a."window") > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR lower(a."window") < ($3::date + 2)::timestamptz)),
+    b AS NOT MATERIALIZED (
+        SELECT * FROM @extschema@.bookings b
+         WHERE ($1::uuid IS NULL OR b.restaurant_id = $1)
+           AND ($2::date IS NULL OR b.booking_date >= $2) AND ($3::date IS NULL OR b.booking_date <= $3)),
+    l AS NOT MATERIALIZED (
+        SELECT * FROM @extschema@.booking_assignment_idempotency l
+         WHERE ($1::uuid IS NULL OR l.restaurant_id = $1)
+           AND (($2::date IS NULL AND $3::date IS NULL)
+                OR (l.restaurant_id, l.booking_id) IN (SELECT b.restaurant_id, b.id FROM b))),
+    h AS NOT MATERIALIZED (
+        SELECT * FROM @extschema@.table_holds h
+         WHERE ($1::uuid IS NULL OR h.restaurant_id = $1)
+           AND ($2::date IS NULL OR h.end_at > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR h.start_at < ($3::date + 2)::timestamptz))
+    -- two live assignments of one (booking, table) (the unique key forbids it; legacy data)
+    SELECT 'duplicate_assignment', x.restaurant_id, x.booking_id, x.table_id, NULL::uuid, NULL::uuid,
+           count(*) || ' assignments of one table to one booking'
+      FROM x
+     GROUP BY x.restaurant_id, x.booking_id, x.table_id HAVING count(*) > 1
+    UNION ALL
+    -- overlapping live allocations of one table (the exclusion constraint forbids it; legacy data)
+    SELECT 'overlapping_allocations', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
+           'overlaps allocation ' || o.id || ' of booking ' || coalesce(o.booking_id::text, 'none')
+      FROM a
+      JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = a.resource_type
+                                    AND o.resource_id = a.resource_id AND o.id > a.id AND o."window" && a."window"
+     WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT o.shadow
+    UNION ALL
+    -- an assignment without its live table allocation for the same window
+    SELECT 'assignment_without_allocation', x.restaurant_id, x.booking_id, x.table_id, x.allocation_id, NULL,
+           'no live table allocation with window ' || x.assignment_window
+      FROM x
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.allocations o
+                        WHERE o.restaurant_id = x.restaurant_id AND o.booking_id = x.booking_id
+                          AND o.resource_type = 'table' AND o.resource_id = x.table_id AND NOT o.shadow
+                          AND o."window" = x.assignment_window)
+    UNION ALL
+    -- a live table allocation of a booking without its assignment
+    SELECT 'allocation_without_assignment', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
+           'live table allocation ' || a."window" || ' without an assignment'
+      FROM a
+     WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT a.is_maintenance AND a.booking_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = a.restaurant_id AND y.booking_id = a.booking_id
+                          AND y.table_id = a.resource_id)
+    UNION ALL
+    -- a merge group without member assignments
+    SELECT 'empty_merge_group', a.restaurant_id, a.booking_id, NULL, a.id, NULL, 'merge group without members'
+      FROM a
+     WHERE a.resource_type = 'merge_group'
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = a.restaurant_id AND y.merge_group_id = a.id)
+    UNION ALL
+    -- a ledger row recording a table the booking no longer holds (assignment is additive: a row
+    -- records the tables of one call, a subset of the booking's)
+    SELECT 'stale_ledger', l.restaurant_id, l.booking_id, NULL, l.merge_group_allocation_id, NULL,
+           'key ' || l.idempotency_key || ' records ' || l.table_ids::text
+      FROM l
+     WHERE NOT l.table_ids <@ ARRAY(SELECT y.table_id FROM @extschema@.booking_table_assignments y
+                                     WHERE y.restaurant_id = l.restaurant_id AND y.booking_id = l.booking_id)
+    UNION ALL
+    -- a confirmed (or checked-in) booking with no table
+    SELECT 'confirmed_without_table', b.restaurant_id, b.id, NULL, NULL, NULL, b.status || ' booking has no table'
+      FROM b
+     WHERE b.status IN ('confirmed', 'checked_in')
+       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = b.restaurant_id AND y.booking_id = b.id)
+    UNION ALL
+    -- a cancelled, no-show or completed booking still holding tables, allocations or holds: read
+    -- from the (few) rows that hold state, not from every booking
+    SELECT 'terminal_booking_holds_state', t.restaurant_id, t.id, NULL, NULL, NULL, t.status || ' booking still holds table state'
+      FROM (SELECT DISTINCT s.restaurant_id, s.booking_id
+              FROM (SELECT x.restaurant_id, x.booking_id FROM x
+                    UNION ALL SELECT a.restaurant_id, a.booking_id FROM a WHERE a.booking_id IS NOT NULL
+                    UNION ALL SELECT h.restaurant_id, h.booking_id FROM h WHERE h.booking_id IS NOT NULL) s) s
+      JOIN @extschema@.bookings t ON t.restaurant_id = s.restaurant_id AND t.id = s.booking_id
+     WHERE t.status IN ('cancelled', 'no_show', 'completed')
+    UNION ALL
+    -- an expired hold never swept (it blocks nobody, but it is garbage)
+    SELECT 'expired_hold', h.restaurant_id, h.booking_id, NULL, NULL, h.id, 'expired at ' || h.expires_at
+      FROM h
+     WHERE h.status = 'active' AND h.expires_at <= now()
+    $query$ USING p_restaurant_id, p_from, p_to;
+END;
+$$;
+
+-- Repairs one booking's table state (seed 001): the actions it takes (or, dry run, would take).
+-- After it the finder reports nothing for the booking's tables, and assign_tables_atomic_v2
+-- succeeds on retry. Other bookings' rows are never touched.
+CREATE FUNCTION @extschema@.repair_booking_assignments(p_booking_id uuid, p_dry_run boolean DEFAULT true)
+RETURNS TABLE (action text, detail text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+DECLARE
+    v_restaurant uuid;
+    v_status @extschema@.booking_status;
+    v_overlapping uuid[];
+    v_n bigint;
+    v_table uuid;
+    v_row uuid;
+    v_key text;
+    v_tables uuid[];
+BEGIN
+    IF p_booking_id IS NULL THEN
+        RAISE EXCEPTION 'repair_booking_assignments: argument p_booking_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
+    -- The restaurant first, then the lock with it (on Citus a lock needs the distribution column).
+    SELECT b.restaurant_id INTO v_restaurant FROM @extschema@.bookings b WHERE b.id = p_booking_id;
+    SELECT b.status INTO v_status
+      FROM @extschema@.bookings b WHERE b.restaurant_id = v_restaurant AND b.id = p_booking_id FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'Booking % not found', p_booking_id USING ERRCODE = 'P0002';
+    END IF;
+
+    IF v_status IN ('cancelled', 'no_show', 'completed') THEN
+        SELECT count(*) INTO v_n FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id;
+        action := 'release_terminal_state';
+        detail := format('%s booking: delete %s assignments and every allocation, hold and ledger row', v_status, v_n);
+        RETURN NEXT;
+        IF NOT p_dry_run THEN
+            DELETE FROM @extschema@.booking_table_assignments x WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id;
+            DELETE FROM @extschema@.booking_assignment_idempotency l WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id;
+            DELETE FROM @extschema@.allocations a WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id;
+            DELETE FROM @extschema@.table_holds h WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id;
+            UPDATE @extschema@.bookings SET assigned_zone_id = NULL WHERE restaurant_id = v_restaurant AND id = p_booking_id;
+        END IF;
+        RETURN;
+    END IF;
+
+    -- Duplicate assignments of one table (legacy data): keep the one its allocation points at (or
+    -- the newest), delete the others.
+    -- (RETURNING gives plain columns, the text is made here: on Citus a RETURNING clause may only
+    -- call immutable functions.)
+    FOR v_table, v_row IN
+        DELETE FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
+           AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                        WHERE y.restaurant_id = v_restaurant AND y.booking_id = x.booking_id
+                          AND y.table_id = x.table_id AND y.id <> x.id
+                          AND (y.allocation_id IS NOT NULL, y.created_at, y.id) > (x.allocation_id IS NOT NULL, x.created_at, x.id))
+           AND NOT p_dry_run
+        RETURNING x.table_id, x.id
+    LOOP
+        action := 'delete_duplicate_assignment';
+        detail := 'table ' || v_table || ' assignment ' || v_row;
+        RETURN NEXT;
+    END LOOP;
+    IF p_dry_run THEN
+        FOR action, detail IN
+            SELECT 'delete_duplicate_assignment', 'table ' || x.table_id || ' assignment ' || x.id
+              FROM @extschema@.booking_table_assignments x
+             WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
+               AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
+                            WHERE y.restaurant_id = x.restaurant_id AND y.booking_id = x.booking_id
+                              AND y.table_id = x.table_id AND y.id <> x.id
+                              AND (y.allocation_id IS NOT NULL, y.created_at, y.id) > (x.allocation_id IS NOT NULL, x.created_at, x.id))
+        LOOP
+            RETURN NEXT;
+        END LOOP;
+    END IF;
+
+    -- The booking's live table allocations that overlap another booking's on the same table
+    -- (legacy data): release that table from this booking (a retry chooses again).
+    FOR action, detail IN
+        SELECT DISTINCT 'release_overlapping_table', 'table ' || a.resource_id || ' overlaps booking ' || coalesce(o.booking_id::text, 'none')
+          FROM @extschema@.allocations a
+          JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
+                                        AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
+                                        AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table' AND NOT a.shadow
+    LOOP
+        RETURN NEXT;
+    END LOOP;
+    IF NOT p_dry_run THEN
+        -- The tables first, then their allocations (deleting an allocation whose assignment still
+        -- exists would release it through the model's trigger in the middle of this statement).
+        v_overlapping := ARRAY(
+            SELECT DISTINCT a.resource_id
+              FROM @extschema@.allocations a
+              JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
+                                            AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
+                                            AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+             WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
+               AND a.resource_type = 'table' AND NOT a.shadow);
+        DELETE FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id AND x.table_id = ANY (v_overlapping);
+        DELETE FROM @extschema@.allocations a
+         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table'
+           AND a.resource_id = ANY (v_overlapping);
+    END IF;
+
+    -- Assignments without their live allocation: remove them (a retry assigns afresh).
+    FOR action, detail IN
+        SELECT 'delete_assignment_without_allocation', 'table ' || x.table_id || ' ' || x.assignment_window
+          FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
+           AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a
+                            WHERE a.restaurant_id = x.restaurant_id AND a.booking_id = x.booking_id
+                              AND a.resource_type = 'table' AND a.resource_id = x.table_id AND NOT a.shadow
+                              AND a."window" = x.assignment_window)
+    LOOP
+        RETURN NEXT;
+    END LOOP;
+    IF NOT p_dry_run THEN
+        DELETE FROM @extschema@.booking_table_assignments x
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
+           AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a
+                            WHERE a.restaurant_id = x.restaurant_id AND a.booking_id = x.booking_id
+                              AND a.resource_type = 'table' AND a.resource_id = x.table_id AND NOT a.shadow
+                              AND a."window" = x.assignment_window);
+    END IF;
+
+    -- Live table allocations without an assignment, and merge groups without members.
+    FOR action, detail IN
+        SELECT CASE a.resource_type WHEN 'table' THEN 'delete_allocation_without_assignment' ELSE 'delete_empty_merge_group' END,
+               a.resource_type || ' ' || a.resource_id || ' ' || a."window"
+          FROM @extschema@.allocations a
+         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND NOT a.shadow
+           AND ((a.resource_type = 'table' AND NOT EXISTS (
+                    SELECT 1 FROM @extschema@.booking_table_assignments x
+                     WHERE x.restaurant_id = a.restaurant_id AND x.booking_id = a.booking_id AND x.table_id = a.resource_id
+                       AND x.assignment_window = a."window"))
+             OR (a.resource_type = 'merge_group' AND NOT EXISTS (
+                    SELECT 1 FROM @extschema@.booking_table_assignments x
+                     WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)))
+    LOOP
+        RETURN NEXT;
+    END LOOP;
+    IF NOT p_dry_run THEN
+        -- Detach what the deleted allocations are referenced by, then delete them.
+        UPDATE @extschema@.booking_table_assignments x SET merge_group_id = NULL
+         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id AND x.merge_group_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a WHERE a.restaurant_id = x.restaurant_id AND a.id = x.merge_group_id);
+        -- Stale ledger rows go first: they may reference a merge group deleted below.
+        FOR v_key, v_tables IN
+            DELETE FROM @extschema@.booking_assignment_idempotency l
+             WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
+               AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = v_restaurant AND x.booking_id = l.booking_id)
+            RETURNING l.idempotency_key, l.table_ids
+        LOOP
+            action := 'delete_stale_ledger_row';
+            detail := 'key ' || v_key || ' records ' || v_tables::text;
+            RETURN NEXT;
+        END LOOP;
+        DELETE FROM @extschema@.allocations a
+         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND NOT a.shadow
+           AND ((a.resource_type = 'table' AND NOT EXISTS (
+                    SELECT 1 FROM @extschema@.booking_table_assignments x
+                     WHERE x.restaurant_id = a.restaurant_id AND x.booking_id = a.booking_id
+                       AND x.table_id = a.resource_id AND x.assignment_window = a."window"))
+             OR (a.resource_type = 'merge_group' AND NOT EXISTS (
+                    SELECT 1 FROM @extschema@.booking_table_assignments x
+                     WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)));
+    END IF;
+
+    -- Dry run: ledger rows recording a table the booking no longer holds (applied above otherwise).
+    FOR action, detail IN
+        SELECT 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
+          FROM @extschema@.booking_assignment_idempotency l
+         WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
+           AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
+           AND p_dry_run
+    LOOP
+        RETURN NEXT;
+    END LOOP;
+
+    -- Expired holds of the booking.
+    FOR action, detail IN
+        SELECT 'delete_expired_hold', 'hold ' || h.id || ' expired at ' || h.expires_at
+          FROM @extschema@.table_holds h
+         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status = 'active' AND h.expires_at <= now()
+    LOOP
+        RETURN NEXT;
+    END LOOP;
+    IF NOT p_dry_run THEN
+        DELETE FROM @extschema@.table_holds h
+         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status = 'active' AND h.expires_at <= now();
+        -- The zone lock follows what is left.
+        UPDATE @extschema@.bookings b SET assigned_zone_id = NULL
+         WHERE b.restaurant_id = v_restaurant AND b.id = p_booking_id AND b.assigned_zone_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
+                            WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id);
+    END IF;
+
+    IF v_status IN ('confirmed', 'checked_in') AND NOT EXISTS (
+           SELECT 1 FROM @extschema@.booking_table_assignments x WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id) THEN
+        action := 'needs_assignment';
+        detail := v_status || ' booking has no table: assign one (assign_tables_atomic_v2 or auto_assign_tables)';
+        RETURN NEXT;
+    END IF;
+END;
+$$;
+
+-- Seed 004: mirror assignments into allocations as shadow rows (never blocking), idempotent; a
+-- booking's existing allocation of the table, live or shadow, is left as it is (never demoted).
+-- With p_restaurant_id and/or a day range [p_from, p_to] only those assignments (by their window,
+-- a day of slack either side for time zones).
+CREATE FUNCTION @extschema@.backfill_allocations_shadow(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
+                                                        p_to date DEFAULT NULL)
+RETURNS TABLE (inserted bigint, already_present bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+BEGIN
+    IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
+        RAISE EXCEPTION 'backfill_allocations_shadow: the day range [%, %] is inverted or infinite', p_from, p_to
+            USING ERRCODE = '22000', HINT = 'Pass finite days with p_from <= p_to, or NULL for no bound.';
+    END IF;
+    RETURN QUERY EXECUTE $query$
+    WITH src AS MATERIALIZED (
+        SELECT x.restaurant_id, x.booking_id, x.table_id, x.assignment_window
+          FROM @extschema@.booking_table_assignments x
+         WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
+           AND ($2::date IS NULL OR x.end_at > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR x.start_at < ($3::date + 2)::timestamptz)),
+    ins AS (
+        INSERT INTO @extschema@.allocations (restaurant_id, booking_id, resource_type, resource_id, "window", shadow)
+        SELECT s.restaurant_id, s.booking_id, 'table', s.table_id, s.assignment_window, true FROM src s
+        ON CONFLICT (restaurant_id, booking_id, resource_type, resource_id) DO NOTHING
+        RETURNING 1)
+    SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM src) - (SELECT count(*) FROM ins)
+    $query$ USING p_restaurant_id, p_from, p_to;
+END;
+$$;
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/lib.rs:41
+-- requires:
+--   api
+
+-- The booking app's RPCs that need an exception block or are plain SQL (APP-CONTRACT.md §3).
+-- The ones that assign or release tables are native (Rust, through the assignment core):
+-- sync_confirmed_assignment_windows, release_hold_and_emit, and the core of the two booking
+-- envelopes below. Every one is SECURITY DEFINER with a pinned search_path (SPEC §1).
+
+-- The retryable conflicts of a booking write: a serialization failure, a deadlock, a lock that
+-- could not be taken (lock_timeout, NOWAIT). The app retries on `retryable: true`.
+CREATE FUNCTION @extschema@.pg_seating_booking_conflict(p_sqlstate text)
+RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_build_object(
+        'success', false, 'error', 'BOOKING_CONFLICT', 'retryable', true, 'sqlstate', p_sqlstate,
+        'message', CASE p_sqlstate
+                       WHEN '40P01' THEN 'Database deadlock detected. Please retry.'
+                       WHEN '55P03' THEN 'Capacity rule is currently locked by another transaction. Please retry.'
+                       ELSE 'Concurrent booking conflict detected. Please retry.'
+                   END)
+$$;
+
+-- update_booking_with_capacity_check (reference §2.8): the core's envelope, or BOOKING_CONFLICT
+-- with retryable true when the update meets a concurrent one (40001, 40P01, 55P03); the failed
+-- work is rolled back to the block's start. Other errors are raised.
+CREATE FUNCTION @extschema@.update_booking_with_capacity_check(
+    p_booking_id uuid, p_restaurant_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time,
+    p_end_time time, p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
+    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
+    p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
+    p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
+    p_source text DEFAULT 'api')
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    RETURN @extschema@.update_booking_with_capacity_check_core(
+        p_booking_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
+        p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
+        p_marketing_opt_in, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded, p_source);
+EXCEPTION WHEN serialization_failure OR deadlock_detected OR lock_not_available THEN
+    RETURN @extschema@.pg_seating_booking_conflict(SQLSTATE);
+END;
+$$;
+
+-- A new unique booking reference: ten characters of an alphabet without look-alikes (no 0/O,
+-- 1/I/L), unique among bookings.reference when the app has that column.
+CREATE FUNCTION @extschema@.generate_booking_reference()
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+DECLARE
+    v_alphabet constant text := 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+    v_bytes bytea;
+    v_ref text;
+    v_has_column boolean := EXISTS (
+        SELECT 1 FROM pg_attribute a
+         WHERE a.attrelid = to_regclass('@extschema@.bookings') AND a.attname = 'reference' AND NOT a.attisdropped);
+    v_taken boolean;
+BEGIN
+    FOR attempt IN 1 .. 20 LOOP
+        v_bytes := decode(replace(gen_random_uuid()::text, '-', ''), 'hex');
+        v_ref := '';
+        FOR i IN 0 .. 9 LOOP
+            v_ref := v_ref || substr(v_alphabet, 1 + get_byte(v_bytes, i) % length(v_alphabet), 1);
+        END LOOP;
+        IF NOT v_has_column THEN
+            RETURN v_ref;
+        END IF;
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM @extschema@.bookings WHERE reference = $1)' INTO v_taken USING v_ref;
+        IF NOT v_taken THEN
+            RETURN v_ref;
+        END IF;
+    END LOOP;
+    RAISE EXCEPTION 'generate_booking_reference: no free reference after 20 attempts'
+        USING ERRCODE = '23505', HINT = 'Retry the call.';
+END;
+$$;
+
+-- create_booking_with_capacity_check: the insert twin of update_booking_with_capacity_check.
+-- A repeated p_idempotency_key (per restaurant) returns the booking it created, with
+-- duplicate: true. Otherwise the booking is inserted as pending and the update core applies
+-- the capacity rules and the envelope; a refusal rolls the insert back. The booking gets a
+-- reference (generate_booking_reference) when the app's bookings.reference column exists and
+-- has no value.
+CREATE FUNCTION @extschema@.create_booking_with_capacity_check(
+    p_restaurant_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time, p_end_time time,
+    p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
+    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
+    p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
+    p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
+    p_loyalty_points_awarded integer DEFAULT 0)
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+    v_key text := nullif(btrim(p_idempotency_key), '');
+    v_id uuid;
+    v_existing jsonb;
+    v_result jsonb;
+BEGIN
+    IF p_restaurant_id IS NULL OR p_booking_date IS NULL OR p_start_time IS NULL OR p_end_time IS NULL
+       OR p_party_size IS NULL THEN
+        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
+            'message', 'p_restaurant_id, p_booking_date, p_start_time, p_end_time and p_party_size are required');
+    END IF;
+    IF p_party_size <= 0 OR p_start_time = p_end_time OR NOT isfinite(p_booking_date) THEN
+        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
+            'message', 'p_party_size must be positive, the times must differ and the date must be finite');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.restaurants r WHERE r.id = p_restaurant_id) THEN
+        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS', 'message', 'Restaurant not found');
+    END IF;
+    IF v_key IS NOT NULL THEN
+        SELECT to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
+         WHERE b.restaurant_id = p_restaurant_id AND b.idempotency_key = v_key;
+        IF FOUND THEN
+            RETURN jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
+                                      'message', 'Booking already exists for this idempotency key');
+        END IF;
+    END IF;
+    BEGIN
+        INSERT INTO @extschema@.bookings
+               (restaurant_id, customer_id, booking_date, start_time, end_time, party_size, status, booking_type,
+                customer_name, customer_email, customer_phone, seating_preference, notes, marketing_opt_in,
+                idempotency_key, source, auth_user_id, client_request_id, details, loyalty_points_awarded)
+        VALUES (p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size, 'pending',
+                p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
+                coalesce(p_marketing_opt_in, false), v_key, coalesce(p_source, 'api'), p_auth_user_id,
+                p_client_request_id, coalesce(p_details, '{}'), coalesce(p_loyalty_points_awarded, 0))
+        RETURNING id INTO v_id;
+        IF EXISTS (SELECT 1 FROM pg_attribute a
+                    WHERE a.attrelid = to_regclass('@extschema@.bookings') AND a.attname = 'reference'
+                      AND NOT a.attisdropped) THEN
+            -- (The reference is made first: on Citus an UPDATE may not call a volatile function.)
+            EXECUTE 'UPDATE @extschema@.bookings SET reference = $3
+                      WHERE restaurant_id = $1 AND id = $2 AND reference IS NULL'
+              USING p_restaurant_id, v_id, @extschema@.generate_booking_reference();
+        END IF;
+        v_result := @extschema@.update_booking_with_capacity_check_core(
+            v_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
+            p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
+            p_marketing_opt_in, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded, p_source);
+        IF NOT coalesce((v_result ->> 'success')::boolean, false) THEN
+            -- Refused (capacity): undo the insert, answer with the envelope.
+            RAISE EXCEPTION USING ERRCODE = 'PSC01', MESSAGE = v_result::text;
+        END IF;
+        RETURN v_result - 'assignments' || jsonb_build_object('duplicate', false, 'message', 'Booking created successfully');
+    EXCEPTION
+        WHEN SQLSTATE 'PSC01' THEN
+            RETURN SQLERRM::jsonb;
+        WHEN unique_violation THEN
+            -- A concurrent call with the same key won: answer as the repeat it is.
+            SELECT to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
+             WHERE b.restaurant_id = p_restaurant_id AND b.idempotency_key = v_key;
+            IF v_key IS NOT NULL AND v_existing IS NOT NULL THEN
+                RETURN jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
+                                          'message', 'Booking already exists for this idempotency key');
+            END IF;
+            RAISE;
+        WHEN serialization_failure OR deadlock_detected OR lock_not_available THEN
+            RETURN @extschema@.pg_seating_booking_conflict(SQLSTATE);
+    END;
+END;
+$$;
+
+-- Hold conflicts are always strict in pg_seating (SPEC §6: a live hold blocks every other
+-- booking, enforced by table_hold_windows_no_overlap). The app calls the setter before hold work
+-- with its feature flag; it is accepted and changes nothing, and both answer true.
+CREATE FUNCTION @extschema@.set_hold_conflict_enforcement(enabled boolean DEFAULT true)
+RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT true
+$$;
+
+CREATE FUNCTION @extschema@.is_holds_strict_conflicts_enabled()
+RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT true
+$$;
+
+-- Whether a table is free for [p_start_at, p_end_at): no live allocation (assignment or
+-- maintenance) of another booking and no live hold of another booking overlaps it, and the table
+-- is active and in service. p_exclude_booking_id's own allocations and holds do not count.
+-- Unknown table: false. NULL table or bounds: 22004; an empty or inverted window: 22000.
+CREATE FUNCTION @extschema@.is_table_available_v2(p_table_id uuid, p_start_at timestamptz, p_end_at timestamptz,
+                                                  p_exclude_booking_id uuid DEFAULT NULL)
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+    v_restaurant uuid;
+BEGIN
+    IF p_table_id IS NULL OR p_start_at IS NULL OR p_end_at IS NULL THEN
+        RAISE EXCEPTION 'is_table_available_v2: p_table_id, p_start_at and p_end_at must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a table id and both window bounds.';
+    END IF;
+    IF p_start_at >= p_end_at OR NOT isfinite(p_start_at) OR NOT isfinite(p_end_at) THEN
+        RAISE EXCEPTION 'is_table_available_v2: the window [%, %) is empty, inverted or infinite', p_start_at, p_end_at
+            USING ERRCODE = '22000', HINT = 'Pass a finite window whose start is before its end.';
+    END IF;
+    SELECT t.restaurant_id INTO v_restaurant FROM @extschema@.table_inventory t
+     WHERE t.id = p_table_id AND t.active AND t.status <> 'out_of_service';
+    IF v_restaurant IS NULL THEN
+        RETURN false;
+    END IF;
+    RETURN NOT EXISTS (
+               SELECT 1 FROM @extschema@.allocations a
+                WHERE a.restaurant_id = v_restaurant AND a.resource_type = 'table' AND a.resource_id = p_table_id
+                  AND NOT a.shadow AND a."window" && tstzrange(p_start_at, p_end_at)
+                  AND (a.booking_id IS NULL OR a.booking_id IS DISTINCT FROM p_exclude_booking_id))
+       AND NOT EXISTS (
+               SELECT 1 FROM @extschema@.table_hold_windows w
+                WHERE w.restaurant_id = v_restaurant AND w.table_id = p_table_id AND w.status = 'active'
+                  AND w.expires_at > now() AND w.hold_window && tstzrange(p_start_at, p_end_at)
+                  AND (w.booking_id IS NULL OR w.booking_id IS DISTINCT FROM p_exclude_booking_id));
+END;
+$$;
+
+-- Prunes allocation history: up to p_limit allocations whose window ended before p_cutoff and
+-- that no assignment needs (shadow mirrors, maintenance blocks, merge groups and table
+-- allocations without an assignment), restaurant by restaurant in id order, each one's oldest
+-- first. The table allocations of assignments stay (deleting one would release its table: the
+-- record of who sat where is kept with its assignment). pg_seating keeps no archive table:
+-- archived_count is always 0.
+CREATE FUNCTION @extschema@.prune_allocations_history(p_cutoff timestamptz, p_limit integer DEFAULT 500)
+RETURNS TABLE (archived_count integer, deleted_count integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+DECLARE
+    v_deleted integer;
+    v_n integer;
+    v_restaurant uuid;
+BEGIN
+    IF p_cutoff IS NULL THEN
+        RAISE EXCEPTION 'prune_allocations_history: argument p_cutoff must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass the instant before which ended allocations are pruned.';
+    END IF;
+    IF p_limit IS NULL OR p_limit < 1 THEN
+        RAISE EXCEPTION 'prune_allocations_history: p_limit must be at least 1 (got %)', coalesce(p_limit::text, 'NULL')
+            USING ERRCODE = '22023';
+    END IF;
+    -- One restaurant at a time (each statement touches one restaurant, SPEC §8), restaurants in
+    -- id order, each restaurant's oldest first, until p_limit rows are gone.
+    v_deleted := 0;
+    FOR v_restaurant IN SELECT r.id FROM @extschema@.restaurants r ORDER BY r.id LOOP
+        EXIT WHEN v_deleted >= p_limit;
+        WITH victims AS (
+            SELECT a.id
+              FROM @extschema@.allocations a
+             WHERE a.restaurant_id = v_restaurant AND upper(a."window") <= p_cutoff
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
+                                WHERE x.restaurant_id = v_restaurant AND (x.allocation_id = a.id OR x.merge_group_id = a.id))
+               AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_assignment_idempotency l
+                                WHERE l.restaurant_id = v_restaurant AND l.merge_group_allocation_id = a.id)
+             ORDER BY a.updated_at, a.id
+             LIMIT p_limit - v_deleted
+               FOR UPDATE OF a SKIP LOCKED),
+             d AS (
+            DELETE FROM @extschema@.allocations a
+             WHERE a.restaurant_id = v_restaurant AND a.id IN (SELECT id FROM victims)
+            RETURNING 1)
+        SELECT count(*)::int INTO v_n FROM d;
+        v_deleted := v_deleted + v_n;
+    END LOOP;
+    archived_count := 0;
+    deleted_count := v_deleted;
+    RETURN NEXT;
+END;
+$$;
+
+-- ------------------------------------------------------------------------------------------------
+-- Restaurant-keyed companions of the SQL RPCs (SPEC §8): p_restaurant_id first, 22004 when it is
+-- NULL, then the reference function's work for that restaurant only; on Citus
+-- pg_seating_distribute() delegates each call to the node that holds the restaurant.
+-- ------------------------------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.update_booking_with_capacity_check_in_restaurant(
+    p_restaurant_id uuid, p_booking_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time,
+    p_end_time time, p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
+    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
+    p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
+    p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
+    p_source text DEFAULT 'api')
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    IF p_restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'update_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
+    RETURN @extschema@.update_booking_with_capacity_check(
+        p_booking_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
+        p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
+        p_marketing_opt_in, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded, p_source);
+END;
+$$;
+
+CREATE FUNCTION @extschema@.create_booking_with_capacity_check_in_restaurant(
+    p_restaurant_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time, p_end_time time,
+    p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
+    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
+    p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
+    p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
+    p_loyalty_points_awarded integer DEFAULT 0)
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    IF p_restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'create_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
+    RETURN @extschema@.create_booking_with_capacity_check(
+        p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size, p_booking_type,
+        p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes, p_marketing_opt_in,
+        p_idempotency_key, p_source, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded);
+END;
+$$;
+
+-- is_table_available_v2 for a table of a known restaurant (a table of another restaurant: false).
+CREATE FUNCTION @extschema@.is_table_available_v2_in_restaurant(p_restaurant_id uuid, p_table_id uuid,
+                                                                p_start_at timestamptz, p_end_at timestamptz,
+                                                                p_exclude_booking_id uuid DEFAULT NULL)
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+BEGIN
+    IF p_restaurant_id IS NULL THEN
+        RAISE EXCEPTION 'is_table_available_v2_in_restaurant: argument p_restaurant_id must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
+    END IF;
+    IF p_table_id IS NULL OR p_start_at IS NULL OR p_end_at IS NULL THEN
+        RAISE EXCEPTION 'is_table_available_v2: p_table_id, p_start_at and p_end_at must not be null'
+            USING ERRCODE = '22004', HINT = 'Pass a table id and both window bounds.';
+    END IF;
+    IF p_start_at >= p_end_at OR NOT isfinite(p_start_at) OR NOT isfinite(p_end_at) THEN
+        RAISE EXCEPTION 'is_table_available_v2: the window [%, %) is empty, inverted or infinite', p_start_at, p_end_at
+            USING ERRCODE = '22000', HINT = 'Pass a finite window whose start is before its end.';
+    END IF;
+    RETURN EXISTS (SELECT 1 FROM @extschema@.table_inventory t
+                    WHERE t.restaurant_id = p_restaurant_id AND t.id = p_table_id
+                      AND t.active AND t.status <> 'out_of_service')
+       AND NOT EXISTS (
+               SELECT 1 FROM @extschema@.allocations a
+                WHERE a.restaurant_id = p_restaurant_id AND a.resource_type = 'table' AND a.resource_id = p_table_id
+                  AND NOT a.shadow AND a."window" && tstzrange(p_start_at, p_end_at)
+                  AND (a.booking_id IS NULL OR a.booking_id IS DISTINCT FROM p_exclude_booking_id))
+       AND NOT EXISTS (
+               SELECT 1 FROM @extschema@.table_hold_windows w
+                WHERE w.restaurant_id = p_restaurant_id AND w.table_id = p_table_id AND w.status = 'active'
+                  AND w.expires_at > now() AND w.hold_window && tstzrange(p_start_at, p_end_at)
+                  AND (w.booking_id IS NULL OR w.booking_id IS DISTINCT FROM p_exclude_booking_id));
+END;
+$$;
+/* </end connected objects> */
+
+/* <begin connected objects> */
+-- src/lib.rs:39
 -- requires:
 --   api
 
@@ -530,7 +1238,7 @@ $$;
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:42
+-- src/lib.rs:43
 -- requires:
 --   install
 
@@ -727,710 +1435,6 @@ BEGIN
         END IF;
     END LOOP;
 END
-$$;
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/lib.rs:40
--- requires:
---   api
-
--- The booking app's RPCs that need an exception block or are plain SQL (APP-CONTRACT.md §3).
--- The ones that assign or release tables are native (Rust, through the assignment core):
--- sync_confirmed_assignment_windows, release_hold_and_emit, and the core of the two booking
--- envelopes below. Every one is SECURITY DEFINER with a pinned search_path (SPEC §1).
-
--- The retryable conflicts of a booking write: a serialization failure, a deadlock, a lock that
--- could not be taken (lock_timeout, NOWAIT). The app retries on `retryable: true`.
-CREATE FUNCTION @extschema@.pg_seating_booking_conflict(p_sqlstate text)
-RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jsonb_build_object(
-        'success', false, 'error', 'BOOKING_CONFLICT', 'retryable', true, 'sqlstate', p_sqlstate,
-        'message', CASE p_sqlstate
-                       WHEN '40P01' THEN 'Database deadlock detected. Please retry.'
-                       WHEN '55P03' THEN 'Capacity rule is currently locked by another transaction. Please retry.'
-                       ELSE 'Concurrent booking conflict detected. Please retry.'
-                   END)
-$$;
-
--- update_booking_with_capacity_check (reference §2.8): the core's envelope, or BOOKING_CONFLICT
--- with retryable true when the update meets a concurrent one (40001, 40P01, 55P03); the failed
--- work is rolled back to the block's start. Other errors are raised.
-CREATE FUNCTION @extschema@.update_booking_with_capacity_check(
-    p_booking_id uuid, p_restaurant_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time,
-    p_end_time time, p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
-    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
-    p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
-    p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
-    p_source text DEFAULT 'api')
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
-BEGIN
-    RETURN @extschema@.update_booking_with_capacity_check_core(
-        p_booking_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
-        p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
-        p_marketing_opt_in, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded, p_source);
-EXCEPTION WHEN serialization_failure OR deadlock_detected OR lock_not_available THEN
-    RETURN @extschema@.pg_seating_booking_conflict(SQLSTATE);
-END;
-$$;
-
--- A new unique booking reference: ten characters of an alphabet without look-alikes (no 0/O,
--- 1/I/L), unique among bookings.reference when the app has that column.
-CREATE FUNCTION @extschema@.generate_booking_reference()
-RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-DECLARE
-    v_alphabet constant text := 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-    v_bytes bytea;
-    v_ref text;
-    v_has_column boolean := EXISTS (
-        SELECT 1 FROM pg_attribute a
-         WHERE a.attrelid = to_regclass('@extschema@.bookings') AND a.attname = 'reference' AND NOT a.attisdropped);
-    v_taken boolean;
-BEGIN
-    FOR attempt IN 1 .. 20 LOOP
-        v_bytes := decode(replace(gen_random_uuid()::text, '-', ''), 'hex');
-        v_ref := '';
-        FOR i IN 0 .. 9 LOOP
-            v_ref := v_ref || substr(v_alphabet, 1 + get_byte(v_bytes, i) % length(v_alphabet), 1);
-        END LOOP;
-        IF NOT v_has_column THEN
-            RETURN v_ref;
-        END IF;
-        EXECUTE 'SELECT EXISTS (SELECT 1 FROM @extschema@.bookings WHERE reference = $1)' INTO v_taken USING v_ref;
-        IF NOT v_taken THEN
-            RETURN v_ref;
-        END IF;
-    END LOOP;
-    RAISE EXCEPTION 'generate_booking_reference: no free reference after 20 attempts'
-        USING ERRCODE = '23505', HINT = 'Retry the call.';
-END;
-$$;
-
--- create_booking_with_capacity_check: the insert twin of update_booking_with_capacity_check.
--- A repeated p_idempotency_key (per restaurant) returns the booking it created, with
--- duplicate: true. Otherwise the booking is inserted as pending and the update core applies
--- the capacity rules and the envelope; a refusal rolls the insert back. The booking gets a
--- reference (generate_booking_reference) when the app's bookings.reference column exists and
--- has no value.
-CREATE FUNCTION @extschema@.create_booking_with_capacity_check(
-    p_restaurant_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time, p_end_time time,
-    p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
-    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
-    p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
-    p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
-    p_loyalty_points_awarded integer DEFAULT 0)
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
-DECLARE
-    v_key text := nullif(btrim(p_idempotency_key), '');
-    v_id uuid;
-    v_existing jsonb;
-    v_result jsonb;
-BEGIN
-    IF p_restaurant_id IS NULL OR p_booking_date IS NULL OR p_start_time IS NULL OR p_end_time IS NULL
-       OR p_party_size IS NULL THEN
-        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
-            'message', 'p_restaurant_id, p_booking_date, p_start_time, p_end_time and p_party_size are required');
-    END IF;
-    IF p_party_size <= 0 OR p_start_time = p_end_time OR NOT isfinite(p_booking_date) THEN
-        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
-            'message', 'p_party_size must be positive, the times must differ and the date must be finite');
-    END IF;
-    IF NOT EXISTS (SELECT 1 FROM @extschema@.restaurants r WHERE r.id = p_restaurant_id) THEN
-        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS', 'message', 'Restaurant not found');
-    END IF;
-    IF v_key IS NOT NULL THEN
-        SELECT to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
-         WHERE b.restaurant_id = p_restaurant_id AND b.idempotency_key = v_key;
-        IF FOUND THEN
-            RETURN jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
-                                      'message', 'Booking already exists for this idempotency key');
-        END IF;
-    END IF;
-    BEGIN
-        INSERT INTO @extschema@.bookings
-               (restaurant_id, customer_id, booking_date, start_time, end_time, party_size, status, booking_type,
-                customer_name, customer_email, customer_phone, seating_preference, notes, marketing_opt_in,
-                idempotency_key, source, auth_user_id, client_request_id, details, loyalty_points_awarded)
-        VALUES (p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size, 'pending',
-                p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
-                coalesce(p_marketing_opt_in, false), v_key, coalesce(p_source, 'api'), p_auth_user_id,
-                p_client_request_id, coalesce(p_details, '{}'), coalesce(p_loyalty_points_awarded, 0))
-        RETURNING id INTO v_id;
-        IF EXISTS (SELECT 1 FROM pg_attribute a
-                    WHERE a.attrelid = to_regclass('@extschema@.bookings') AND a.attname = 'reference'
-                      AND NOT a.attisdropped) THEN
-            -- (The reference is made first: on Citus an UPDATE may not call a volatile function.)
-            EXECUTE 'UPDATE @extschema@.bookings SET reference = $3
-                      WHERE restaurant_id = $1 AND id = $2 AND reference IS NULL'
-              USING p_restaurant_id, v_id, @extschema@.generate_booking_reference();
-        END IF;
-        v_result := @extschema@.update_booking_with_capacity_check_core(
-            v_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
-            p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
-            p_marketing_opt_in, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded, p_source);
-        IF NOT coalesce((v_result ->> 'success')::boolean, false) THEN
-            -- Refused (capacity): undo the insert, answer with the envelope.
-            RAISE EXCEPTION USING ERRCODE = 'PSC01', MESSAGE = v_result::text;
-        END IF;
-        RETURN v_result - 'assignments' || jsonb_build_object('duplicate', false, 'message', 'Booking created successfully');
-    EXCEPTION
-        WHEN SQLSTATE 'PSC01' THEN
-            RETURN SQLERRM::jsonb;
-        WHEN unique_violation THEN
-            -- A concurrent call with the same key won: answer as the repeat it is.
-            SELECT to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
-             WHERE b.restaurant_id = p_restaurant_id AND b.idempotency_key = v_key;
-            IF v_key IS NOT NULL AND v_existing IS NOT NULL THEN
-                RETURN jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
-                                          'message', 'Booking already exists for this idempotency key');
-            END IF;
-            RAISE;
-        WHEN serialization_failure OR deadlock_detected OR lock_not_available THEN
-            RETURN @extschema@.pg_seating_booking_conflict(SQLSTATE);
-    END;
-END;
-$$;
-
--- Hold conflicts are always strict in pg_seating (SPEC §6: a live hold blocks every other
--- booking, enforced by table_hold_windows_no_overlap). The app calls the setter before hold work
--- with its feature flag; it is accepted and changes nothing, and both answer true.
-CREATE FUNCTION @extschema@.set_hold_conflict_enforcement(enabled boolean DEFAULT true)
-RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT true
-$$;
-
-CREATE FUNCTION @extschema@.is_holds_strict_conflicts_enabled()
-RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    SELECT true
-$$;
-
--- Whether a table is free for [p_start_at, p_end_at): no live allocation (assignment or
--- maintenance) of another booking and no live hold of another booking overlaps it, and the table
--- is active and in service. p_exclude_booking_id's own allocations and holds do not count.
--- Unknown table: false. NULL table or bounds: 22004; an empty or inverted window: 22000.
-CREATE FUNCTION @extschema@.is_table_available_v2(p_table_id uuid, p_start_at timestamptz, p_end_at timestamptz,
-                                                  p_exclude_booking_id uuid DEFAULT NULL)
-RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
-DECLARE
-    v_restaurant uuid;
-BEGIN
-    IF p_table_id IS NULL OR p_start_at IS NULL OR p_end_at IS NULL THEN
-        RAISE EXCEPTION 'is_table_available_v2: p_table_id, p_start_at and p_end_at must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass a table id and both window bounds.';
-    END IF;
-    IF p_start_at >= p_end_at OR NOT isfinite(p_start_at) OR NOT isfinite(p_end_at) THEN
-        RAISE EXCEPTION 'is_table_available_v2: the window [%, %) is empty, inverted or infinite', p_start_at, p_end_at
-            USING ERRCODE = '22000', HINT = 'Pass a finite window whose start is before its end.';
-    END IF;
-    SELECT t.restaurant_id INTO v_restaurant FROM @extschema@.table_inventory t
-     WHERE t.id = p_table_id AND t.active AND t.status <> 'out_of_service';
-    IF v_restaurant IS NULL THEN
-        RETURN false;
-    END IF;
-    RETURN NOT EXISTS (
-               SELECT 1 FROM @extschema@.allocations a
-                WHERE a.restaurant_id = v_restaurant AND a.resource_type = 'table' AND a.resource_id = p_table_id
-                  AND NOT a.shadow AND a."window" && tstzrange(p_start_at, p_end_at)
-                  AND (a.booking_id IS NULL OR a.booking_id IS DISTINCT FROM p_exclude_booking_id))
-       AND NOT EXISTS (
-               SELECT 1 FROM @extschema@.table_hold_windows w
-                WHERE w.restaurant_id = v_restaurant AND w.table_id = p_table_id AND w.status = 'active'
-                  AND w.expires_at > now() AND w.hold_window && tstzrange(p_start_at, p_end_at)
-                  AND (w.booking_id IS NULL OR w.booking_id IS DISTINCT FROM p_exclude_booking_id));
-END;
-$$;
-
--- Prunes allocation history: up to p_limit allocations whose window ended before p_cutoff and
--- that no assignment needs (shadow mirrors, maintenance blocks, merge groups and table
--- allocations without an assignment), restaurant by restaurant in id order, each one's oldest
--- first. The table allocations of assignments stay (deleting one would release its table: the
--- record of who sat where is kept with its assignment). pg_seating keeps no archive table:
--- archived_count is always 0.
-CREATE FUNCTION @extschema@.prune_allocations_history(p_cutoff timestamptz, p_limit integer DEFAULT 500)
-RETURNS TABLE (archived_count integer, deleted_count integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-DECLARE
-    v_deleted integer;
-    v_n integer;
-    v_restaurant uuid;
-BEGIN
-    IF p_cutoff IS NULL THEN
-        RAISE EXCEPTION 'prune_allocations_history: argument p_cutoff must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass the instant before which ended allocations are pruned.';
-    END IF;
-    IF p_limit IS NULL OR p_limit < 1 THEN
-        RAISE EXCEPTION 'prune_allocations_history: p_limit must be at least 1 (got %)', coalesce(p_limit::text, 'NULL')
-            USING ERRCODE = '22023';
-    END IF;
-    -- One restaurant at a time (each statement touches one restaurant, SPEC §8), restaurants in
-    -- id order, each restaurant's oldest first, until p_limit rows are gone.
-    v_deleted := 0;
-    FOR v_restaurant IN SELECT r.id FROM @extschema@.restaurants r ORDER BY r.id LOOP
-        EXIT WHEN v_deleted >= p_limit;
-        WITH victims AS (
-            SELECT a.id
-              FROM @extschema@.allocations a
-             WHERE a.restaurant_id = v_restaurant AND upper(a."window") <= p_cutoff
-               AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
-                                WHERE x.restaurant_id = v_restaurant AND (x.allocation_id = a.id OR x.merge_group_id = a.id))
-               AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_assignment_idempotency l
-                                WHERE l.restaurant_id = v_restaurant AND l.merge_group_allocation_id = a.id)
-             ORDER BY a.updated_at, a.id
-             LIMIT p_limit - v_deleted
-               FOR UPDATE OF a SKIP LOCKED),
-             d AS (
-            DELETE FROM @extschema@.allocations a
-             WHERE a.restaurant_id = v_restaurant AND a.id IN (SELECT id FROM victims)
-            RETURNING 1)
-        SELECT count(*)::int INTO v_n FROM d;
-        v_deleted := v_deleted + v_n;
-    END LOOP;
-    archived_count := 0;
-    deleted_count := v_deleted;
-    RETURN NEXT;
-END;
-$$;
-
--- ------------------------------------------------------------------------------------------------
--- Restaurant-keyed companions of the SQL RPCs (SPEC §8): p_restaurant_id first, 22004 when it is
--- NULL, then the reference function's work for that restaurant only; on Citus
--- pg_seating_distribute() delegates each call to the node that holds the restaurant.
--- ------------------------------------------------------------------------------------------------
-CREATE FUNCTION @extschema@.update_booking_with_capacity_check_in_restaurant(
-    p_restaurant_id uuid, p_booking_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time,
-    p_end_time time, p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
-    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
-    p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
-    p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
-    p_source text DEFAULT 'api')
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
-BEGIN
-    IF p_restaurant_id IS NULL THEN
-        RAISE EXCEPTION 'update_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
-    END IF;
-    RETURN @extschema@.update_booking_with_capacity_check(
-        p_booking_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
-        p_booking_type, p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes,
-        p_marketing_opt_in, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded, p_source);
-END;
-$$;
-
-CREATE FUNCTION @extschema@.create_booking_with_capacity_check_in_restaurant(
-    p_restaurant_id uuid, p_customer_id uuid, p_booking_date date, p_start_time time, p_end_time time,
-    p_party_size integer, p_booking_type text, p_customer_name text, p_customer_email text,
-    p_customer_phone text, p_seating_preference text, p_notes text DEFAULT NULL,
-    p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
-    p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
-    p_loyalty_points_awarded integer DEFAULT 0)
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
-BEGIN
-    IF p_restaurant_id IS NULL THEN
-        RAISE EXCEPTION 'create_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
-    END IF;
-    RETURN @extschema@.create_booking_with_capacity_check(
-        p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size, p_booking_type,
-        p_customer_name, p_customer_email, p_customer_phone, p_seating_preference, p_notes, p_marketing_opt_in,
-        p_idempotency_key, p_source, p_auth_user_id, p_client_request_id, p_details, p_loyalty_points_awarded);
-END;
-$$;
-
--- is_table_available_v2 for a table of a known restaurant (a table of another restaurant: false).
-CREATE FUNCTION @extschema@.is_table_available_v2_in_restaurant(p_restaurant_id uuid, p_table_id uuid,
-                                                                p_start_at timestamptz, p_end_at timestamptz,
-                                                                p_exclude_booking_id uuid DEFAULT NULL)
-RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
-BEGIN
-    IF p_restaurant_id IS NULL THEN
-        RAISE EXCEPTION 'is_table_available_v2_in_restaurant: argument p_restaurant_id must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
-    END IF;
-    IF p_table_id IS NULL OR p_start_at IS NULL OR p_end_at IS NULL THEN
-        RAISE EXCEPTION 'is_table_available_v2: p_table_id, p_start_at and p_end_at must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass a table id and both window bounds.';
-    END IF;
-    IF p_start_at >= p_end_at OR NOT isfinite(p_start_at) OR NOT isfinite(p_end_at) THEN
-        RAISE EXCEPTION 'is_table_available_v2: the window [%, %) is empty, inverted or infinite', p_start_at, p_end_at
-            USING ERRCODE = '22000', HINT = 'Pass a finite window whose start is before its end.';
-    END IF;
-    RETURN EXISTS (SELECT 1 FROM @extschema@.table_inventory t
-                    WHERE t.restaurant_id = p_restaurant_id AND t.id = p_table_id
-                      AND t.active AND t.status <> 'out_of_service')
-       AND NOT EXISTS (
-               SELECT 1 FROM @extschema@.allocations a
-                WHERE a.restaurant_id = p_restaurant_id AND a.resource_type = 'table' AND a.resource_id = p_table_id
-                  AND NOT a.shadow AND a."window" && tstzrange(p_start_at, p_end_at)
-                  AND (a.booking_id IS NULL OR a.booking_id IS DISTINCT FROM p_exclude_booking_id))
-       AND NOT EXISTS (
-               SELECT 1 FROM @extschema@.table_hold_windows w
-                WHERE w.restaurant_id = p_restaurant_id AND w.table_id = p_table_id AND w.status = 'active'
-                  AND w.expires_at > now() AND w.hold_window && tstzrange(p_start_at, p_end_at)
-                  AND (w.booking_id IS NULL OR w.booking_id IS DISTINCT FROM p_exclude_booking_id));
-END;
-$$;
-/* </end connected objects> */
-
-/* <begin connected objects> */
--- src/lib.rs:37
--- requires:
---   api
-
--- Operations (seeds 001 and 004): the anomaly finder, the per-booking repair, the shadow backfill.
--- Loaded after the data model. These are operator tools, not hot paths.
-
--- One row per problem, with its kind and the ids involved; no rows on a healthy database.
--- find_assignment_anomalies() looks at the whole database; with p_restaurant_id and/or a day range
--- [p_from, p_to] it looks only at that restaurant and at the rows of those days (bookings by their
--- date; assignments, allocations, ledger rows and holds by their window, a day of slack either side
--- for time zones), costing in proportion to what it reads. The scope is applied by dynamic SQL, so
--- each call is planned for its own arguments.
-CREATE FUNCTION @extschema@.find_assignment_anomalies(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
-                                                      p_to date DEFAULT NULL)
-RETURNS TABLE (kind text, restaurant_id uuid, booking_id uuid, table_id uuid, allocation_id uuid, hold_id uuid, detail text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-BEGIN
-    IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
-        RAISE EXCEPTION 'find_assignment_anomalies: the day range [%, %] is inverted or infinite', p_from, p_to
-            USING ERRCODE = '22000', HINT = 'Pass finite days with p_from <= p_to, or NULL for no bound.';
-    END IF;
-    RETURN QUERY EXECUTE $query$
-    -- The scope, inlined into every branch (NOT MATERIALIZED: with no scope each branch reads its
-    -- table as it would alone). Windows are read through the time-first indexes (restaurant, end).
-    WITH x AS NOT MATERIALIZED (
-        SELECT * FROM @extschema@.booking_table_assignments x
-         WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
-           AND ($2::date IS NULL OR x.end_at > ($2::date - 1)::timestamptz)
-           AND ($3::date IS NULL OR x.start_at < ($3::date + 2)::timestamptz)),
-    a AS NOT MATERIALIZED (
-        SELECT * FROM @extschema@.allocations a
-         WHERE ($1::uuid IS NULL OR a.restaurant_id = $1)
-           AND ($2::date IS NULL OR upper(a."window") > ($2::date - 1)::timestamptz)
-           AND ($3::date IS NULL OR lower(a."window") < ($3::date + 2)::timestamptz)),
-    b AS NOT MATERIALIZED (
-        SELECT * FROM @extschema@.bookings b
-         WHERE ($1::uuid IS NULL OR b.restaurant_id = $1)
-           AND ($2::date IS NULL OR b.booking_date >= $2) AND ($3::date IS NULL OR b.booking_date <= $3)),
-    l AS NOT MATERIALIZED (
-        SELECT * FROM @extschema@.booking_assignment_idempotency l
-         WHERE ($1::uuid IS NULL OR l.restaurant_id = $1)
-           AND (($2::date IS NULL AND $3::date IS NULL)
-                OR (l.restaurant_id, l.booking_id) IN (SELECT b.restaurant_id, b.id FROM b))),
-    h AS NOT MATERIALIZED (
-        SELECT * FROM @extschema@.table_holds h
-         WHERE ($1::uuid IS NULL OR h.restaurant_id = $1)
-           AND ($2::date IS NULL OR h.end_at > ($2::date - 1)::timestamptz)
-           AND ($3::date IS NULL OR h.start_at < ($3::date + 2)::timestamptz))
-    -- two live assignments of one (booking, table) (the unique key forbids it; legacy data)
-    SELECT 'duplicate_assignment', x.restaurant_id, x.booking_id, x.table_id, NULL::uuid, NULL::uuid,
-           count(*) || ' assignments of one table to one booking'
-      FROM x
-     GROUP BY x.restaurant_id, x.booking_id, x.table_id HAVING count(*) > 1
-    UNION ALL
-    -- overlapping live allocations of one table (the exclusion constraint forbids it; legacy data)
-    SELECT 'overlapping_allocations', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
-           'overlaps allocation ' || o.id || ' of booking ' || coalesce(o.booking_id::text, 'none')
-      FROM a
-      JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = a.resource_type
-                                    AND o.resource_id = a.resource_id AND o.id > a.id AND o."window" && a."window"
-     WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT o.shadow
-    UNION ALL
-    -- an assignment without its live table allocation for the same window
-    SELECT 'assignment_without_allocation', x.restaurant_id, x.booking_id, x.table_id, x.allocation_id, NULL,
-           'no live table allocation with window ' || x.assignment_window
-      FROM x
-     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.allocations o
-                        WHERE o.restaurant_id = x.restaurant_id AND o.booking_id = x.booking_id
-                          AND o.resource_type = 'table' AND o.resource_id = x.table_id AND NOT o.shadow
-                          AND o."window" = x.assignment_window)
-    UNION ALL
-    -- a live table allocation of a booking without its assignment
-    SELECT 'allocation_without_assignment', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
-           'live table allocation ' || a."window" || ' without an assignment'
-      FROM a
-     WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT a.is_maintenance AND a.booking_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
-                        WHERE y.restaurant_id = a.restaurant_id AND y.booking_id = a.booking_id
-                          AND y.table_id = a.resource_id)
-    UNION ALL
-    -- a merge group without member assignments
-    SELECT 'empty_merge_group', a.restaurant_id, a.booking_id, NULL, a.id, NULL, 'merge group without members'
-      FROM a
-     WHERE a.resource_type = 'merge_group'
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
-                        WHERE y.restaurant_id = a.restaurant_id AND y.merge_group_id = a.id)
-    UNION ALL
-    -- a ledger row recording a table the booking no longer holds (assignment is additive: a row
-    -- records the tables of one call, a subset of the booking's)
-    SELECT 'stale_ledger', l.restaurant_id, l.booking_id, NULL, l.merge_group_allocation_id, NULL,
-           'key ' || l.idempotency_key || ' records ' || l.table_ids::text
-      FROM l
-     WHERE NOT l.table_ids <@ ARRAY(SELECT y.table_id FROM @extschema@.booking_table_assignments y
-                                     WHERE y.restaurant_id = l.restaurant_id AND y.booking_id = l.booking_id)
-    UNION ALL
-    -- a confirmed (or checked-in) booking with no table
-    SELECT 'confirmed_without_table', b.restaurant_id, b.id, NULL, NULL, NULL, b.status || ' booking has no table'
-      FROM b
-     WHERE b.status IN ('confirmed', 'checked_in')
-       AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
-                        WHERE y.restaurant_id = b.restaurant_id AND y.booking_id = b.id)
-    UNION ALL
-    -- a cancelled, no-show or completed booking still holding tables, allocations or holds: read
-    -- from the (few) rows that hold state, not from every booking
-    SELECT 'terminal_booking_holds_state', t.restaurant_id, t.id, NULL, NULL, NULL, t.status || ' booking still holds table state'
-      FROM (SELECT DISTINCT s.restaurant_id, s.booking_id
-              FROM (SELECT x.restaurant_id, x.booking_id FROM x
-                    UNION ALL SELECT a.restaurant_id, a.booking_id FROM a WHERE a.booking_id IS NOT NULL
-                    UNION ALL SELECT h.restaurant_id, h.booking_id FROM h WHERE h.booking_id IS NOT NULL) s) s
-      JOIN @extschema@.bookings t ON t.restaurant_id = s.restaurant_id AND t.id = s.booking_id
-     WHERE t.status IN ('cancelled', 'no_show', 'completed')
-    UNION ALL
-    -- an expired hold never swept (it blocks nobody, but it is garbage)
-    SELECT 'expired_hold', h.restaurant_id, h.booking_id, NULL, NULL, h.id, 'expired at ' || h.expires_at
-      FROM h
-     WHERE h.status = 'active' AND h.expires_at <= now()
-    $query$ USING p_restaurant_id, p_from, p_to;
-END;
-$$;
-
--- Repairs one booking's table state (seed 001): the actions it takes (or, dry run, would take).
--- After it the finder reports nothing for the booking's tables, and assign_tables_atomic_v2
--- succeeds on retry. Other bookings' rows are never touched.
-CREATE FUNCTION @extschema@.repair_booking_assignments(p_booking_id uuid, p_dry_run boolean DEFAULT true)
-RETURNS TABLE (action text, detail text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-DECLARE
-    v_restaurant uuid;
-    v_status @extschema@.booking_status;
-    v_overlapping uuid[];
-    v_n bigint;
-    v_table uuid;
-    v_row uuid;
-    v_key text;
-    v_tables uuid[];
-BEGIN
-    IF p_booking_id IS NULL THEN
-        RAISE EXCEPTION 'repair_booking_assignments: argument p_booking_id must not be null'
-            USING ERRCODE = '22004', HINT = 'Pass a non-null value.';
-    END IF;
-    -- The restaurant first, then the lock with it (on Citus a lock needs the distribution column).
-    SELECT b.restaurant_id INTO v_restaurant FROM @extschema@.bookings b WHERE b.id = p_booking_id;
-    SELECT b.status INTO v_status
-      FROM @extschema@.bookings b WHERE b.restaurant_id = v_restaurant AND b.id = p_booking_id FOR NO KEY UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'Booking % not found', p_booking_id USING ERRCODE = 'P0002';
-    END IF;
-
-    IF v_status IN ('cancelled', 'no_show', 'completed') THEN
-        SELECT count(*) INTO v_n FROM @extschema@.booking_table_assignments x
-         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id;
-        action := 'release_terminal_state';
-        detail := format('%s booking: delete %s assignments and every allocation, hold and ledger row', v_status, v_n);
-        RETURN NEXT;
-        IF NOT p_dry_run THEN
-            DELETE FROM @extschema@.booking_table_assignments x WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id;
-            DELETE FROM @extschema@.booking_assignment_idempotency l WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id;
-            DELETE FROM @extschema@.allocations a WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id;
-            DELETE FROM @extschema@.table_holds h WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id;
-            UPDATE @extschema@.bookings SET assigned_zone_id = NULL WHERE restaurant_id = v_restaurant AND id = p_booking_id;
-        END IF;
-        RETURN;
-    END IF;
-
-    -- Duplicate assignments of one table (legacy data): keep the one its allocation points at (or
-    -- the newest), delete the others.
-    -- (RETURNING gives plain columns, the text is made here: on Citus a RETURNING clause may only
-    -- call immutable functions.)
-    FOR v_table, v_row IN
-        DELETE FROM @extschema@.booking_table_assignments x
-         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
-           AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
-                        WHERE y.restaurant_id = v_restaurant AND y.booking_id = x.booking_id
-                          AND y.table_id = x.table_id AND y.id <> x.id
-                          AND (y.allocation_id IS NOT NULL, y.created_at, y.id) > (x.allocation_id IS NOT NULL, x.created_at, x.id))
-           AND NOT p_dry_run
-        RETURNING x.table_id, x.id
-    LOOP
-        action := 'delete_duplicate_assignment';
-        detail := 'table ' || v_table || ' assignment ' || v_row;
-        RETURN NEXT;
-    END LOOP;
-    IF p_dry_run THEN
-        FOR action, detail IN
-            SELECT 'delete_duplicate_assignment', 'table ' || x.table_id || ' assignment ' || x.id
-              FROM @extschema@.booking_table_assignments x
-             WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
-               AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
-                            WHERE y.restaurant_id = x.restaurant_id AND y.booking_id = x.booking_id
-                              AND y.table_id = x.table_id AND y.id <> x.id
-                              AND (y.allocation_id IS NOT NULL, y.created_at, y.id) > (x.allocation_id IS NOT NULL, x.created_at, x.id))
-        LOOP
-            RETURN NEXT;
-        END LOOP;
-    END IF;
-
-    -- The booking's live table allocations that overlap another booking's on the same table
-    -- (legacy data): release that table from this booking (a retry chooses again).
-    FOR action, detail IN
-        SELECT DISTINCT 'release_overlapping_table', 'table ' || a.resource_id || ' overlaps booking ' || coalesce(o.booking_id::text, 'none')
-          FROM @extschema@.allocations a
-          JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
-                                        AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
-                                        AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
-         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table' AND NOT a.shadow
-    LOOP
-        RETURN NEXT;
-    END LOOP;
-    IF NOT p_dry_run THEN
-        -- The tables first, then their allocations (deleting an allocation whose assignment still
-        -- exists would release it through the model's trigger in the middle of this statement).
-        v_overlapping := ARRAY(
-            SELECT DISTINCT a.resource_id
-              FROM @extschema@.allocations a
-              JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
-                                            AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
-                                            AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
-             WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
-               AND a.resource_type = 'table' AND NOT a.shadow);
-        DELETE FROM @extschema@.booking_table_assignments x
-         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id AND x.table_id = ANY (v_overlapping);
-        DELETE FROM @extschema@.allocations a
-         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table'
-           AND a.resource_id = ANY (v_overlapping);
-    END IF;
-
-    -- Assignments without their live allocation: remove them (a retry assigns afresh).
-    FOR action, detail IN
-        SELECT 'delete_assignment_without_allocation', 'table ' || x.table_id || ' ' || x.assignment_window
-          FROM @extschema@.booking_table_assignments x
-         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
-           AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a
-                            WHERE a.restaurant_id = x.restaurant_id AND a.booking_id = x.booking_id
-                              AND a.resource_type = 'table' AND a.resource_id = x.table_id AND NOT a.shadow
-                              AND a."window" = x.assignment_window)
-    LOOP
-        RETURN NEXT;
-    END LOOP;
-    IF NOT p_dry_run THEN
-        DELETE FROM @extschema@.booking_table_assignments x
-         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
-           AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a
-                            WHERE a.restaurant_id = x.restaurant_id AND a.booking_id = x.booking_id
-                              AND a.resource_type = 'table' AND a.resource_id = x.table_id AND NOT a.shadow
-                              AND a."window" = x.assignment_window);
-    END IF;
-
-    -- Live table allocations without an assignment, and merge groups without members.
-    FOR action, detail IN
-        SELECT CASE a.resource_type WHEN 'table' THEN 'delete_allocation_without_assignment' ELSE 'delete_empty_merge_group' END,
-               a.resource_type || ' ' || a.resource_id || ' ' || a."window"
-          FROM @extschema@.allocations a
-         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND NOT a.shadow
-           AND ((a.resource_type = 'table' AND NOT EXISTS (
-                    SELECT 1 FROM @extschema@.booking_table_assignments x
-                     WHERE x.restaurant_id = a.restaurant_id AND x.booking_id = a.booking_id AND x.table_id = a.resource_id
-                       AND x.assignment_window = a."window"))
-             OR (a.resource_type = 'merge_group' AND NOT EXISTS (
-                    SELECT 1 FROM @extschema@.booking_table_assignments x
-                     WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)))
-    LOOP
-        RETURN NEXT;
-    END LOOP;
-    IF NOT p_dry_run THEN
-        -- Detach what the deleted allocations are referenced by, then delete them.
-        UPDATE @extschema@.booking_table_assignments x SET merge_group_id = NULL
-         WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id AND x.merge_group_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a WHERE a.restaurant_id = x.restaurant_id AND a.id = x.merge_group_id);
-        -- Stale ledger rows go first: they may reference a merge group deleted below.
-        FOR v_key, v_tables IN
-            DELETE FROM @extschema@.booking_assignment_idempotency l
-             WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-               AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
-                                WHERE x.restaurant_id = v_restaurant AND x.booking_id = l.booking_id)
-            RETURNING l.idempotency_key, l.table_ids
-        LOOP
-            action := 'delete_stale_ledger_row';
-            detail := 'key ' || v_key || ' records ' || v_tables::text;
-            RETURN NEXT;
-        END LOOP;
-        DELETE FROM @extschema@.allocations a
-         WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND NOT a.shadow
-           AND ((a.resource_type = 'table' AND NOT EXISTS (
-                    SELECT 1 FROM @extschema@.booking_table_assignments x
-                     WHERE x.restaurant_id = a.restaurant_id AND x.booking_id = a.booking_id
-                       AND x.table_id = a.resource_id AND x.assignment_window = a."window"))
-             OR (a.resource_type = 'merge_group' AND NOT EXISTS (
-                    SELECT 1 FROM @extschema@.booking_table_assignments x
-                     WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)));
-    END IF;
-
-    -- Dry run: ledger rows recording a table the booking no longer holds (applied above otherwise).
-    FOR action, detail IN
-        SELECT 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
-          FROM @extschema@.booking_assignment_idempotency l
-         WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-           AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
-                                WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
-           AND p_dry_run
-    LOOP
-        RETURN NEXT;
-    END LOOP;
-
-    -- Expired holds of the booking.
-    FOR action, detail IN
-        SELECT 'delete_expired_hold', 'hold ' || h.id || ' expired at ' || h.expires_at
-          FROM @extschema@.table_holds h
-         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status = 'active' AND h.expires_at <= now()
-    LOOP
-        RETURN NEXT;
-    END LOOP;
-    IF NOT p_dry_run THEN
-        DELETE FROM @extschema@.table_holds h
-         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status = 'active' AND h.expires_at <= now();
-        -- The zone lock follows what is left.
-        UPDATE @extschema@.bookings b SET assigned_zone_id = NULL
-         WHERE b.restaurant_id = v_restaurant AND b.id = p_booking_id AND b.assigned_zone_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
-                            WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id);
-    END IF;
-
-    IF v_status IN ('confirmed', 'checked_in') AND NOT EXISTS (
-           SELECT 1 FROM @extschema@.booking_table_assignments x WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id) THEN
-        action := 'needs_assignment';
-        detail := v_status || ' booking has no table: assign one (assign_tables_atomic_v2 or auto_assign_tables)';
-        RETURN NEXT;
-    END IF;
-END;
-$$;
-
--- Seed 004: mirror assignments into allocations as shadow rows (never blocking), idempotent; a
--- booking's existing allocation of the table, live or shadow, is left as it is (never demoted).
--- With p_restaurant_id and/or a day range [p_from, p_to] only those assignments (by their window,
--- a day of slack either side for time zones).
-CREATE FUNCTION @extschema@.backfill_allocations_shadow(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
-                                                        p_to date DEFAULT NULL)
-RETURNS TABLE (inserted bigint, already_present bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
-BEGIN
-    IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
-        RAISE EXCEPTION 'backfill_allocations_shadow: the day range [%, %] is inverted or infinite', p_from, p_to
-            USING ERRCODE = '22000', HINT = 'Pass finite days with p_from <= p_to, or NULL for no bound.';
-    END IF;
-    RETURN QUERY EXECUTE $query$
-    WITH src AS MATERIALIZED (
-        SELECT x.restaurant_id, x.booking_id, x.table_id, x.assignment_window
-          FROM @extschema@.booking_table_assignments x
-         WHERE ($1::uuid IS NULL OR x.restaurant_id = $1)
-           AND ($2::date IS NULL OR x.end_at > ($2::date - 1)::timestamptz)
-           AND ($3::date IS NULL OR x.start_at < ($3::date + 2)::timestamptz)),
-    ins AS (
-        INSERT INTO @extschema@.allocations (restaurant_id, booking_id, resource_type, resource_id, "window", shadow)
-        SELECT s.restaurant_id, s.booking_id, 'table', s.table_id, s.assignment_window, true FROM src s
-        ON CONFLICT (restaurant_id, booking_id, resource_type, resource_id) DO NOTHING
-        RETURNING 1)
-    SELECT (SELECT count(*) FROM ins), (SELECT count(*) FROM src) - (SELECT count(*) FROM ins)
-    $query$ USING p_restaurant_id, p_from, p_to;
-END;
 $$;
 /* </end connected objects> */
 
@@ -1821,7 +1825,7 @@ AS 'MODULE_PATHNAME', 'pg_seating_model_steps_wrapper';
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:46
+-- src/lib.rs:47
 -- pg_seating::pg_seating_version
 CREATE  FUNCTION "pg_seating_version"() RETURNS TEXT /* & '_ str */
 IMMUTABLE STRICT PARALLEL SAFE
@@ -2104,7 +2108,7 @@ AS 'MODULE_PATHNAME', 'validate_booking_capacity_after_assignment_in_restaurant_
 /* </end connected objects> */
 
 /* <begin connected objects> */
--- src/lib.rs:43
+-- src/lib.rs:44
 -- finalize
 -- Runs last in the extension script: privileges (SPEC §1), then the functions' comments.
 --

@@ -334,16 +334,15 @@ pub fn confirm(
 /// The restaurant and booking of a hold; None when there is no such hold (in the routed
 /// restaurant, inside a companion).
 pub fn hold_owner(client: &mut SpiClient<'_>, hold_id: Uuid) -> Option<(Uuid, Option<Uuid>)> {
-    let rows = match super::route::restaurant() {
-        Some(r) => run(client, &HOLD_OWNER_IN, &[to_pg(r).into(), to_pg(hold_id).into()]),
-        None => run(client, &HOLD_OWNER, &[to_pg(hold_id).into()]),
+    let (stmt, rows) = match super::route::restaurant() {
+        Some(r) => (&HOLD_OWNER_IN, run(client, &HOLD_OWNER_IN, &[to_pg(r).into(), to_pg(hold_id).into()])),
+        None => (&HOLD_OWNER, run(client, &HOLD_OWNER, &[to_pg(hold_id).into()])),
     };
     if rows.is_empty() {
         return None;
     }
     let row = rows.first();
-    // (the statement was either of the two; they return the same columns)
-    Some((row.uuid(1, &HOLD_OWNER)?, row.uuid(2, &HOLD_OWNER)))
+    Some((row.uuid(1, stmt)?, row.uuid(2, stmt)))
 }
 
 pub fn lock_hold(client: &mut SpiClient<'_>, restaurant_id: Uuid, hold_id: Uuid) -> Option<HoldFacts> {

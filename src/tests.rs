@@ -13,6 +13,48 @@ mod tests {
         uuid::Uuid::from_u128(n)
     }
 
+    /// Reading a kept statement's row (db::columns): NULL and "no row" read as None; a value of
+    /// another type, or a column the statement lacks, raises XX000 naming the statement and the
+    /// column instead of turning into 0.
+    #[pg_test]
+    fn a_column_that_does_not_decode_names_its_statement() {
+        use crate::db::columns::Columns;
+        use pgrx::pg_sys::panic::CaughtError;
+        use std::panic::AssertUnwindSafe;
+
+        let raised = |f: &dyn Fn()| -> (String, PgSqlErrorCode) {
+            PgTryBuilder::new(AssertUnwindSafe(|| {
+                f();
+                (String::new(), PgSqlErrorCode::ERRCODE_SUCCESSFUL_COMPLETION)
+            }))
+            .catch_others(|e| match e {
+                CaughtError::ErrorReport(r) | CaughtError::PostgresError(r) => {
+                    (r.message().to_string(), r.sql_error_code())
+                }
+                CaughtError::RustPanic { ereport, .. } => (ereport.message().to_string(), ereport.sql_error_code()),
+            })
+            .execute()
+        };
+        Spi::connect(|client| {
+            let row = client.select("SELECT 'x'::text, NULL::int4", None, &[]).unwrap().first();
+            assert_eq!(row.read::<String>(1, "TWO_COLUMNS"), Some("x".to_string()));
+            assert_eq!(row.read::<i32>(2, "TWO_COLUMNS"), None, "NULL");
+            let empty = client.select("SELECT 1::int4 WHERE false", None, &[]).unwrap().first();
+            assert_eq!(empty.read::<i32>(1, "NO_ROW"), None, "no row");
+
+            let (message, code) = raised(&|| {
+                row.read::<i32>(1, "TWO_COLUMNS");
+            });
+            assert!(message.starts_with("pg_seating: column 1 of statement TWO_COLUMNS does not decode"), "{message}");
+            assert_eq!(code, PgSqlErrorCode::ERRCODE_INTERNAL_ERROR);
+            let (message, code) = raised(&|| {
+                row.read::<String>(3, "TWO_COLUMNS");
+            });
+            assert!(message.starts_with("pg_seating: column 3 of statement TWO_COLUMNS does not decode"), "{message}");
+            assert_eq!(code, PgSqlErrorCode::ERRCODE_INTERNAL_ERROR);
+        });
+    }
+
     #[pg_test]
     fn version_matches_the_crate() {
         let v = Spi::get_one::<&str>("SELECT pg_seating_version()").unwrap();

@@ -1,7 +1,7 @@
 -- The data model's own guarantees (SPEC §2, §8): exclusion constraints, window checks,
 -- restaurant-scoped keys, validation triggers, hold-window sync, updated_at, live status.
 BEGIN;
-SELECT plan(40);
+SELECT plan(43);
 \ir 00_fixture.psql
 
 -- allocations_no_overlap ---------------------------------------------------------------------
@@ -216,6 +216,19 @@ SELECT is(
     ARRAY['T1=reserved', 'T2=available', 'T3=reserved', 'T4=available'],
     'live status: after the visit T2 is free (T1 and T3 have other allocations); a shadow maintenance row is ignored');
 ROLLBACK TO SAVEPOINT live;
+-- Rows come in table_number order (the database's collation, not the ids'), and a renamed table
+-- is seen at once (the backend's kept layout is replaced when the tables change).
+UPDATE table_inventory SET table_number = 'T0' WHERE id = '33333333-0000-0000-0000-000000000004';
+SELECT is(
+    (SELECT array_agg(table_number || '=' || live_status)
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
+    ARRAY['T0=out_of_service', 'T1=reserved', 'T2=reserved', 'T3=available'],
+    'live status: one row per table in table_number order, a renamed table under its new number');
+ROLLBACK TO SAVEPOINT live;
+SELECT throws_ok($$SELECT * FROM table_live_status(NULL, now())$$, '22004',
+    'table_live_status: argument p_restaurant_id must not be null', 'live status: NULL restaurant is 22004');
+SELECT throws_ok($$SELECT * FROM table_live_status('11111111-0000-0000-0000-000000000001', NULL)$$, '22004',
+    'table_live_status: argument p_at must not be null', 'live status: NULL instant is 22004');
 
 -- A finished booking drops its auto-assign key (the key's partial index then covers only bookings
 -- that can still be seated).

@@ -11,6 +11,7 @@ pub mod booking_status;
 pub mod booking_update;
 pub mod companions;
 pub mod lifecycle;
+pub mod live_status;
 pub mod model;
 pub mod null_guard;
 pub mod reasons;

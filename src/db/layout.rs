@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use pgrx::datum::{FromDatum, IntoDatum};
+use pgrx::datum::{FromDatum, IntoDatum, TimestampWithTimeZone};
 use pgrx::spi::{SpiClient, SpiTupleTable};
 
 use super::columns::Columns;
@@ -26,12 +26,15 @@ use uuid::Uuid;
 use super::plans::{run, Stmt, Ty};
 use super::{from_pg, to_pg, ts};
 use crate::allocator::search::{assign_scarcity, Table};
+use crate::domain::live::Cover;
 use crate::domain::window::Window;
 
 /// A restaurant's tables (scarcity assigned) and adjacency edges.
 pub struct Layout {
     pub tables: Vec<Table>,
     pub edges: Vec<(Uuid, Uuid)>,
+    /// Positions in `tables` in `table_number` order (the database's collation), for listings.
+    pub by_number: Vec<usize>,
 }
 
 /// The identity of a layout: xmin and version of its `restaurant_layout_versions` row.
@@ -52,7 +55,7 @@ macro_rules! tables_sql {
         "SELECT array_agg(t.id) AS ids, array_agg(t.table_number) AS numbers, array_agg(t.capacity) AS capacity,
                 array_agg(t.min_party_size) AS min_party, array_agg(coalesce(t.max_party_size, 0)) AS max_party,
                 array_agg(t.zone_id) AS zones, array_agg(t.mobility = 'movable') AS movable, array_agg(t.active) AS active,
-                array_agg(t.status = 'out_of_service') AS oos
+                array_agg(t.status = 'out_of_service') AS oos, array_agg(t.id ORDER BY t.table_number, t.id) AS by_number
            FROM table_inventory t
           WHERE t.restaurant_id = $1"
     };
@@ -87,7 +90,24 @@ macro_rules! busy_sql {
     };
 }
 
-/// The layout: columns 1-9 the tables, 10-11 the edges, 12-13 the identity (NULL without a row).
+/// What covers each table of the restaurant at an instant ($2): the live allocations (with whether
+/// each is a maintenance block and whether its booking is checked in) in one probe of the
+/// `allocations_no_overlap` GiST index, and the tables of live holds.
+macro_rules! live_sql {
+    () => {
+        r#"SELECT array_agg(a.resource_id) AS allocated, array_agg(coalesce(a.is_maintenance, false)) AS maintenance,
+                array_agg(EXISTS (SELECT 1 FROM bookings b
+                                   WHERE b.restaurant_id = a.restaurant_id AND b.id = a.booking_id
+                                     AND b.status = 'checked_in')) AS seated,
+                (SELECT array_agg(w.table_id) FROM table_hold_windows w
+                  WHERE w.restaurant_id = $1 AND w.status = 'active' AND w.expires_at > now()
+                    AND w.hold_window @> $2) AS held
+           FROM allocations a
+          WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow AND a."window" @> $2"#
+    };
+}
+
+/// The layout: columns 1-10 the tables, 11-12 the edges, 13-14 the identity (NULL without a row).
 const LAYOUT: Stmt = Stmt {
     name: "LAYOUT",
     sql: concat!(
@@ -102,7 +122,7 @@ const LAYOUT: Stmt = Stmt {
     args: &[Ty::Uuid],
 };
 
-/// The layout (columns 1-13 as in LAYOUT) and the tables busy in the window (column 14).
+/// The layout (columns 1-14 as in LAYOUT) and the tables busy in the window (column 15).
 const LAYOUT_BUSY: Stmt = Stmt {
     name: "LAYOUT_BUSY",
     sql: concat!(
@@ -124,6 +144,30 @@ const IDENTITY_BUSY: Stmt = Stmt {
     name: "IDENTITY_BUSY",
     sql: concat!("SELECT k.kx, k.kv, b.busy FROM (", busy_sql!(), ") b LEFT JOIN (", identity_sql!(), ") k ON true"),
     args: &[Ty::Uuid, Ty::Uuid, Ty::TimestampTz, Ty::TimestampTz],
+};
+
+/// The layout (columns 1-14 as in LAYOUT) and what covers its tables at the instant (15-18).
+const LAYOUT_LIVE: Stmt = Stmt {
+    name: "LAYOUT_LIVE",
+    sql: concat!(
+        "SELECT * FROM (",
+        tables_sql!(),
+        ") t, (",
+        edges_sql!(),
+        ") e LEFT JOIN (",
+        identity_sql!(),
+        ") k ON true, (",
+        live_sql!(),
+        ") l"
+    ),
+    args: &[Ty::Uuid, Ty::TimestampTz],
+};
+
+/// The identity (columns 1-2) and what covers the tables at the instant (3-6).
+const IDENTITY_LIVE: Stmt = Stmt {
+    name: "IDENTITY_LIVE",
+    sql: concat!("SELECT k.kx, k.kv, l.* FROM (", live_sql!(), ") l LEFT JOIN (", identity_sql!(), ") k ON true"),
+    args: &[Ty::Uuid, Ty::TimestampTz],
 };
 
 /// The restaurant's layout, read now (`auto_assign_day` reads it once per day plan).
@@ -155,8 +199,47 @@ pub fn with_busy(
     }
     let row = run(client, &LAYOUT_BUSY, &args()).first();
     let (layout, identity) = decode(&row, &LAYOUT_BUSY);
-    let busy = uuids(&row, 14, &LAYOUT_BUSY);
+    let busy = uuids(&row, 15, &LAYOUT_BUSY);
     (keep(client, restaurant_id, identity, layout), busy)
+}
+
+/// The restaurant's layout (kept or read) and what covers each of its tables at `at` (tables with
+/// nothing on them are absent). One statement when the kept layout is still current.
+pub fn with_live(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    at: TimestampWithTimeZone,
+) -> (Rc<Layout>, HashMap<Uuid, Cover>) {
+    let args = || [to_pg(restaurant_id).into(), at.into()];
+    let kept = if keepable(client) { KEPT.with(|k| k.borrow().get(&restaurant_id).cloned()) } else { None };
+    if let Some((kept_identity, layout)) = kept {
+        let row = run(client, &IDENTITY_LIVE, &args()).first();
+        let covers = covers(&row, 3, &IDENTITY_LIVE);
+        if identity(&row, 1, &IDENTITY_LIVE) == Some(kept_identity) {
+            return (layout, covers);
+        }
+        return (read(client, restaurant_id), covers);
+    }
+    let row = run(client, &LAYOUT_LIVE, &args()).first();
+    let (layout, identity) = decode(&row, &LAYOUT_LIVE);
+    let covers = covers(&row, 15, &LAYOUT_LIVE);
+    (keep(client, restaurant_id, identity, layout), covers)
+}
+
+/// Columns `first`..`first + 3` of IDENTITY_LIVE or LAYOUT_LIVE, per table.
+fn covers(row: &SpiTupleTable<'_>, first: usize, stmt: &Stmt) -> HashMap<Uuid, Cover> {
+    let allocated = uuids(row, first, stmt);
+    let maintenance: Vec<bool> = array(row, first + 1, stmt);
+    let seated: Vec<bool> = array(row, first + 2, stmt);
+    let mut covers: HashMap<Uuid, Cover> = HashMap::new();
+    for (i, table) in allocated.into_iter().enumerate() {
+        let entry = covers.entry(table).or_default();
+        entry.add_allocation(maintenance.get(i).copied().unwrap_or(false), seated.get(i).copied().unwrap_or(false));
+    }
+    for table in uuids(row, first + 3, stmt) {
+        covers.entry(table).or_default().held = true;
+    }
+    covers
 }
 
 /// Whether layouts may be kept here: not where statements go through Citus's executor.
@@ -200,7 +283,7 @@ fn identity(row: &SpiTupleTable<'_>, column: usize, stmt: &Stmt) -> Option<Ident
     row.col::<i64>(column, stmt).zip(row.col::<i64>(column + 1, stmt))
 }
 
-/// Columns 1-13 of LAYOUT and LAYOUT_BUSY.
+/// Columns 1-14 of LAYOUT and LAYOUT_BUSY.
 fn decode(row: &SpiTupleTable<'_>, stmt: &Stmt) -> (Layout, Option<Identity>) {
     let ids = uuids(row, 1, stmt);
     let numbers: Vec<String> = array(row, 2, stmt);
@@ -224,6 +307,8 @@ fn decode(row: &SpiTupleTable<'_>, stmt: &Stmt) -> (Layout, Option<Identity>) {
         })
         .collect();
     assign_scarcity(&mut tables);
-    let edges = uuids(row, 10, stmt).into_iter().zip(uuids(row, 11, stmt)).collect();
-    (Layout { tables, edges }, identity(row, 12, stmt))
+    let position: HashMap<Uuid, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let by_number = uuids(row, 10, stmt).iter().filter_map(|id| position.get(id).copied()).collect();
+    let edges = uuids(row, 11, stmt).into_iter().zip(uuids(row, 12, stmt)).collect();
+    (Layout { tables, edges, by_number }, identity(row, 13, stmt))
 }

@@ -3,6 +3,7 @@ pub mod booking_update;
 pub mod capacity;
 pub mod error;
 pub mod hold;
+pub mod live;
 pub mod state;
 pub mod tableset;
 pub mod window;

@@ -92,18 +92,18 @@ macro_rules! busy_sql {
 
 /// What covers each table of the restaurant at an instant ($2): the live allocations (with whether
 /// each is a maintenance block and whether its booking is checked in) in one probe of the
-/// `allocations_no_overlap` GiST index, and the tables of live holds.
+/// `allocations_no_overlap` GiST index, and the tables of live holds. (Subqueries in FROM only:
+/// Citus cannot push down a subquery in the target list of an aggregate.)
 macro_rules! live_sql {
     () => {
-        r#"SELECT array_agg(a.resource_id) AS allocated, array_agg(coalesce(a.is_maintenance, false)) AS maintenance,
-                array_agg(EXISTS (SELECT 1 FROM bookings b
-                                   WHERE b.restaurant_id = a.restaurant_id AND b.id = a.booking_id
-                                     AND b.status = 'checked_in')) AS seated,
-                (SELECT array_agg(w.table_id) FROM table_hold_windows w
-                  WHERE w.restaurant_id = $1 AND w.status = 'active' AND w.expires_at > now()
-                    AND w.hold_window @> $2) AS held
-           FROM allocations a
-          WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow AND a."window" @> $2"#
+        r#"SELECT l.allocated, l.maintenance, l.seated, h.held FROM (
+          SELECT array_agg(a.resource_id) AS allocated, array_agg(coalesce(a.is_maintenance, false)) AS maintenance,
+                 array_agg(b.id IS NOT NULL) AS seated
+            FROM allocations a
+            LEFT JOIN bookings b ON b.restaurant_id = a.restaurant_id AND b.id = a.booking_id AND b.status = 'checked_in'
+           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow AND a."window" @> $2) l, (
+          SELECT array_agg(w.table_id) AS held FROM table_hold_windows w
+           WHERE w.restaurant_id = $1 AND w.status = 'active' AND w.expires_at > now() AND w.hold_window @> $2) h"#
     };
 }
 

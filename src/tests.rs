@@ -119,6 +119,38 @@ mod tests {
         assert_eq!(Spi::get_one::<String>("SELECT current_setting('jit')").unwrap().as_deref(), Some("on"));
     }
 
+    /// In the RPCs' planner settings a booking's lookup by id goes through the hash index of model
+    /// step 10, whose cost does not grow with the bookings kept, and not through the primary key's
+    /// B-tree (one more level, one more buffer, per tenfold of bookings).
+    #[pg_test]
+    fn the_rpcs_find_a_booking_by_id_through_the_hash_index() {
+        use crate::db::assign_sql::{BOOKING_RESTAURANT, LOCK_BOOKING, LOCK_BOOKING_FOR_UNASSIGN};
+        use crate::db::plans::Ty;
+        install_model();
+        for (i, stmt) in [&BOOKING_RESTAURANT, &LOCK_BOOKING, &LOCK_BOOKING_FOR_UNASSIGN].into_iter().enumerate() {
+            let (types, values): (Vec<&str>, Vec<&str>) = stmt
+                .args
+                .iter()
+                .map(|t| match t {
+                    Ty::Uuid => ("uuid", "'00000000-0000-0000-0000-000000000001'"),
+                    Ty::Text => ("text", "'UTC'"),
+                    other => panic!("{}: no test value for {other:?}", stmt.name),
+                })
+                .unzip();
+            let plan = crate::db::plans::with_generic_plans(|| {
+                Spi::run(&format!("PREPARE by_id_{i}({}) AS {}", types.join(", "), stmt.sql)).unwrap();
+                Spi::connect(|c| {
+                    c.select(&format!("EXPLAIN (COSTS OFF) EXECUTE by_id_{i}({})", values.join(", ")), None, &[])
+                        .unwrap()
+                        .map(|row| row.get::<String>(1).unwrap().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            });
+            assert!(plan.contains("Index Scan using bookings_id_hash on bookings"), "{}:\n{plan}", stmt.name);
+        }
+    }
+
     #[pg_test]
     fn exclusion_rejects_overlapping_live_allocations_but_not_shadow_rows() {
         install_model();

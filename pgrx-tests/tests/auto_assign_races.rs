@@ -112,6 +112,52 @@ fn a_kept_layout_follows_what_other_connections_commit() {
     assert_eq!(quote(&mut c), vec![f.tables[1].clone()], "T3 deleted");
 }
 
+/// `table_live_status` shares the layout a backend keeps with the quotes: what another connection
+/// commits to the tables (a rename, the out-of-service flag, a new table) is in the next answer,
+/// what it has not committed is not; an assignment made meanwhile shows at once.
+#[test]
+fn live_status_follows_what_other_connections_commit() {
+    let mut c = connect();
+    let f = fixture(&mut c, 3, &[("2026-12-06 18:00Z", "2026-12-06 20:00Z")]);
+    let live = |c: &mut postgres::Client| -> String {
+        c.query_one(
+            "SELECT string_agg(table_number || '=' || live_status, ',')
+               FROM table_live_status($1::text::uuid, '2026-12-06 19:00Z')",
+            &[&f.restaurant],
+        )
+        .unwrap()
+        .get(0)
+    };
+    // A quote keeps the layout; the live status runs on it, then keeps it itself.
+    c.query("SELECT * FROM quote_tables($1::text::uuid)", &[&f.bookings[0]]).unwrap();
+    assert_eq!(live(&mut c), "T1=available,T2=available,T3=available");
+    c.query(
+        "SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])",
+        &[&f.bookings[0], &f.tables[1]],
+    )
+    .unwrap();
+    assert_eq!(live(&mut c), "T1=available,T2=reserved,T3=available");
+
+    let mut d = connect();
+    d.execute(
+        "UPDATE table_inventory SET table_number = 'A3', status = 'out_of_service' WHERE id = $1::text::uuid",
+        &[&f.tables[2]],
+    )
+    .unwrap();
+    assert_eq!(live(&mut c), "A3=out_of_service,T1=available,T2=reserved", "renamed and flagged by another connection");
+
+    let mut d_tx = d.transaction().unwrap();
+    d_tx.execute(
+        "INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id)
+         VALUES ($1::text::uuid, 'A1', 2, $2::text::uuid)",
+        &[&f.restaurant, &f.zone],
+    )
+    .unwrap();
+    assert_eq!(live(&mut c), "A3=out_of_service,T1=available,T2=reserved", "an uncommitted table is not seen");
+    d_tx.commit().unwrap();
+    assert_eq!(live(&mut c), "A1=available,A3=out_of_service,T1=available,T2=reserved", "a committed one is");
+}
+
 /// Making room against a concurrent assignment of the table the moved booking goes to, started
 /// together (R a little later in half the rounds, so both orders happen), twenty times: in even
 /// rounds R auto-assigns (it must end up seated whoever comes first), in odd rounds R asks for that

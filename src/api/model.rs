@@ -46,6 +46,12 @@ pub const STEPS: &[(i32, &str, &str)] = &[
         "0.6.0: bookings.keep_tables, so that making room never moves a booking marked so",
         include_str!("../../sql/model/0009_keep_tables.sql"),
     ),
+    (
+        10,
+        "0.7.0: a hash index on bookings.id, so that a booking's lookup by id costs the same however many \
+         bookings are kept",
+        include_str!("../../sql/model/0010_booking_id_hash.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

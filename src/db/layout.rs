@@ -1,12 +1,13 @@
 //! A restaurant's seating layout (its tables, with their scarcity, and adjacency edges) as the
-//! allocator reads it, kept per backend between calls.
+//! allocator and `table_live_status` read it, kept per backend between calls.
 //!
 //! The layout changes rarely and is most of what a quote reads, so each backend keeps the last
 //! layout it read per restaurant with the layout's identity: the xmin and version of the
 //! restaurant's `restaurant_layout_versions` row (model step 8), which triggers on
 //! `table_inventory` and `table_adjacencies` bump in the same transaction as any change. A call
-//! reads that row with the tables busy in its window (one statement) and uses the kept layout
-//! only when the identity is the same. A row version's (xmin, version) names one committed or
+//! reads that row with what it needs beside the layout (a quote the tables busy in its window,
+//! `table_live_status` what covers each table at an instant: one statement) and uses the kept
+//! layout only when the identity is the same. A row version's (xmin, version) names one committed or
 //! in-progress state: a change makes a new row version; rolling it back (or to a savepoint)
 //! brings the old row back together with the old layout; another transaction's rows have other
 //! xmins. Without such a row (a restaurant whose tables never changed since step 8 added none)
@@ -17,7 +18,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use pgrx::datum::{FromDatum, IntoDatum, TimestampWithTimeZone};
+use pgrx::datum::{DatumWithOid, FromDatum, IntoDatum, TimestampWithTimeZone};
 use pgrx::spi::{SpiClient, SpiTupleTable};
 
 use super::columns::Columns;
@@ -185,22 +186,8 @@ pub fn with_busy(
     booking_id: Uuid,
     window: Window,
 ) -> (Rc<Layout>, Vec<Uuid>) {
-    let args =
-        || [to_pg(restaurant_id).into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()];
-    let kept = if keepable(client) { KEPT.with(|k| k.borrow().get(&restaurant_id).cloned()) } else { None };
-    if let Some((kept_identity, layout)) = kept {
-        let row = run(client, &IDENTITY_BUSY, &args()).first();
-        let identity = identity(&row, 1, &IDENTITY_BUSY);
-        let busy = uuids(&row, 3, &IDENTITY_BUSY);
-        if identity == Some(kept_identity) {
-            return (layout, busy);
-        }
-        return (read(client, restaurant_id), busy);
-    }
-    let row = run(client, &LAYOUT_BUSY, &args()).first();
-    let (layout, identity) = decode(&row, &LAYOUT_BUSY);
-    let busy = uuids(&row, 15, &LAYOUT_BUSY);
-    (keep(client, restaurant_id, identity, layout), busy)
+    let args = [to_pg(restaurant_id).into(), to_pg(booking_id).into(), ts(window.start).into(), ts(window.end).into()];
+    with_extra(client, restaurant_id, (&IDENTITY_BUSY, &LAYOUT_BUSY), &args, uuids)
 }
 
 /// The restaurant's layout (kept or read) and what covers each of its tables at `at` (tables with
@@ -210,20 +197,34 @@ pub fn with_live(
     restaurant_id: Uuid,
     at: TimestampWithTimeZone,
 ) -> (Rc<Layout>, HashMap<Uuid, Cover>) {
-    let args = || [to_pg(restaurant_id).into(), at.into()];
+    let args = [to_pg(restaurant_id).into(), at.into()];
+    with_extra(client, restaurant_id, (&IDENTITY_LIVE, &LAYOUT_LIVE), &args, covers)
+}
+
+/// The layout and what a call reads beside it, in one statement: when a layout is kept, `short`
+/// (the identity in columns 1-2, the call's columns from 3), and the kept layout stands if the
+/// identity is the same (else it is read again); otherwise `full` (the layout in columns 1-14, the
+/// call's columns from 15), whose layout is kept. `extra` decodes the call's columns.
+fn with_extra<T>(
+    client: &mut SpiClient<'_>,
+    restaurant_id: Uuid,
+    (short, full): (&Stmt, &Stmt),
+    args: &[DatumWithOid<'_>],
+    extra: fn(&SpiTupleTable<'_>, usize, &Stmt) -> T,
+) -> (Rc<Layout>, T) {
     let kept = if keepable(client) { KEPT.with(|k| k.borrow().get(&restaurant_id).cloned()) } else { None };
     if let Some((kept_identity, layout)) = kept {
-        let row = run(client, &IDENTITY_LIVE, &args()).first();
-        let covers = covers(&row, 3, &IDENTITY_LIVE);
-        if identity(&row, 1, &IDENTITY_LIVE) == Some(kept_identity) {
-            return (layout, covers);
+        let row = run(client, short, args).first();
+        let value = extra(&row, 3, short);
+        if identity(&row, 1, short) == Some(kept_identity) {
+            return (layout, value);
         }
-        return (read(client, restaurant_id), covers);
+        return (read(client, restaurant_id), value);
     }
-    let row = run(client, &LAYOUT_LIVE, &args()).first();
-    let (layout, identity) = decode(&row, &LAYOUT_LIVE);
-    let covers = covers(&row, 15, &LAYOUT_LIVE);
-    (keep(client, restaurant_id, identity, layout), covers)
+    let row = run(client, full, args).first();
+    let (layout, identity) = decode(&row, full);
+    let value = extra(&row, 15, full);
+    (keep(client, restaurant_id, identity, layout), value)
 }
 
 /// Columns `first`..`first + 3` of IDENTITY_LIVE or LAYOUT_LIVE, per table.

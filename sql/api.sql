@@ -10,7 +10,7 @@ SET check_function_bodies = off;
 CREATE FUNCTION @extschema@.reconcile_booking(p_booking_id uuid)
 RETURNS TABLE (booking_id uuid, restaurant_id uuid, status text, assignment_count integer,
                consistent boolean, problem text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 BEGIN
     IF p_booking_id IS NULL THEN
         RAISE EXCEPTION 'reconcile_booking: argument p_booking_id must not be null'
@@ -34,14 +34,14 @@ $$;
 CREATE FUNCTION @extschema@.pg_seating_auto_assign_key(p_booking_id uuid, p_start_at timestamptz, p_end_at timestamptz)
 RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN isfinite(p_start_at) AND isfinite(p_end_at) THEN
-               'auto-assign:' || p_booking_id || ':' || extract(epoch FROM p_start_at)::bigint
-               || '-' || extract(epoch FROM p_end_at)::bigint
+               'auto-assign:' || p_booking_id::text || ':' || extract(epoch FROM p_start_at)::bigint::text
+               || '-' || extract(epoch FROM p_end_at)::bigint::text
            END
 $$;
 
 -- (PL/pgSQL: Citus cannot plan a SQL-language function's parameterised statement.)
 CREATE FUNCTION @extschema@.auto_assign_idempotency_key(p_booking_id uuid)
-RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
     RETURN (SELECT @extschema@.pg_seating_auto_assign_key(b.id, b.start_at, b.end_at)
               FROM @extschema@.bookings b WHERE b.id = p_booking_id);
@@ -54,13 +54,13 @@ $$;
 -- The day's seating as it stands: bookings (not cancelled, no-show or completed), seated and
 -- unassigned, covers, seats given, wasted seats, seat utilisation (covers / seats), merged tables.
 CREATE FUNCTION @extschema@.day_plan_metrics(p_restaurant_id uuid, p_date date)
-RETURNS jsonb LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS jsonb LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 BEGIN
     RETURN (
     WITH b AS (
         SELECT bk.id, bk.party_size FROM @extschema@.bookings bk
          WHERE bk.restaurant_id = p_restaurant_id AND bk.booking_date = p_date
-           AND bk.status NOT IN ('cancelled', 'no_show', 'completed')),
+           AND bk.status OPERATOR(pg_catalog.<>) ALL ('{cancelled,no_show,completed}')),
     a AS (
         SELECT x.booking_id, count(*) AS tables, sum(t.capacity) AS seats
           FROM @extschema@.booking_table_assignments x
@@ -68,10 +68,10 @@ BEGIN
          WHERE x.restaurant_id = p_restaurant_id AND x.booking_id IN (SELECT id FROM b)
          GROUP BY x.booking_id),
     j AS (SELECT b.party_size, a.tables, a.seats FROM b LEFT JOIN a ON a.booking_id = b.id)
-    SELECT jsonb_build_object(
+    SELECT pg_catalog.jsonb_build_object(
         'bookings', count(*),
-        'seated', count(seats),
-        'unassigned', count(*) - count(seats),
+        'seated', pg_catalog.count(seats),
+        'unassigned', count(*) - pg_catalog.count(seats),
         'covers', coalesce(sum(party_size) FILTER (WHERE seats IS NOT NULL), 0),
         'seats', coalesce(sum(seats), 0),
         'wastedSeats', coalesce(sum(seats - party_size), 0),

@@ -7,7 +7,7 @@
 -- could not be taken (lock_timeout, NOWAIT). The app retries on `retryable: true`.
 CREATE FUNCTION @extschema@.pg_seating_booking_conflict(p_sqlstate text)
 RETURNS jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jsonb_build_object(
+    SELECT pg_catalog.jsonb_build_object(
         'success', false, 'error', 'BOOKING_CONFLICT', 'retryable', true, 'sqlstate', p_sqlstate,
         'message', CASE p_sqlstate
                        WHEN '40P01' THEN 'Database deadlock detected. Please retry.'
@@ -26,7 +26,7 @@ CREATE FUNCTION @extschema@.update_booking_with_capacity_check(
     p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
     p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
     p_source text DEFAULT 'api')
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 BEGIN
     RETURN @extschema@.update_booking_with_capacity_check_core(
         p_booking_id, p_restaurant_id, p_customer_id, p_booking_date, p_start_time, p_end_time, p_party_size,
@@ -40,7 +40,7 @@ $$;
 -- A new unique booking reference: ten characters of an alphabet without look-alikes (no 0/O,
 -- 1/I/L), unique among bookings.reference when the app has that column.
 CREATE FUNCTION @extschema@.generate_booking_reference()
-RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
     v_alphabet constant text := 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
     v_bytes bytea;
@@ -82,7 +82,7 @@ CREATE FUNCTION @extschema@.create_booking_with_capacity_check(
     p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
     p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
     p_loyalty_points_awarded integer DEFAULT 0)
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 DECLARE
     v_key text := nullif(btrim(p_idempotency_key), '');
     v_id uuid;
@@ -91,21 +91,21 @@ DECLARE
 BEGIN
     IF p_restaurant_id IS NULL OR p_booking_date IS NULL OR p_start_time IS NULL OR p_end_time IS NULL
        OR p_party_size IS NULL THEN
-        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
+        RETURN pg_catalog.jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
             'message', 'p_restaurant_id, p_booking_date, p_start_time, p_end_time and p_party_size are required');
     END IF;
     IF p_party_size <= 0 OR p_start_time = p_end_time OR NOT isfinite(p_booking_date) THEN
-        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
+        RETURN pg_catalog.jsonb_build_object('success', false, 'error', 'INVALID_PARAMS',
             'message', 'p_party_size must be positive, the times must differ and the date must be finite');
     END IF;
     IF NOT EXISTS (SELECT 1 FROM @extschema@.restaurants r WHERE r.id = p_restaurant_id) THEN
-        RETURN jsonb_build_object('success', false, 'error', 'INVALID_PARAMS', 'message', 'Restaurant not found');
+        RETURN pg_catalog.jsonb_build_object('success', false, 'error', 'INVALID_PARAMS', 'message', 'Restaurant not found');
     END IF;
     IF v_key IS NOT NULL THEN
-        SELECT to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
+        SELECT pg_catalog.to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
          WHERE b.restaurant_id = p_restaurant_id AND b.idempotency_key = v_key;
         IF FOUND THEN
-            RETURN jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
+            RETURN pg_catalog.jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
                                       'message', 'Booking already exists for this idempotency key');
         END IF;
     END IF;
@@ -135,16 +135,16 @@ BEGIN
             -- Refused (capacity): undo the insert, answer with the envelope.
             RAISE EXCEPTION USING ERRCODE = 'PSC01', MESSAGE = v_result::text;
         END IF;
-        RETURN v_result - 'assignments' || jsonb_build_object('duplicate', false, 'message', 'Booking created successfully');
+        RETURN v_result - 'assignments' || pg_catalog.jsonb_build_object('duplicate', false, 'message', 'Booking created successfully');
     EXCEPTION
         WHEN SQLSTATE 'PSC01' THEN
             RETURN SQLERRM::jsonb;
         WHEN unique_violation THEN
             -- A concurrent call with the same key won: answer as the repeat it is.
-            SELECT to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
+            SELECT pg_catalog.to_jsonb(b.*) INTO v_existing FROM @extschema@.bookings b
              WHERE b.restaurant_id = p_restaurant_id AND b.idempotency_key = v_key;
             IF v_key IS NOT NULL AND v_existing IS NOT NULL THEN
-                RETURN jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
+                RETURN pg_catalog.jsonb_build_object('success', true, 'duplicate', true, 'booking', v_existing,
                                           'message', 'Booking already exists for this idempotency key');
             END IF;
             RAISE;
@@ -173,7 +173,7 @@ $$;
 -- Unknown table: false. NULL table or bounds: 22004; an empty or inverted window: 22000.
 CREATE FUNCTION @extschema@.is_table_available_v2(p_table_id uuid, p_start_at timestamptz, p_end_at timestamptz,
                                                   p_exclude_booking_id uuid DEFAULT NULL)
-RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 DECLARE
     v_restaurant uuid;
 BEGIN
@@ -186,19 +186,19 @@ BEGIN
             USING ERRCODE = '22000', HINT = 'Pass a finite window whose start is before its end.';
     END IF;
     SELECT t.restaurant_id INTO v_restaurant FROM @extschema@.table_inventory t
-     WHERE t.id = p_table_id AND t.active AND t.status <> 'out_of_service';
+     WHERE t.id = p_table_id AND t.active AND t.status OPERATOR(pg_catalog.<>) 'out_of_service';
     IF v_restaurant IS NULL THEN
         RETURN false;
     END IF;
     RETURN NOT EXISTS (
                SELECT 1 FROM @extschema@.allocations a
                 WHERE a.restaurant_id = v_restaurant AND a.resource_type = 'table' AND a.resource_id = p_table_id
-                  AND NOT a.shadow AND a."window" && tstzrange(p_start_at, p_end_at)
+                  AND NOT a.shadow AND a."window" OPERATOR(pg_catalog.&&) tstzrange(p_start_at, p_end_at)
                   AND (a.booking_id IS NULL OR a.booking_id IS DISTINCT FROM p_exclude_booking_id))
        AND NOT EXISTS (
                SELECT 1 FROM @extschema@.table_hold_windows w
-                WHERE w.restaurant_id = v_restaurant AND w.table_id = p_table_id AND w.status = 'active'
-                  AND w.expires_at > now() AND w.hold_window && tstzrange(p_start_at, p_end_at)
+                WHERE w.restaurant_id = v_restaurant AND w.table_id = p_table_id AND w.status OPERATOR(pg_catalog.=) 'active'
+                  AND w.expires_at > now() AND w.hold_window OPERATOR(pg_catalog.&&) tstzrange(p_start_at, p_end_at)
                   AND (w.booking_id IS NULL OR w.booking_id IS DISTINCT FROM p_exclude_booking_id));
 END;
 $$;
@@ -211,7 +211,7 @@ $$;
 -- archived_count is always 0.
 CREATE FUNCTION @extschema@.prune_allocations_history(p_cutoff timestamptz, p_limit integer DEFAULT 500)
 RETURNS TABLE (archived_count integer, deleted_count integer)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
     v_deleted integer;
     v_n integer;
@@ -233,7 +233,7 @@ BEGIN
         WITH victims AS (
             SELECT a.id
               FROM @extschema@.allocations a
-             WHERE a.restaurant_id = v_restaurant AND upper(a."window") <= p_cutoff
+             WHERE a.restaurant_id = v_restaurant AND pg_catalog.upper(a."window") <= p_cutoff
                AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments x
                                 WHERE x.restaurant_id = v_restaurant AND (x.allocation_id = a.id OR x.merge_group_id = a.id))
                AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_assignment_idempotency l
@@ -266,7 +266,7 @@ CREATE FUNCTION @extschema@.update_booking_with_capacity_check_in_restaurant(
     p_marketing_opt_in boolean DEFAULT false, p_auth_user_id uuid DEFAULT NULL,
     p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}', p_loyalty_points_awarded integer DEFAULT 0,
     p_source text DEFAULT 'api')
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 BEGIN
     IF p_restaurant_id IS NULL THEN
         RAISE EXCEPTION 'update_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
@@ -286,7 +286,7 @@ CREATE FUNCTION @extschema@.create_booking_with_capacity_check_in_restaurant(
     p_marketing_opt_in boolean DEFAULT false, p_idempotency_key text DEFAULT NULL, p_source text DEFAULT 'api',
     p_auth_user_id uuid DEFAULT NULL, p_client_request_id text DEFAULT NULL, p_details jsonb DEFAULT '{}',
     p_loyalty_points_awarded integer DEFAULT 0)
-RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 BEGIN
     IF p_restaurant_id IS NULL THEN
         RAISE EXCEPTION 'create_booking_with_capacity_check_in_restaurant: argument p_restaurant_id must not be null'
@@ -303,7 +303,7 @@ $$;
 CREATE FUNCTION @extschema@.is_table_available_v2_in_restaurant(p_restaurant_id uuid, p_table_id uuid,
                                                                 p_start_at timestamptz, p_end_at timestamptz,
                                                                 p_exclude_booking_id uuid DEFAULT NULL)
-RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp SET jit = off AS $$
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp SET jit = off AS $$
 BEGIN
     IF p_restaurant_id IS NULL THEN
         RAISE EXCEPTION 'is_table_available_v2_in_restaurant: argument p_restaurant_id must not be null'
@@ -319,16 +319,16 @@ BEGIN
     END IF;
     RETURN EXISTS (SELECT 1 FROM @extschema@.table_inventory t
                     WHERE t.restaurant_id = p_restaurant_id AND t.id = p_table_id
-                      AND t.active AND t.status <> 'out_of_service')
+                      AND t.active AND t.status OPERATOR(pg_catalog.<>) 'out_of_service')
        AND NOT EXISTS (
                SELECT 1 FROM @extschema@.allocations a
                 WHERE a.restaurant_id = p_restaurant_id AND a.resource_type = 'table' AND a.resource_id = p_table_id
-                  AND NOT a.shadow AND a."window" && tstzrange(p_start_at, p_end_at)
+                  AND NOT a.shadow AND a."window" OPERATOR(pg_catalog.&&) tstzrange(p_start_at, p_end_at)
                   AND (a.booking_id IS NULL OR a.booking_id IS DISTINCT FROM p_exclude_booking_id))
        AND NOT EXISTS (
                SELECT 1 FROM @extschema@.table_hold_windows w
-                WHERE w.restaurant_id = p_restaurant_id AND w.table_id = p_table_id AND w.status = 'active'
-                  AND w.expires_at > now() AND w.hold_window && tstzrange(p_start_at, p_end_at)
+                WHERE w.restaurant_id = p_restaurant_id AND w.table_id = p_table_id AND w.status OPERATOR(pg_catalog.=) 'active'
+                  AND w.expires_at > now() AND w.hold_window OPERATOR(pg_catalog.&&) tstzrange(p_start_at, p_end_at)
                   AND (w.booking_id IS NULL OR w.booking_id IS DISTINCT FROM p_exclude_booking_id));
 END;
 $$;

@@ -19,14 +19,14 @@ DECLARE
 BEGIN
     FOR r IN
         WITH c(name, text) AS (VALUES
-            ('assign_tables_atomic_v2', 'Adds the given tables to a booking''s assignment for its window (or the given one), atomically, with an idempotency key replaying the original rows. Errors: 22004 NULL booking, 23514 table-set rules or a final booking, 23503 another restaurant''s table, P0002 unknown booking or table, P0001 allocations_no_overlap or a hold conflict, P0003 idempotency mismatch, 22000 invalid window.'),
+            ('assign_tables_atomic_v2', 'Adds the given tables to a booking''s assignment for its window (or the given one), atomically, with an idempotency key replaying the original rows. Errors: 22004 NULL booking, 23514 table-set rules or a final booking, 23503 another restaurant''s table, P0002 unknown booking or table, P0001 allocations_no_overlap or a hold conflict, P0003 idempotency mismatch, 22000 invalid window, 22023 a window longer than pg_seating.max_window or away from the booking''s date.'),
             ('assign_tables_atomic', 'v1 assignment on the same core as assign_tables_atomic_v2, with the window as a tstzrange (NULL: the booking''s). Returns the assignment ids. Same errors as assign_tables_atomic_v2.'),
             ('unassign_tables_atomic', 'Releases a booking''s tables (those given, those of a merge group, or all), their allocations, emptied merge groups and ledger rows; a confirmed booking left without a table moves to pending_allocation. Errors: 22004 NULL booking, 23514 the last table of a checked-in party.'),
             ('validate_booking_capacity_after_assignment', 'Raises P0001 capacity_exceeded_post_assignment when the booking''s service period is over its capacity rule; a no-op without rules, for an unknown booking, or with app.capacity.post_assignment.enabled off.'),
             ('apply_booking_state_transition', 'Compare-and-set of a booking''s status with a history row; final statuses release the booking''s tables. Errors: P0004 booking_state_conflict, 22023 a move the lifecycle refuses or an unknown status, P0002 unknown booking, 22004 NULL arguments.'),
             ('confirm_hold_assignment_with_transition', 'Assigns the tables (every assign_tables_atomic_v2 rule), moves the status to p_target_status and consumes the booking''s holds on them, all or nothing. Errors: those of assign_tables_atomic_v2 and apply_booking_state_transition, P0003 when nothing was assigned.'),
             ('confirm_hold_assignment_tx', 'Confirms a live hold: its tables and window are assigned, the status optionally moves, the confirmation is recorded with a capacity.hold.confirmed event, and the hold goes. Errors: P0002 unknown hold, P0001 expired or foreign hold, P0003 changed policy or adjacency snapshot, and those of assign_tables_atomic_v2.'),
-            ('create_table_hold', 'Places a hold for a booking on a table set for its window with a time-to-live; the table rules of an assignment. Errors: P0001 another booking''s live hold or allocation, 22023 a ttl below 1, and the assignment''s validation errors.'),
+            ('create_table_hold', 'Places a hold for a booking on a table set for its window with a time-to-live; the table rules of an assignment. Errors: P0001 another booking''s live hold or allocation, 22023 a ttl below 1 or one outliving the window, and the assignment''s validation errors.'),
             ('release_table_hold', 'Removes a hold (members and windows with it); false when there is no such hold. 22004 for NULL.'),
             ('release_hold_and_emit', 'Removes a hold and records a capacity.hold.released outbox event with its booking, tables, window and actor; false for an unknown hold. 22004 for NULL.'),
             ('sweep_expired_holds', 'Deletes every expired or inactive hold (they block nobody any more); returns how many went.'),
@@ -47,8 +47,8 @@ BEGIN
             ('set_hold_conflict_enforcement', 'Accepted for the app''s compatibility: holds are always strict in pg_seating; answers true.'),
             ('is_holds_strict_conflicts_enabled', 'Holds are always strict in pg_seating: true.'),
             ('pg_seating_booking_conflict', 'The retryable BOOKING_CONFLICT envelope for a SQLSTATE of a concurrent update.'),
-            ('sync_confirmed_assignment_windows', 'Moves a booking''s assignments (and their allocations and ledger rows) to a new window after every check of an assignment. Errors: P0001 another booking in the new window, 22023 one bound only, 22000 invalid window, P0002 unknown booking.'),
-            ('find_assignment_anomalies', 'One row per problem in the table state (duplicate or orphan assignments and allocations, overlaps, stale ledger rows, expired holds, status without tables), for the whole database or one restaurant and date range.'),
+            ('sync_confirmed_assignment_windows', 'Moves a booking''s assignments (and their allocations and ledger rows) to a new window after every check of an assignment. Errors: P0001 another booking in the new window, 22023 one bound only or an implausible window, 22000 invalid window, 23503 a merge group not the booking''s, P0002 unknown booking.'),
+            ('find_assignment_anomalies', 'One row per problem in the table state (duplicate or orphan assignments and allocations, overlaps, implausible windows, stale ledger rows, expired holds, status without tables), for the whole database or one restaurant and date range.'),
             ('repair_booking_assignments', 'Repairs one booking''s table state (or lists the actions in a dry run); other bookings are never touched. Errors: 22004 NULL, P0002 unknown booking.'),
             ('backfill_allocations_shadow', 'Mirrors assignments into allocations as shadow rows (never blocking), for the whole database or one restaurant and date range; idempotent.'),
             ('pg_seating_version', 'The version of the installed pg_seating library.'),
@@ -63,7 +63,8 @@ BEGIN
             ('pg_seating_distribute', 'On a Citus coordinator: restaurants as a reference table, every other model table distributed by restaurant_id and co-located, the companions delegated to the worker of their restaurant; idempotent. 55000 without Citus, off the coordinator, or when a node does not preload pg_seating. Owner only.'),
             ('pg_seating_undistribute', 'On a Citus coordinator: every model table local again with all its rows, the companions no longer delegated. 55000 without Citus. Owner only.'),
             ('pg_seating_distributed_tables', 'The model tables pg_seating_distribute distributes by restaurant_id, in foreign-key order. Owner only.'),
-            ('pg_seating_companions', 'The restaurant-keyed _in_restaurant companions pg_seating_distribute delegates. Owner only.'))
+            ('pg_seating_companions', 'The restaurant-keyed _in_restaurant companions pg_seating_distribute delegates. Owner only.'),
+            ('pg_seating_schema_writers', 'The roles other than its owner that can CREATE in a schema (SPEC §10): pg_seating_install refuses and pg_seating_verify reports while the extension''s schema has any. Owner only.'))
         SELECT p.oid::regprocedure AS fn,
                CASE WHEN p.proname LIKE '%\_in\_restaurant'
                     THEN 'Restaurant-keyed companion of ' || regexp_replace(p.proname, '_in_restaurant$', '')

@@ -37,7 +37,27 @@ RETURNS name[] LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog
     SELECT ARRAY['pg_seating_install', 'pg_seating_verify', 'pg_seating_grant', 'pg_seating_model_steps',
                  'pg_seating_model_relations', 'pg_seating_admin_functions', 'pg_seating_secure',
                  'pg_seating_model_objects', 'pg_seating_distribute', 'pg_seating_undistribute',
-                 'pg_seating_distributed_tables', 'pg_seating_companions']::name[]
+                 'pg_seating_distributed_tables', 'pg_seating_companions', 'pg_seating_schema_writers']::name[]
+$$;
+
+-- The grantees of CREATE on p_schema other than its owner ('PUBLIC' for a grant to every role),
+-- superusers and members of the owner (who act as the owner anyway) left out: the roles a REVOKE
+-- must name. Any of them, and every role that inherits from one, could define a function or
+-- operator that the extension's SECURITY DEFINER functions resolve by name (SPEC §10):
+-- pg_seating_install() refuses to run while this is not empty, and pg_seating_verify() reports each.
+CREATE FUNCTION @extschema@.pg_seating_schema_writers(p_schema name)
+RETURNS name[] LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(array_agg(w.who ORDER BY w.who OPERATOR(pg_catalog.<>) 'PUBLIC', w.who), '{}')
+      FROM (SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0::oid THEN 'PUBLIC'::name
+                                 ELSE r.rolname END AS who
+              FROM pg_catalog.pg_namespace n
+             CROSS JOIN LATERAL pg_catalog.aclexplode(n.nspacl) a
+              LEFT JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+             WHERE n.nspname OPERATOR(pg_catalog.=) p_schema
+               AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+               AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner
+               AND (a.grantee OPERATOR(pg_catalog.=) 0::oid
+                    OR NOT (r.rolsuper OR pg_catalog.pg_has_role(a.grantee, n.nspowner, 'USAGE')))) w
 $$;
 
 -- Sets the privileges and row-level security above on the model in p_schema and on the
@@ -49,6 +69,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     v_ext oid := (SELECT oid FROM pg_extension WHERE extname = 'pg_seating');
     v_admin name[] := @extschema@.pg_seating_admin_functions();
+    v_defaults name[] := ARRAY['pg_seating_history_id']::name[];
     v_clients name[] := ARRAY(SELECT rolname FROM pg_roles WHERE rolname IN ('anon', 'authenticated'));
     v_server name[];
     v_role name;
@@ -117,7 +138,8 @@ BEGIN
     END LOOP;
 
     -- The extension's functions: PUBLIC, anon and authenticated never execute them; service_role
-    -- (or p_role) executes every RPC. The model's trigger functions are executed by nobody directly.
+    -- (or p_role) executes every RPC. The model's trigger functions are executed by nobody directly;
+    -- its column defaults (pg_seating_history_id) by the server roles that insert those rows.
     FOR r IN
         SELECT p.oid::regprocedure AS sig, p.proname, coalesce(p.proacl, acldefault('f', p.proowner))::text AS acl,
                d.objid IS NOT NULL AS member
@@ -127,7 +149,8 @@ BEGIN
                                AND d.deptype = 'e'
          WHERE d.objid IS NOT NULL
             OR (p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = p_schema)
-                AND p.prorettype = 'trigger'::regtype AND p.proname LIKE 'pg\_seating\_%')
+                AND (p.prorettype = 'trigger'::regtype AND p.proname LIKE 'pg\_seating\_%'
+                     OR p.proname = ANY (v_defaults)))
     LOOP
         IF p_role IS NULL THEN
             EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', r.sig);
@@ -137,7 +160,7 @@ BEGIN
         END IF;
         FOREACH v_role IN ARRAY v_server LOOP
             EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %I', r.sig, v_role);
-            IF r.member AND r.proname <> ALL (v_admin) THEN
+            IF (r.member AND r.proname <> ALL (v_admin)) OR r.proname = ANY (v_defaults) THEN
                 EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', r.sig, v_role);
             END IF;
         END LOOP;
@@ -161,10 +184,24 @@ DECLARE
                        WHERE e.extname = 'pg_seating');
     v_versions text;
     v_applied integer;
+    v_writers name[];
     r record;
 BEGIN
     -- One installer at a time (a second waits, then finds the work done).
     PERFORM pg_advisory_xact_lock(hashtext('pg_seating_install'));
+    -- SPEC §10: nobody but the owner may create objects where the SECURITY DEFINER functions
+    -- resolve names.
+    v_writers := @extschema@.pg_seating_schema_writers(v_schema);
+    IF v_writers <> '{}' THEN
+        RAISE EXCEPTION 'pg_seating_install: schema % is writable by %', quote_ident(v_schema),
+                        array_to_string(v_writers, ', ')
+            USING ERRCODE = '42501',
+                  DETAIL = 'A role that can create functions or operators in the extension''s schema could have '
+                           'them run with the owner''s rights inside pg_seating''s SECURITY DEFINER functions.',
+                  HINT = format('REVOKE CREATE ON SCHEMA %I FROM %s;', v_schema,
+                                (SELECT string_agg(CASE WHEN w = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(w) END, ', ')
+                                   FROM unnest(v_writers) w));
+    END IF;
     v_versions := format('%I.pg_seating_model_versions', v_schema);
 
     IF to_regclass(v_versions) IS NULL THEN
@@ -319,6 +356,14 @@ BEGIN
                           v_applied, v_expected);
         RETURN NEXT;
     END IF;
+
+    FOR r IN SELECT w FROM unnest(@extschema@.pg_seating_schema_writers(v_schema)) w LOOP
+        kind := 'schema privilege'; object := quote_ident(v_schema);
+        problem := format('%s can CREATE in the extension''s schema, where the SECURITY DEFINER functions resolve '
+                          'names: REVOKE CREATE ON SCHEMA %I FROM %s', r.w, v_schema,
+                          CASE WHEN r.w = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(r.w) END);
+        RETURN NEXT;
+    END LOOP;
 
     BEGIN
         EXECUTE format('CREATE SCHEMA %I', v_scratch);

@@ -10,7 +10,7 @@
 CREATE FUNCTION @extschema@.find_assignment_anomalies(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
                                                       p_to date DEFAULT NULL)
 RETURNS TABLE (kind text, restaurant_id uuid, booking_id uuid, table_id uuid, allocation_id uuid, hold_id uuid, detail text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
     IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
         RAISE EXCEPTION 'find_assignment_anomalies: the day range [%, %] is inverted or infinite', p_from, p_to
@@ -27,8 +27,8 @@ BEGIN
     a AS NOT MATERIALIZED (
         SELECT * FROM @extschema@.allocations a
          WHERE ($1::uuid IS NULL OR a.restaurant_id = $1)
-           AND ($2::date IS NULL OR upper(a."window") > ($2::date - 1)::timestamptz)
-           AND ($3::date IS NULL OR lower(a."window") < ($3::date + 2)::timestamptz)),
+           AND ($2::date IS NULL OR pg_catalog.upper(a."window") > ($2::date - 1)::timestamptz)
+           AND ($3::date IS NULL OR pg_catalog.lower(a."window") < ($3::date + 2)::timestamptz)),
     b AS NOT MATERIALIZED (
         SELECT * FROM @extschema@.bookings b
          WHERE ($1::uuid IS NULL OR b.restaurant_id = $1)
@@ -45,17 +45,17 @@ BEGIN
            AND ($3::date IS NULL OR h.start_at < ($3::date + 2)::timestamptz))
     -- two live assignments of one (booking, table) (the unique key forbids it; legacy data)
     SELECT 'duplicate_assignment', x.restaurant_id, x.booking_id, x.table_id, NULL::uuid, NULL::uuid,
-           count(*) || ' assignments of one table to one booking'
+           count(*)::text || ' assignments of one table to one booking'
       FROM x
      GROUP BY x.restaurant_id, x.booking_id, x.table_id HAVING count(*) > 1
     UNION ALL
     -- overlapping live allocations of one table (the exclusion constraint forbids it; legacy data).
     -- In scope: each allocation probes the GiST index for later ones overlapping it.
     SELECT 'overlapping_allocations', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
-           'overlaps allocation ' || o.id || ' of booking ' || coalesce(o.booking_id::text, 'none')
+           'overlaps allocation ' || o.id::text || ' of booking ' || coalesce(o.booking_id::text, 'none')
       FROM a
       JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = a.resource_type
-                                    AND o.resource_id = a.resource_id AND o.id > a.id AND o."window" && a."window"
+                                    AND o.resource_id = a.resource_id AND o.id > a.id AND o."window" OPERATOR(pg_catalog.&&) a."window"
      WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT o.shadow
        AND NOT ($1::uuid IS NULL AND $2::date IS NULL AND $3::date IS NULL)
     UNION ALL
@@ -65,15 +65,15 @@ BEGIN
     -- the table with itself compared every allocation with all of its table's history: 99 s of
     -- 215 s at 14 M bookings.) A missing bound counts as infinite.
     SELECT 'overlapping_allocations', p.restaurant_id, p.booking_id, p.resource_id, p.id, NULL,
-           'overlaps allocation ' || o.id || ' of booking ' || coalesce(o.booking_id::text, 'none')
+           'overlaps allocation ' || o.id::text || ' of booking ' || coalesce(o.booking_id::text, 'none')
       FROM (SELECT n.* FROM (
               SELECT a.id, a.restaurant_id, a.booking_id, a.resource_id, a."window",
-                     coalesce(lower(a."window"), '-infinity') AS starts, coalesce(upper(a."window"), 'infinity') AS ends,
-                     max(coalesce(upper(a."window"), 'infinity'))
-                         OVER (PARTITION BY a.restaurant_id, a.resource_id ORDER BY coalesce(lower(a."window"), '-infinity'), a.id
+                     coalesce(pg_catalog.lower(a."window"), '-infinity') AS starts, coalesce(pg_catalog.upper(a."window"), 'infinity') AS ends,
+                     max(coalesce(pg_catalog.upper(a."window"), 'infinity'))
+                         OVER (PARTITION BY a.restaurant_id, a.resource_id ORDER BY coalesce(pg_catalog.lower(a."window"), '-infinity'), a.id
                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ended_before,
-                     lead(coalesce(lower(a."window"), '-infinity'))
-                         OVER (PARTITION BY a.restaurant_id, a.resource_id ORDER BY coalesce(lower(a."window"), '-infinity'), a.id)
+                     pg_catalog.lead(coalesce(pg_catalog.lower(a."window"), '-infinity'))
+                         OVER (PARTITION BY a.restaurant_id, a.resource_id ORDER BY coalesce(pg_catalog.lower(a."window"), '-infinity'), a.id)
                          AS next_starts
                 FROM a
                WHERE a.resource_type = 'table' AND NOT a.shadow) n
@@ -81,22 +81,22 @@ BEGIN
      CROSS JOIN LATERAL (
            SELECT o.id, o.booking_id FROM @extschema@.allocations o
             WHERE o.restaurant_id = p.restaurant_id AND o.resource_type = 'table' AND o.resource_id = p.resource_id
-              AND o.id > p.id AND o."window" && p."window" AND NOT o.shadow
+              AND o.id > p.id AND o."window" OPERATOR(pg_catalog.&&) p."window" AND NOT o.shadow
            OFFSET 0) o
      WHERE $1::uuid IS NULL AND $2::date IS NULL AND $3::date IS NULL
     UNION ALL
     -- an assignment without its live table allocation for the same window
     SELECT 'assignment_without_allocation', x.restaurant_id, x.booking_id, x.table_id, x.allocation_id, NULL,
-           'no live table allocation with window ' || x.assignment_window
+           'no live table allocation with window ' || x.assignment_window::text
       FROM x
      WHERE NOT EXISTS (SELECT 1 FROM @extschema@.allocations o
                         WHERE o.restaurant_id = x.restaurant_id AND o.booking_id = x.booking_id
                           AND o.resource_type = 'table' AND o.resource_id = x.table_id AND NOT o.shadow
-                          AND o."window" = x.assignment_window)
+                          AND o."window" OPERATOR(pg_catalog.=) x.assignment_window)
     UNION ALL
     -- a live table allocation of a booking without its assignment
     SELECT 'allocation_without_assignment', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
-           'live table allocation ' || a."window" || ' without an assignment'
+           'live table allocation ' || a."window"::text || ' without an assignment'
       FROM a
      WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT a.is_maintenance AND a.booking_id IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
@@ -113,15 +113,15 @@ BEGIN
     -- a ledger row recording a table the booking no longer holds (assignment is additive: a row
     -- records the tables of one call, a subset of the booking's)
     SELECT 'stale_ledger', l.restaurant_id, l.booking_id, NULL, l.merge_group_allocation_id, NULL,
-           'key ' || l.idempotency_key || ' records ' || l.table_ids::text
+           'key ' || l.idempotency_key::text || ' records ' || l.table_ids::text
       FROM l
-     WHERE NOT l.table_ids <@ ARRAY(SELECT y.table_id FROM @extschema@.booking_table_assignments y
+     WHERE NOT l.table_ids OPERATOR(pg_catalog.<@) ARRAY(SELECT y.table_id FROM @extschema@.booking_table_assignments y
                                      WHERE y.restaurant_id = l.restaurant_id AND y.booking_id = l.booking_id)
     UNION ALL
     -- a confirmed (or checked-in) booking with no table
-    SELECT 'confirmed_without_table', b.restaurant_id, b.id, NULL, NULL, NULL, b.status || ' booking has no table'
+    SELECT 'confirmed_without_table', b.restaurant_id, b.id, NULL, NULL, NULL, b.status::text || ' booking has no table'
       FROM b
-     WHERE b.status IN ('confirmed', 'checked_in')
+     WHERE b.status OPERATOR(pg_catalog.=) ANY ('{confirmed,checked_in}')
        AND NOT EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
                         WHERE y.restaurant_id = b.restaurant_id AND y.booking_id = b.id)
     UNION ALL
@@ -130,18 +130,28 @@ BEGIN
     -- (the planner cannot estimate how many distinct bookings a union holds: at 14 M bookings it
     -- guessed 40,000 for 10 M and probed bookings once for each, 88 s)
     SELECT DISTINCT 'terminal_booking_holds_state', t.restaurant_id, t.id, NULL::uuid, NULL::uuid, NULL::uuid,
-           t.status || ' booking still holds table state'
+           t.status::text || ' booking still holds table state'
       FROM (SELECT x.restaurant_id, x.booking_id FROM x
             UNION ALL SELECT a.restaurant_id, a.booking_id FROM a WHERE a.booking_id IS NOT NULL
             UNION ALL SELECT h.restaurant_id, h.booking_id FROM h WHERE h.booking_id IS NOT NULL) s
       JOIN @extschema@.bookings t ON t.restaurant_id = s.restaurant_id AND t.id = s.booking_id
-     WHERE t.status IN ('cancelled', 'no_show', 'completed')
+     WHERE t.status OPERATOR(pg_catalog.=) ANY ('{cancelled,no_show,completed}')
+    UNION ALL
+    -- a booking's table blocked for longer than pg_seating.max_window, or without end (SPEC §10:
+    -- the RPCs refuse such windows; a direct write or an older version may have made one)
+    SELECT 'implausible_window', a.restaurant_id, a.booking_id, a.resource_id, a.id, NULL,
+           'window ' || a."window"::text || ' is longer than pg_seating.max_window (' || $4::text || ')'
+      FROM a
+     WHERE a.resource_type = 'table' AND NOT a.shadow AND NOT a.is_maintenance AND a.booking_id IS NOT NULL
+       AND (pg_catalog.lower_inf(a."window") OR pg_catalog.upper_inf(a."window")
+            OR pg_catalog.upper(a."window") - pg_catalog.lower(a."window") > $4)
     UNION ALL
     -- an expired hold never swept (it blocks nobody, but it is garbage)
-    SELECT 'expired_hold', h.restaurant_id, h.booking_id, NULL, NULL, h.id, 'expired at ' || h.expires_at
+    SELECT 'expired_hold', h.restaurant_id, h.booking_id, NULL, NULL, h.id, 'expired at ' || h.expires_at::text
       FROM h
-     WHERE h.status = 'active' AND h.expires_at <= now()
-    $query$ USING p_restaurant_id, p_from, p_to;
+     WHERE h.status OPERATOR(pg_catalog.=) 'active' AND h.expires_at <= now()
+    $query$ USING p_restaurant_id, p_from, p_to,
+                  coalesce(current_setting('pg_seating.max_window', true), '1 day')::interval;
 END;
 $$;
 
@@ -150,7 +160,7 @@ $$;
 -- succeeds on retry. Other bookings' rows are never touched.
 CREATE FUNCTION @extschema@.repair_booking_assignments(p_booking_id uuid, p_dry_run boolean DEFAULT true)
 RETURNS TABLE (action text, detail text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 DECLARE
     v_restaurant uuid;
     v_status @extschema@.booking_status;
@@ -173,11 +183,11 @@ BEGIN
         RAISE EXCEPTION 'Booking % not found', p_booking_id USING ERRCODE = 'P0002';
     END IF;
 
-    IF v_status IN ('cancelled', 'no_show', 'completed') THEN
+    IF v_status OPERATOR(pg_catalog.=) ANY ('{cancelled,no_show,completed}') THEN
         SELECT count(*) INTO v_n FROM @extschema@.booking_table_assignments x
          WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id;
         action := 'release_terminal_state';
-        detail := format('%s booking: delete %s assignments and every allocation, hold and ledger row', v_status, v_n);
+        detail := pg_catalog.format('%s booking: delete %s assignments and every allocation, hold and ledger row', v_status, v_n);
         RETURN NEXT;
         IF NOT p_dry_run THEN
             DELETE FROM @extschema@.booking_table_assignments x WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id;
@@ -204,12 +214,12 @@ BEGIN
         RETURNING x.table_id, x.id
     LOOP
         action := 'delete_duplicate_assignment';
-        detail := 'table ' || v_table || ' assignment ' || v_row;
+        detail := 'table ' || v_table::text || ' assignment ' || v_row::text;
         RETURN NEXT;
     END LOOP;
     IF p_dry_run THEN
         FOR action, detail IN
-            SELECT 'delete_duplicate_assignment', 'table ' || x.table_id || ' assignment ' || x.id
+            SELECT 'delete_duplicate_assignment', 'table ' || x.table_id::text || ' assignment ' || x.id::text
               FROM @extschema@.booking_table_assignments x
              WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
                AND EXISTS (SELECT 1 FROM @extschema@.booking_table_assignments y
@@ -224,11 +234,11 @@ BEGIN
     -- The booking's live table allocations that overlap another booking's on the same table
     -- (legacy data): release that table from this booking (a retry chooses again).
     FOR action, detail IN
-        SELECT DISTINCT 'release_overlapping_table', 'table ' || a.resource_id || ' overlaps booking ' || coalesce(o.booking_id::text, 'none')
+        SELECT DISTINCT 'release_overlapping_table', 'table ' || a.resource_id::text || ' overlaps booking ' || coalesce(o.booking_id::text, 'none')
           FROM @extschema@.allocations a
           JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
                                         AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
-                                        AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+                                        AND o."window" OPERATOR(pg_catalog.&&) a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
          WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND a.resource_type = 'table' AND NOT a.shadow
     LOOP
         RETURN NEXT;
@@ -241,7 +251,7 @@ BEGIN
               FROM @extschema@.allocations a
               JOIN @extschema@.allocations o ON o.restaurant_id = a.restaurant_id AND o.resource_type = 'table'
                                             AND o.resource_id = a.resource_id AND o.id <> a.id AND NOT o.shadow
-                                            AND o."window" && a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
+                                            AND o."window" OPERATOR(pg_catalog.&&) a."window" AND o.booking_id IS DISTINCT FROM a.booking_id
              WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id
                AND a.resource_type = 'table' AND NOT a.shadow);
         DELETE FROM @extschema@.booking_table_assignments x
@@ -253,13 +263,13 @@ BEGIN
 
     -- Assignments without their live allocation: remove them (a retry assigns afresh).
     FOR action, detail IN
-        SELECT 'delete_assignment_without_allocation', 'table ' || x.table_id || ' ' || x.assignment_window
+        SELECT 'delete_assignment_without_allocation', 'table ' || x.table_id::text || ' ' || x.assignment_window::text
           FROM @extschema@.booking_table_assignments x
          WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id
            AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a
                             WHERE a.restaurant_id = x.restaurant_id AND a.booking_id = x.booking_id
                               AND a.resource_type = 'table' AND a.resource_id = x.table_id AND NOT a.shadow
-                              AND a."window" = x.assignment_window)
+                              AND a."window" OPERATOR(pg_catalog.=) x.assignment_window)
     LOOP
         RETURN NEXT;
     END LOOP;
@@ -269,19 +279,19 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM @extschema@.allocations a
                             WHERE a.restaurant_id = x.restaurant_id AND a.booking_id = x.booking_id
                               AND a.resource_type = 'table' AND a.resource_id = x.table_id AND NOT a.shadow
-                              AND a."window" = x.assignment_window);
+                              AND a."window" OPERATOR(pg_catalog.=) x.assignment_window);
     END IF;
 
     -- Live table allocations without an assignment, and merge groups without members.
     FOR action, detail IN
         SELECT CASE a.resource_type WHEN 'table' THEN 'delete_allocation_without_assignment' ELSE 'delete_empty_merge_group' END,
-               a.resource_type || ' ' || a.resource_id || ' ' || a."window"
+               a.resource_type::text || ' ' || a.resource_id::text || ' ' || a."window"::text
           FROM @extschema@.allocations a
          WHERE a.restaurant_id = v_restaurant AND a.booking_id = p_booking_id AND NOT a.shadow
            AND ((a.resource_type = 'table' AND NOT EXISTS (
                     SELECT 1 FROM @extschema@.booking_table_assignments x
                      WHERE x.restaurant_id = a.restaurant_id AND x.booking_id = a.booking_id AND x.table_id = a.resource_id
-                       AND x.assignment_window = a."window"))
+                       AND x.assignment_window OPERATOR(pg_catalog.=) a."window"))
              OR (a.resource_type = 'merge_group' AND NOT EXISTS (
                     SELECT 1 FROM @extschema@.booking_table_assignments x
                      WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)))
@@ -297,12 +307,12 @@ BEGIN
         FOR v_key, v_tables IN
             DELETE FROM @extschema@.booking_assignment_idempotency l
              WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-               AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+               AND NOT l.table_ids OPERATOR(pg_catalog.<@) ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
                                 WHERE x.restaurant_id = v_restaurant AND x.booking_id = l.booking_id)
             RETURNING l.idempotency_key, l.table_ids
         LOOP
             action := 'delete_stale_ledger_row';
-            detail := 'key ' || v_key || ' records ' || v_tables::text;
+            detail := 'key ' || v_key::text || ' records ' || v_tables::text;
             RETURN NEXT;
         END LOOP;
         DELETE FROM @extschema@.allocations a
@@ -310,7 +320,7 @@ BEGIN
            AND ((a.resource_type = 'table' AND NOT EXISTS (
                     SELECT 1 FROM @extschema@.booking_table_assignments x
                      WHERE x.restaurant_id = a.restaurant_id AND x.booking_id = a.booking_id
-                       AND x.table_id = a.resource_id AND x.assignment_window = a."window"))
+                       AND x.table_id = a.resource_id AND x.assignment_window OPERATOR(pg_catalog.=) a."window"))
              OR (a.resource_type = 'merge_group' AND NOT EXISTS (
                     SELECT 1 FROM @extschema@.booking_table_assignments x
                      WHERE x.restaurant_id = a.restaurant_id AND x.merge_group_id = a.id)));
@@ -318,10 +328,10 @@ BEGIN
 
     -- Dry run: ledger rows recording a table the booking no longer holds (applied above otherwise).
     FOR action, detail IN
-        SELECT 'delete_stale_ledger_row', 'key ' || l.idempotency_key || ' records ' || l.table_ids::text
+        SELECT 'delete_stale_ledger_row', 'key ' || l.idempotency_key::text || ' records ' || l.table_ids::text
           FROM @extschema@.booking_assignment_idempotency l
          WHERE l.restaurant_id = v_restaurant AND l.booking_id = p_booking_id
-           AND NOT l.table_ids <@ ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
+           AND NOT l.table_ids OPERATOR(pg_catalog.<@) ARRAY(SELECT x.table_id FROM @extschema@.booking_table_assignments x
                                 WHERE x.restaurant_id = l.restaurant_id AND x.booking_id = l.booking_id)
            AND p_dry_run
     LOOP
@@ -330,15 +340,15 @@ BEGIN
 
     -- Expired holds of the booking.
     FOR action, detail IN
-        SELECT 'delete_expired_hold', 'hold ' || h.id || ' expired at ' || h.expires_at
+        SELECT 'delete_expired_hold', 'hold ' || h.id::text || ' expired at ' || h.expires_at::text
           FROM @extschema@.table_holds h
-         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status = 'active' AND h.expires_at <= now()
+         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status OPERATOR(pg_catalog.=) 'active' AND h.expires_at <= now()
     LOOP
         RETURN NEXT;
     END LOOP;
     IF NOT p_dry_run THEN
         DELETE FROM @extschema@.table_holds h
-         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status = 'active' AND h.expires_at <= now();
+         WHERE h.restaurant_id = v_restaurant AND h.booking_id = p_booking_id AND h.status OPERATOR(pg_catalog.=) 'active' AND h.expires_at <= now();
         -- The zone lock follows what is left.
         UPDATE @extschema@.bookings b SET assigned_zone_id = NULL
          WHERE b.restaurant_id = v_restaurant AND b.id = p_booking_id AND b.assigned_zone_id IS NOT NULL
@@ -346,10 +356,10 @@ BEGIN
                             WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id);
     END IF;
 
-    IF v_status IN ('confirmed', 'checked_in') AND NOT EXISTS (
+    IF v_status OPERATOR(pg_catalog.=) ANY ('{confirmed,checked_in}') AND NOT EXISTS (
            SELECT 1 FROM @extschema@.booking_table_assignments x WHERE x.restaurant_id = v_restaurant AND x.booking_id = p_booking_id) THEN
         action := 'needs_assignment';
-        detail := v_status || ' booking has no table: assign one (assign_tables_atomic_v2 or auto_assign_tables)';
+        detail := v_status::text || ' booking has no table: assign one (assign_tables_atomic_v2 or auto_assign_tables)';
         RETURN NEXT;
     END IF;
 END;
@@ -362,7 +372,7 @@ $$;
 CREATE FUNCTION @extschema@.backfill_allocations_shadow(p_restaurant_id uuid DEFAULT NULL, p_from date DEFAULT NULL,
                                                         p_to date DEFAULT NULL)
 RETURNS TABLE (inserted bigint, already_present bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = @extschema@, pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, @extschema@, pg_temp AS $$
 BEGIN
     IF p_from > p_to OR NOT isfinite(p_from) OR NOT isfinite(p_to) THEN
         RAISE EXCEPTION 'backfill_allocations_shadow: the day range [%, %] is inverted or infinite', p_from, p_to

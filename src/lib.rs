@@ -27,6 +27,12 @@ pub mod bench {
 /// (`api::null_guard`) when the library loads.
 #[pg_guard]
 pub extern "C-unwind" fn _PG_init() {
+    // SPEC §10: no error carries a Rust backtrace, whatever RUST_BACKTRACE the server runs with.
+    // pgrx's panic hook captures one for every error that unwinds through Rust (a statement
+    // timeout inside an SPI call, say) and appends it to the DETAIL, which PostgREST forwards to
+    // the browser. RUST_LIB_BACKTRACE takes precedence over RUST_BACKTRACE for captured
+    // backtraces; it is read on the first capture, which has not happened yet in this library.
+    std::env::set_var("RUST_LIB_BACKTRACE", "0");
     settings::register();
     api::null_guard::install();
 }

@@ -10,6 +10,9 @@ pub static MAX_OVERAGE: GucSetting<i32> = GucSetting::<i32>::new(4);
 pub static REQUIRE_ADJACENCY: GucSetting<bool> = GucSetting::<bool>::new(true);
 /// Other bookings auto_assign_tables may move to make room (0: making room is off).
 pub static MAKE_ROOM_MOVES: GucSetting<i32> = GucSetting::<i32>::new(0);
+/// The longest window an assignment or hold may have, in minutes (SPEC §10).
+pub static MAX_WINDOW: GucSetting<i32> =
+    GucSetting::<i32>::new((crate::domain::window::DEFAULT_MAX_WINDOW / 60_000_000) as i32);
 pub static WEIGHT_OVERAGE: GucSetting<f64> = GucSetting::<f64>::new(5.0);
 pub static WEIGHT_FRAGMENTATION: GucSetting<f64> = GucSetting::<f64>::new(2.0);
 pub static WEIGHT_ZONES: GucSetting<f64> = GucSetting::<f64>::new(4.0);
@@ -21,7 +24,22 @@ pub static WEIGHT_SCARCITY: GucSetting<f64> = GucSetting::<f64>::new(0.0);
 /// has released their assignments already).
 pub static INTERNAL_CALL: GucSetting<bool> = GucSetting::<bool>::new(false);
 
+/// `pg_seating.max_window` in microseconds.
+pub fn max_window() -> i64 {
+    i64::from(MAX_WINDOW.get()) * 60_000_000
+}
+
 pub fn register() {
+    GucRegistry::define_int_guc(
+        c"pg_seating.max_window",
+        c"Longest window an assignment or hold may cover.",
+        c"Default 24 hours. Longer windows are refused with 22023 (SPEC §10); only a superuser may change it.",
+        &MAX_WINDOW,
+        1,
+        7 * 24 * 60,
+        GucContext::Suset,
+        GucFlags::UNIT_MIN,
+    );
     GucRegistry::define_int_guc(
         c"pg_seating.max_tables",
         c"Largest table combination the allocator considers (1-6).",

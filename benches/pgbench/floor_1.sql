@@ -4,11 +4,11 @@ WITH ta AS (
     INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
     VALUES ('c1000000-0000-0000-0000-000000000001', ('b0000000-0000-0000-0000-' || lpad(:client_id::text, 12, '0'))::uuid,
             'table', ('c3000000-0000-0000-0000-' || lpad((3 * :client_id + 1)::text, 12, '0'))::uuid,
-            tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))
+            tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'))
     RETURNING id, booking_id, resource_id),
 bta AS (
     INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at, allocation_id)
-    SELECT 'c1000000-0000-0000-0000-000000000001', booking_id, resource_id, '2026-12-01 19:00Z', '2026-12-01 21:00Z', id
+    SELECT 'c1000000-0000-0000-0000-000000000001', booking_id, resource_id, '2027-11-30 19:00Z', '2027-11-30 21:00Z', id
       FROM ta
     RETURNING table_id),
 bk AS (

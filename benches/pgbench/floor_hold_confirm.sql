@@ -4,7 +4,7 @@
 WITH h AS (
     INSERT INTO table_holds (restaurant_id, booking_id, zone_id, start_at, end_at, expires_at)
     VALUES ('c1000000-0000-0000-0000-000000000001', ('b0000000-0000-0000-0000-' || lpad(:client_id::text, 12, '0'))::uuid,
-            'c2000000-0000-0000-0000-000000000001', '2026-12-01 19:00Z', '2026-12-01 21:00Z', now() + interval '180 seconds')
+            'c2000000-0000-0000-0000-000000000001', '2027-11-30 19:00Z', '2027-11-30 21:00Z', now() + interval '180 seconds')
     RETURNING id)
 INSERT INTO table_hold_members (restaurant_id, hold_id, table_id)
 SELECT 'c1000000-0000-0000-0000-000000000001', h.id, ('c3000000-0000-0000-0000-' || lpad((3 * :client_id + 1)::text, 12, '0'))::uuid
@@ -16,7 +16,7 @@ WITH ta AS (
     INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
     VALUES ('c1000000-0000-0000-0000-000000000001', ('b0000000-0000-0000-0000-' || lpad(:client_id::text, 12, '0'))::uuid,
             'table', ('c3000000-0000-0000-0000-' || lpad((3 * :client_id + 1)::text, 12, '0'))::uuid,
-            tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))
+            tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'))
     RETURNING id, booking_id, resource_id),
 ob AS (
     INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key)
@@ -26,7 +26,7 @@ ob AS (
        WHERE status IN ('pending', 'processing') DO NOTHING
     RETURNING 1)
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at, allocation_id)
-SELECT 'c1000000-0000-0000-0000-000000000001', booking_id, resource_id, '2026-12-01 19:00Z', '2026-12-01 21:00Z', id FROM ta;
+SELECT 'c1000000-0000-0000-0000-000000000001', booking_id, resource_id, '2027-11-30 19:00Z', '2027-11-30 21:00Z', id FROM ta;
 WITH u AS (
     UPDATE bookings SET status = 'confirmed', assigned_zone_id = 'c2000000-0000-0000-0000-000000000001', updated_at = now()
      WHERE restaurant_id = 'c1000000-0000-0000-0000-000000000001'

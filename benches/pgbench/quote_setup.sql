@@ -36,9 +36,9 @@ BEGIN
         END LOOP;
         FOR i IN 1..120 LOOP
             INSERT INTO bookings (restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
-            VALUES (r, '2026-12-01', make_time(18 + (i % 8) / 2, 30 * (i % 2), 0), make_time(20 + (i % 8) / 2, 30 * (i % 2), 0),
-                    '2026-12-01 18:00Z'::timestamptz + make_interval(mins => 30 * (i % 8)),
-                    '2026-12-01 20:00Z'::timestamptz + make_interval(mins => 30 * (i % 8)), 2, 'confirmed')
+            VALUES (r, '2027-11-30', make_time(18 + (i % 8) / 2, 30 * (i % 2), 0), make_time(20 + (i % 8) / 2, 30 * (i % 2), 0),
+                    '2027-11-30 18:00Z'::timestamptz + make_interval(mins => 30 * (i % 8)),
+                    '2027-11-30 20:00Z'::timestamptz + make_interval(mins => 30 * (i % 8)), 2, 'confirmed')
             RETURNING id INTO b;
             k := 1 + (i * 7) % (n * 6 / 10);
             INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
@@ -48,8 +48,8 @@ BEGIN
                                   AND a.resource_id = tables[k] AND NOT a.shadow AND a."window" && tstzrange(bk.start_at, bk.end_at));
         END LOOP;
         INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
-        VALUES (('ca000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, r, '2026-12-01', '19:30', '21:30',
-                '2026-12-01 19:30Z', '2026-12-01 21:30Z', 4, 'pending');
+        VALUES (('ca000000-0000-0000-0000-' || lpad(n::text, 12, '0'))::uuid, r, '2027-11-30', '19:30', '21:30',
+                '2027-11-30 19:30Z', '2027-11-30 21:30Z', 4, 'pending');
     END LOOP;
 END
 $$;

@@ -20,9 +20,9 @@ VALUES ('c6000000-0000-0000-0000-000000000001', 'c1000000-0000-0000-0000-0000000
 INSERT INTO restaurant_capacity_rules (restaurant_id, service_period_id, max_covers, max_parties)
 VALUES ('c1000000-0000-0000-0000-000000000001', 'c6000000-0000-0000-0000-000000000001', 100000, 100000);
 INSERT INTO booking_slots (restaurant_id, slot_date, slot_time, service_period_id, available_capacity)
-VALUES ('c1000000-0000-0000-0000-000000000001', '2026-12-01', '19:00', 'c6000000-0000-0000-0000-000000000001', 999);
+VALUES ('c1000000-0000-0000-0000-000000000001', '2027-11-30', '19:00', 'c6000000-0000-0000-0000-000000000001', 999);
 INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
 SELECT ('b0000000-0000-0000-0000-' || lpad(c::text, 12, '0'))::uuid, 'c1000000-0000-0000-0000-000000000001',
-       '2026-12-01', '19:00', '21:00', '2026-12-01 19:00Z', '2026-12-01 21:00Z', 4, 'pending'
+       '2027-11-30', '19:00', '21:00', '2027-11-30 19:00Z', '2027-11-30 21:00Z', 4, 'pending'
   FROM generate_series(0, 63) c;
 VACUUM ANALYZE;

@@ -7,51 +7,51 @@ SELECT plan(43);
 -- allocations_no_overlap ---------------------------------------------------------------------
 INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
 VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000001', 'table',
-        '33333333-0000-0000-0000-000000000001', tstzrange('2026-12-01 18:00Z', '2026-12-01 20:00Z'));
+        '33333333-0000-0000-0000-000000000001', tstzrange('2027-11-30 18:00Z', '2027-11-30 20:00Z'));
 SELECT throws_ok($$
     INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
     VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002', 'table',
-            '33333333-0000-0000-0000-000000000001', tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))$$,
+            '33333333-0000-0000-0000-000000000001', tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'))$$,
     '23P01', NULL, 'overlapping non-shadow allocations of one table are rejected');
 SELECT lives_ok($$
     INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window", shadow)
     VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002', 'table',
-            '33333333-0000-0000-0000-000000000001', tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'), true)$$,
+            '33333333-0000-0000-0000-000000000001', tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'), true)$$,
     'a shadow row overlapping a live one does not conflict');
 SELECT lives_ok($$
     INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window", shadow)
     VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000001',
-            tstzrange('2026-12-01 18:30Z', '2026-12-01 19:30Z'), true)$$,
+            tstzrange('2027-11-30 18:30Z', '2027-11-30 19:30Z'), true)$$,
     'shadow rows never conflict with each other');
 SELECT lives_ok($$
     INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window")
     VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000001',
-            tstzrange('2026-12-01 20:00Z', '2026-12-01 22:00Z'))$$,
+            tstzrange('2027-11-30 20:00Z', '2027-11-30 22:00Z'))$$,
     'back-to-back windows [18,20) and [20,22) do not overlap');
 SELECT lives_ok($$
     INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window")
     VALUES ('11111111-0000-0000-0000-000000000001', 'merge_group', '33333333-0000-0000-0000-000000000001',
-            tstzrange('2026-12-01 18:00Z', '2026-12-01 20:00Z'))$$,
+            tstzrange('2027-11-30 18:00Z', '2027-11-30 20:00Z'))$$,
     'different resource types never conflict');
 SELECT throws_ok($$
     INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window")
     VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000002',
-            tstzrange('2026-12-01 18:00Z', '2026-12-01 18:00Z'))$$,
+            tstzrange('2027-11-30 18:00Z', '2027-11-30 18:00Z'))$$,
     '23514', NULL, 'an empty window is rejected');
 SELECT throws_ok($$
     INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window")
     VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000002',
-            tstzrange('2026-12-01 18:00Z', NULL))$$,
+            tstzrange('2027-11-30 18:00Z', NULL))$$,
     '23514', NULL, 'an unbounded window is rejected');
 SELECT throws_ok($$
     INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window")
     VALUES ('11111111-0000-0000-0000-000000000001', 'seat', '33333333-0000-0000-0000-000000000002',
-            tstzrange('2026-12-01 18:00Z', '2026-12-01 19:00Z'))$$,
+            tstzrange('2027-11-30 18:00Z', '2027-11-30 19:00Z'))$$,
     '23514', NULL, 'an unknown resource type is rejected');
 SELECT throws_ok($$
     INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
     VALUES ('11111111-0000-0000-0000-000000000002', '44444444-0000-0000-0000-000000000001', 'table',
-            '33333333-0000-0000-0000-000000000005', tstzrange('2026-12-01 18:00Z', '2026-12-01 19:00Z'))$$,
+            '33333333-0000-0000-0000-000000000005', tstzrange('2027-11-30 18:00Z', '2027-11-30 19:00Z'))$$,
     '23503', NULL, 'an allocation of R2 cannot reference a booking of R1');
 
 -- Restaurant-scoped foreign keys -------------------------------------------------------------
@@ -62,7 +62,7 @@ SELECT throws_ok($$
 SELECT throws_ok($$
     INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
     VALUES ('11111111-0000-0000-0000-000000000002', '44444444-0000-0000-0000-000000000003',
-            '33333333-0000-0000-0000-000000000001', '2026-12-01 18:00Z', '2026-12-01 20:00Z')$$,
+            '33333333-0000-0000-0000-000000000001', '2027-11-30 18:00Z', '2027-11-30 20:00Z')$$,
     '23503', NULL, 'an assignment of R2 cannot reference a table of R1');
 SELECT throws_ok($$
     INSERT INTO table_adjacencies (restaurant_id, table_a, table_b)
@@ -76,7 +76,7 @@ SELECT throws_ok($$
 SELECT throws_ok($$
     INSERT INTO table_holds (restaurant_id, zone_id, start_at, end_at, expires_at)
     VALUES ('11111111-0000-0000-0000-000000000002', '22222222-0000-0000-0000-000000000001',
-            '2026-12-01 18:00Z', '2026-12-01 20:00Z', now() + interval '3 minutes')$$,
+            '2027-11-30 18:00Z', '2027-11-30 20:00Z', now() + interval '3 minutes')$$,
     '23503', NULL, 'a hold of R2 cannot name a zone of R1');
 
 -- Adjacency rules ----------------------------------------------------------------------------
@@ -98,28 +98,28 @@ SELECT throws_ok($$
 -- Assignments --------------------------------------------------------------------------------
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
 VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000001',
-        '33333333-0000-0000-0000-000000000002', '2026-12-01 18:00Z', '2026-12-01 20:00Z');
+        '33333333-0000-0000-0000-000000000002', '2027-11-30 18:00Z', '2027-11-30 20:00Z');
 SELECT throws_ok($$
     INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
     VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002',
-            '33333333-0000-0000-0000-000000000002', '2026-12-01 19:00Z', '2026-12-01 21:00Z')$$,
+            '33333333-0000-0000-0000-000000000002', '2027-11-30 19:00Z', '2027-11-30 21:00Z')$$,
     '23P01', NULL, 'two assignments of one table cannot overlap');
 SELECT throws_ok($$
     INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
     VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000001',
-            '33333333-0000-0000-0000-000000000002', '2026-12-02 18:00Z', '2026-12-02 20:00Z')$$,
+            '33333333-0000-0000-0000-000000000002', '2027-12-01 18:00Z', '2027-12-01 20:00Z')$$,
     '23505', NULL, 'one assignment per (booking, table)');
 SELECT throws_ok($$
     INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
     VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002',
-            '33333333-0000-0000-0000-000000000003', NULL, '2026-12-01 21:00Z')$$,
+            '33333333-0000-0000-0000-000000000003', NULL, '2027-11-30 21:00Z')$$,
     '23502', NULL, 'an assignment needs a start');
 SELECT lives_ok($$
     INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at, idempotency_key)
     VALUES ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002',
-            '33333333-0000-0000-0000-000000000003', '2026-12-01 19:00Z', '2026-12-01 21:00Z', 'k1'),
+            '33333333-0000-0000-0000-000000000003', '2027-11-30 19:00Z', '2027-11-30 21:00Z', 'k1'),
            ('11111111-0000-0000-0000-000000000001', '44444444-0000-0000-0000-000000000002',
-            '33333333-0000-0000-0000-000000000001', '2026-12-01 22:00Z', '2026-12-01 23:00Z', 'k1')$$,
+            '33333333-0000-0000-0000-000000000001', '2027-11-30 22:00Z', '2027-11-30 23:00Z', 'k1')$$,
     'one idempotency key on a multi-table write never trips a unique index (seed 000)');
 SELECT is((SELECT count(*)::int FROM booking_table_assignments x JOIN allocations a
              ON a.restaurant_id = x.restaurant_id AND a.id = x.allocation_id AND a.resource_id = x.table_id
@@ -128,7 +128,7 @@ SELECT is((SELECT count(*)::int FROM booking_table_assignments x JOIN allocation
     'each directly inserted assignment got its live table allocation');
 SELECT throws_ok($$
     INSERT INTO booking_table_assignments (booking_id, table_id, start_at, end_at)
-    VALUES ('44444444-0000-0000-0000-000000000002', '33333333-0000-0000-0000-000000000002', '2026-12-01 19:30Z', '2026-12-01 20:30Z')$$,
+    VALUES ('44444444-0000-0000-0000-000000000002', '33333333-0000-0000-0000-000000000002', '2027-11-30 19:30Z', '2027-11-30 20:30Z')$$,
     '23P01', NULL, 'a direct assignment (no restaurant_id) of a taken table is refused');
 
 -- Restaurants and bookings -------------------------------------------------------------------
@@ -147,17 +147,17 @@ SELECT throws_ok($$
 INSERT INTO table_holds (id, restaurant_id, booking_id, zone_id, start_at, end_at, expires_at)
 VALUES ('55555555-0000-0000-0000-000000000001', '11111111-0000-0000-0000-000000000001',
         '44444444-0000-0000-0000-000000000002', '22222222-0000-0000-0000-000000000001',
-        '2026-12-01 19:00Z', '2026-12-01 21:00Z', now() + interval '3 minutes');
+        '2027-11-30 19:00Z', '2027-11-30 21:00Z', now() + interval '3 minutes');
 INSERT INTO table_hold_members (restaurant_id, hold_id, table_id)
 VALUES ('11111111-0000-0000-0000-000000000001', '55555555-0000-0000-0000-000000000001', '33333333-0000-0000-0000-000000000001'),
        ('11111111-0000-0000-0000-000000000001', '55555555-0000-0000-0000-000000000001', '33333333-0000-0000-0000-000000000002');
 SELECT is((SELECT count(*)::int FROM table_hold_windows WHERE hold_id = '55555555-0000-0000-0000-000000000001'),
     2, 'each hold member gets a window row');
-UPDATE table_holds SET expires_at = '2030-01-01Z', end_at = '2026-12-01 22:00Z'
+UPDATE table_holds SET expires_at = '2030-01-01Z', end_at = '2027-11-30 22:00Z'
  WHERE id = '55555555-0000-0000-0000-000000000001';
 SELECT is((SELECT array_agg(DISTINCT upper(hold_window) || ' ' || expires_at) FROM table_hold_windows
             WHERE hold_id = '55555555-0000-0000-0000-000000000001'),
-    ARRAY['2026-12-01 22:00:00+00 2030-01-01 00:00:00+00'],
+    ARRAY['2027-11-30 22:00:00+00 2030-01-01 00:00:00+00'],
     'a header update is copied to its window rows');
 DELETE FROM table_hold_members WHERE table_id = '33333333-0000-0000-0000-000000000001';
 SELECT is((SELECT count(*)::int FROM table_hold_windows WHERE hold_id = '55555555-0000-0000-0000-000000000001'),
@@ -177,42 +177,42 @@ SELECT is((SELECT updated_at FROM table_inventory WHERE id = '33333333-0000-0000
 UPDATE table_inventory SET status = 'out_of_service' WHERE id = '33333333-0000-0000-0000-000000000004';
 SELECT is(
     (SELECT array_agg(table_number || '=' || live_status ORDER BY table_number)
-       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2027-11-30 18:30Z')),
     ARRAY['T1=reserved', 'T2=reserved', 'T3=available', 'T4=out_of_service'],
     'live status: an allocation covering the instant reserves its table (T2: a direct assignment''s); the manual flag wins');
 INSERT INTO table_holds (id, restaurant_id, zone_id, start_at, end_at, expires_at)
 VALUES ('55555555-0000-0000-0000-000000000002', '11111111-0000-0000-0000-000000000001',
-        '22222222-0000-0000-0000-000000000001', '2026-12-01 18:00Z', '2026-12-01 20:00Z', now() + interval '1 minute'),
+        '22222222-0000-0000-0000-000000000001', '2027-11-30 18:00Z', '2027-11-30 20:00Z', now() + interval '1 minute'),
        ('55555555-0000-0000-0000-000000000003', '11111111-0000-0000-0000-000000000001',
-        '22222222-0000-0000-0000-000000000001', '2026-12-01 18:00Z', '2026-12-01 20:00Z', now());
+        '22222222-0000-0000-0000-000000000001', '2027-11-30 18:00Z', '2027-11-30 20:00Z', now());
 INSERT INTO table_hold_members (restaurant_id, hold_id, table_id)
 VALUES ('11111111-0000-0000-0000-000000000001', '55555555-0000-0000-0000-000000000002', '33333333-0000-0000-0000-000000000002'),
        ('11111111-0000-0000-0000-000000000001', '55555555-0000-0000-0000-000000000003', '33333333-0000-0000-0000-000000000003');
 SELECT is(
     (SELECT array_agg(table_number || '=' || live_status ORDER BY table_number)
-       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2027-11-30 18:30Z')),
     ARRAY['T1=reserved', 'T2=reserved', 'T3=available', 'T4=out_of_service'],
     'live status: a live hold reserves; a hold expiring exactly now does not');
 -- A checked-in booking's allocations occupy their tables; a maintenance allocation puts its table
 -- out of service while it lasts; a shadow allocation counts for nothing.
 SAVEPOINT live;
 UPDATE bookings SET status = 'confirmed' WHERE id = '44444444-0000-0000-0000-000000000001';
-UPDATE bookings SET status = 'checked_in', checked_in_at = '2026-12-01 18:05Z' WHERE id = '44444444-0000-0000-0000-000000000001';
+UPDATE bookings SET status = 'checked_in', checked_in_at = '2027-11-30 18:05Z' WHERE id = '44444444-0000-0000-0000-000000000001';
 INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window", is_maintenance)
 VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000003',
-        tstzrange('2026-12-01 18:00Z', '2026-12-01 19:00Z'), true);
+        tstzrange('2027-11-30 18:00Z', '2027-11-30 19:00Z'), true);
 INSERT INTO allocations (restaurant_id, resource_type, resource_id, "window", is_maintenance, shadow)
 VALUES ('11111111-0000-0000-0000-000000000001', 'table', '33333333-0000-0000-0000-000000000003',
-        tstzrange('2026-12-01 19:00Z', '2026-12-01 23:00Z'), true, true);
+        tstzrange('2027-11-30 19:00Z', '2027-11-30 23:00Z'), true, true);
 UPDATE table_inventory SET status = 'available' WHERE id = '33333333-0000-0000-0000-000000000004';
 SELECT is(
     (SELECT array_agg(table_number || '=' || live_status ORDER BY table_number)
-       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2027-11-30 18:30Z')),
     ARRAY['T1=occupied', 'T2=occupied', 'T3=out_of_service', 'T4=available'],
     'live status: a checked-in booking occupies its tables; a maintenance allocation puts its table out of service');
 SELECT is(
     (SELECT array_agg(table_number || '=' || live_status ORDER BY table_number)
-       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 20:30Z')),
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2027-11-30 20:30Z')),
     ARRAY['T1=reserved', 'T2=available', 'T3=reserved', 'T4=available'],
     'live status: after the visit T2 is free (T1 and T3 have other allocations); a shadow maintenance row is ignored');
 ROLLBACK TO SAVEPOINT live;
@@ -221,7 +221,7 @@ ROLLBACK TO SAVEPOINT live;
 UPDATE table_inventory SET table_number = 'T0' WHERE id = '33333333-0000-0000-0000-000000000004';
 SELECT is(
     (SELECT array_agg(table_number || '=' || live_status)
-       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2026-12-01 18:30Z')),
+       FROM table_live_status('11111111-0000-0000-0000-000000000001', '2027-11-30 18:30Z')),
     ARRAY['T0=out_of_service', 'T1=reserved', 'T2=reserved', 'T3=available'],
     'live status: one row per table in table_number order, a renamed table under its new number');
 ROLLBACK TO SAVEPOINT live;

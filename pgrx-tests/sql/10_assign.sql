@@ -20,13 +20,13 @@ SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(NULL, pg_temp.ts(1))$$),
     'NULL booking id');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2('a4000000-0000-0000-0000-0000000000ff', pg_temp.ts(1))$$),
     'P0002 | Booking a4000000-0000-0000-0000-0000000000ff not found', 'unknown booking');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_start_at => '2026-12-01 18:00Z')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_start_at => '2027-11-30 18:00Z')$$),
     '22023 | assign_tables_atomic_v2 requires both start and end when providing custom window', 'start without end');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_end_at => '2026-12-01 18:00Z')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_end_at => '2027-11-30 18:00Z')$$),
     '22023 | assign_tables_atomic_v2 requires both start and end when providing custom window', 'end without start');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_start_at => '2026-12-01 20:00Z', p_end_at => '2026-12-01 18:00Z')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_start_at => '2027-11-30 20:00Z', p_end_at => '2027-11-30 18:00Z')$$),
     '22000 | Booking a4000000-0000-0000-0000-000000000001 has invalid time window', 'inverted custom window');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_start_at => '2026-12-01 18:00Z', p_end_at => 'infinity')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1), p_start_at => '2027-11-30 18:00Z', p_end_at => 'infinity')$$),
     '22000 | Booking a4000000-0000-0000-0000-000000000001 has invalid time window', 'infinite custom window');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(7), pg_temp.ts(1))$$),
     '22000 | Booking a4000000-0000-0000-0000-000000000007 has invalid time window', 'booking with an empty window');
@@ -60,19 +60,19 @@ SELECT is(pg_temp.fp(), (SELECT v FROM fp0), 'no refusal wrote anything');
 
 -- A merged assignment ------------------------------------------------------------------------
 INSERT INTO booking_slots (restaurant_id, slot_date, slot_time, available_capacity)
-VALUES ('a1000000-0000-0000-0000-000000000001', '2026-12-01', '18:00', 100);
+VALUES ('a1000000-0000-0000-0000-000000000001', '2027-11-30', '18:00', 100);
 CREATE TEMP TABLE r1 AS
     SELECT * FROM assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(7, 2, 1, 2), 'key-1', true, pg_temp.t(99));
 SELECT is((SELECT array_agg(table_id ORDER BY table_id) FROM r1), pg_temp.ts(1, 2, 7),
     'ids deduplicated; one row per table');
 SELECT is((SELECT array_agg(table_id) FROM r1), pg_temp.ts(1, 2, 7), 'rows ordered by table id');
-SELECT ok((SELECT bool_and(start_at = '2026-12-01 18:00Z' AND end_at = '2026-12-01 20:00Z') FROM r1),
+SELECT ok((SELECT bool_and(start_at = '2027-11-30 18:00Z' AND end_at = '2027-11-30 20:00Z') FROM r1),
     'the booking''s window');
 SELECT is((SELECT count(DISTINCT merge_group_id)::int FROM r1 WHERE merge_group_id IS NOT NULL), 1,
     'one merge group for the set');
 SELECT is((SELECT count(*)::int FROM allocations a JOIN r1 ON a.id = r1.merge_group_id
             WHERE a.resource_type = 'merge_group' AND a.resource_id = a.id AND NOT a.shadow
-              AND a."window" = tstzrange('2026-12-01 18:00Z', '2026-12-01 20:00Z')), 3,
+              AND a."window" = tstzrange('2027-11-30 18:00Z', '2027-11-30 20:00Z')), 3,
     'merge_group_id is the id of the merge_group allocation');
 SELECT is((SELECT count(*)::int FROM allocations WHERE booking_id = pg_temp.b(1) AND resource_type = 'table' AND NOT shadow), 3,
     'one non-shadow table allocation per table');
@@ -86,7 +86,7 @@ SELECT is((SELECT table_set_hash FROM booking_assignment_idempotency WHERE booki
 SELECT is((SELECT assigned_zone_id FROM bookings WHERE id = pg_temp.b(1)), 'a2000000-0000-0000-0000-000000000001'::uuid,
     'zone lock set on the first assignment');
 SELECT ok((SELECT bool_and(x.slot_id = s.id) FROM booking_table_assignments x
-             JOIN booking_slots s ON s.restaurant_id = x.restaurant_id AND s.slot_date = '2026-12-01' AND s.slot_time = '18:00'
+             JOIN booking_slots s ON s.restaurant_id = x.restaurant_id AND s.slot_date = '2027-11-30' AND s.slot_time = '18:00'
             WHERE x.booking_id = pg_temp.b(1)), 'assignments link the booking slot of the date and start time');
 SELECT is((SELECT count(*)::int FROM capacity_outbox WHERE booking_id = pg_temp.b(1) AND event_type = 'capacity.assignment.sync'
               AND payload->'tableIds' = to_jsonb(pg_temp.ts(1, 2, 7))), 1, 'outbox event written');
@@ -100,7 +100,7 @@ SELECT is(pg_temp.fp(), (SELECT v FROM fp1), 'a replay writes nothing');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1, 2), 'key-1', true)$$),
     'P0003 | assign_tables_atomic_v2 idempotency mismatch for booking a4000000-0000-0000-0000-000000000001 | Idempotency key reuse detected with a different table set | Use a new idempotency key for a different request, or repeat the original request.',
     'same key + other set: mismatch');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1, 2, 7), 'key-1', true, NULL, '2026-12-01 18:00Z', '2026-12-01 19:00Z')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(1, 2, 7), 'key-1', true, NULL, '2027-11-30 18:00Z', '2027-11-30 19:00Z')$$),
     'P0003 | assign_tables_atomic_v2 idempotency mismatch for booking a4000000-0000-0000-0000-000000000001 | Idempotency key reuse detected with a different window | Use a new idempotency key for a different request, or repeat the original request.',
     'same key + same set + other window: mismatch');
 SELECT is(pg_temp.fp(), (SELECT v FROM fp1), 'mismatches write nothing');
@@ -109,20 +109,20 @@ SELECT is(pg_temp.fp(), (SELECT v FROM fp1), 'mismatches write nothing');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(2))$$),
     'P0001 | allocations_no_overlap | Resource a3000000-0000-0000-0000-000000000002 overlaps requested window for booking a4000000-0000-0000-0000-000000000003 | The table is held by booking a4000000-0000-0000-0000-000000000001 for an overlapping window.',
     'another booking''s overlapping allocation: the reference conflict, blocker in the HINT');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(2), p_start_at => '2026-12-01 20:00Z', p_end_at => '2026-12-01 22:00Z')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(2), p_start_at => '2027-11-30 20:00Z', p_end_at => '2027-11-30 22:00Z')$$),
     'ok', 'back-to-back windows do not conflict');
 SELECT lives_ok($$SELECT unassign_tables_atomic(pg_temp.b(3))$$, 'release B3');
 
 -- Holds: a live hold of another booking blocks; expired, released or own holds do not.
 INSERT INTO table_holds (id, restaurant_id, booking_id, zone_id, start_at, end_at, expires_at, status) VALUES
   ('a5000000-0000-0000-0000-000000000001', 'a1000000-0000-0000-0000-000000000001', pg_temp.b(2),
-   'a2000000-0000-0000-0000-000000000001', '2026-12-01 19:30Z', '2026-12-01 21:00Z', now() + interval '3 minutes', 'active'),
+   'a2000000-0000-0000-0000-000000000001', '2027-11-30 19:30Z', '2027-11-30 21:00Z', now() + interval '3 minutes', 'active'),
   ('a5000000-0000-0000-0000-000000000002', 'a1000000-0000-0000-0000-000000000001', pg_temp.b(2),
-   'a2000000-0000-0000-0000-000000000001', '2026-12-01 19:30Z', '2026-12-01 21:00Z', now(), 'active'),
+   'a2000000-0000-0000-0000-000000000001', '2027-11-30 19:30Z', '2027-11-30 21:00Z', now(), 'active'),
   ('a5000000-0000-0000-0000-000000000003', 'a1000000-0000-0000-0000-000000000001', pg_temp.b(2),
-   'a2000000-0000-0000-0000-000000000001', '2026-12-01 19:30Z', '2026-12-01 21:00Z', now() + interval '3 minutes', 'cancelled'),
+   'a2000000-0000-0000-0000-000000000001', '2027-11-30 19:30Z', '2027-11-30 21:00Z', now() + interval '3 minutes', 'cancelled'),
   ('a5000000-0000-0000-0000-000000000004', 'a1000000-0000-0000-0000-000000000001', pg_temp.b(3),
-   'a2000000-0000-0000-0000-000000000001', '2026-12-01 19:30Z', '2026-12-01 21:00Z', now() + interval '3 minutes', 'active');
+   'a2000000-0000-0000-0000-000000000001', '2027-11-30 19:30Z', '2027-11-30 21:00Z', now() + interval '3 minutes', 'active');
 INSERT INTO table_hold_members (restaurant_id, hold_id, table_id) VALUES
   ('a1000000-0000-0000-0000-000000000001', 'a5000000-0000-0000-0000-000000000001', pg_temp.t(8)),
   ('a1000000-0000-0000-0000-000000000001', 'a5000000-0000-0000-0000-000000000002', pg_temp.t(3)),
@@ -210,15 +210,15 @@ SELECT is(pg_temp.err($$SELECT assign_tables_atomic(pg_temp.b(3), NULL, NULL)$$)
     '23514 | assign_tables_atomic requires at least one table id', 'v1: NULL table ids');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic(pg_temp.b(3), pg_temp.ts(7), 'empty')$$),
     '22000 | Booking a4000000-0000-0000-0000-000000000003 has invalid time window', 'v1: empty window');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic(pg_temp.b(3), pg_temp.ts(7), tstzrange('2026-12-01 19:00Z', NULL))$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic(pg_temp.b(3), pg_temp.ts(7), tstzrange('2027-11-30 19:00Z', NULL))$$),
     '22000 | Booking a4000000-0000-0000-0000-000000000003 has invalid time window', 'v1: unbounded window');
 SELECT is((SELECT count(*)::int FROM unassign_tables_atomic(pg_temp.b(3))), 1, 'release B3 (Terrace)');
-CREATE TEMP TABLE v1 AS SELECT * FROM assign_tables_atomic(pg_temp.b(3), pg_temp.ts(7, 1), tstzrange('2026-12-01 21:00Z', '2026-12-01 23:00Z'), NULL, 'v1-key');
+CREATE TEMP TABLE v1 AS SELECT * FROM assign_tables_atomic(pg_temp.b(3), pg_temp.ts(7, 1), tstzrange('2027-11-30 21:00Z', '2027-11-30 23:00Z'), NULL, 'v1-key');
 SELECT is((SELECT count(*)::int FROM v1 JOIN booking_table_assignments x ON x.id = v1.assignment_id
             WHERE x.table_id = v1.table_id AND x.merge_group_id = v1.merge_group_id
-              AND x.assignment_window = tstzrange('2026-12-01 21:00Z', '2026-12-01 23:00Z')), 2,
+              AND x.assignment_window = tstzrange('2027-11-30 21:00Z', '2027-11-30 23:00Z')), 2,
     'v1: several tables, assignment ids, merge group, the given window');
-SELECT results_eq($$SELECT * FROM assign_tables_atomic(pg_temp.b(3), pg_temp.ts(1, 7), tstzrange('2026-12-01 21:00Z', '2026-12-01 23:00Z'), NULL, 'v1-key')$$,
+SELECT results_eq($$SELECT * FROM assign_tables_atomic(pg_temp.b(3), pg_temp.ts(1, 7), tstzrange('2027-11-30 21:00Z', '2027-11-30 23:00Z'), NULL, 'v1-key')$$,
     $$SELECT * FROM v1$$, 'v1: replay');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic(pg_temp.b(3), pg_temp.ts(1), NULL, NULL, 'v1-key')$$),
     'P0003 | assign_tables_atomic idempotency mismatch for booking a4000000-0000-0000-0000-000000000003 | Idempotency key reuse detected with a different table set | Use a new idempotency key for a different request, or repeat the original request.',
@@ -245,6 +245,37 @@ SELECT is(pg_temp.err($$SELECT validate_booking_capacity_after_assignment(pg_tem
     'rules table gone: capacity is unbounded, never 42P01 (seed 002)');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(1), pg_temp.ts(3))$$), 'ok',
     'and assignments go through');
+
+-- SPEC §10: implausible windows are refused (22023), nothing written.
+CREATE TEMP TABLE fp_w0 AS SELECT pg_temp.fp() AS v;
+SELECT alike(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(8), NULL, false, NULL, '0001-01-01', '9999-12-31')$$),
+    '22023 | Booking a4000000-0000-0000-0000-000000000003 window of % minutes is longer than pg_seating.max_window (1440 minutes) | A table is assigned for one sitting; a superuser may raise pg_seating.max_window.',
+    'a window from year 1 to 9999 is refused (it blocked the table forever)');
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(8), p_start_at => '2027-11-30 00:00Z', p_end_at => '2027-12-01 01:00Z')$$),
+    '22023 | Booking a4000000-0000-0000-0000-000000000003 window of 1500 minutes is longer than pg_seating.max_window (1440 minutes) | A table is assigned for one sitting; a superuser may raise pg_seating.max_window.',
+    'a window of 25 hours is refused');
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(8), p_start_at => '2030-01-01 10:00Z', p_end_at => '2030-01-01 12:00Z')$$),
+    '22023 | Booking a4000000-0000-0000-0000-000000000003 window does not touch its booking date (± 1 day) | Pass a window on the booking''s own date, or move the booking to that date first.',
+    'a window years away from the booking''s date is refused');
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(8), p_start_at => '4713-01-01 00:00Z BC', p_end_at => '4713-01-01 02:00Z BC')$$),
+    '22023 | Booking a4000000-0000-0000-0000-000000000003 window does not touch its booking date (± 1 day) | Pass a window on the booking''s own date, or move the booking to that date first.',
+    'a window in 4713 BC is refused');
+SELECT is(pg_temp.fp(), (SELECT v FROM fp_w0), 'the four refusals wrote nothing');
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(8), p_start_at => '2027-11-29 23:00Z', p_end_at => '2027-11-30 01:00Z')$$),
+    'ok', 'a window reaching into the day before is accepted');
+SELECT lives_ok($$SELECT unassign_tables_atomic(pg_temp.b(3), pg_temp.ts(8))$$, '(released again)');
+CREATE TEMP TABLE fp_w AS SELECT pg_temp.fp() AS v;
+SET LOCAL pg_seating.max_window = '1h';
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(8))$$),
+    '22023 | Booking a4000000-0000-0000-0000-000000000003 window of 120 minutes is longer than pg_seating.max_window (60 minutes) | A table is assigned for one sitting; a superuser may raise pg_seating.max_window.',
+    'pg_seating.max_window bounds the booking''s own window too');
+RESET pg_seating.max_window;
+SELECT is(pg_temp.err($$SELECT create_table_hold(pg_temp.b(3), pg_temp.ts(8), p_start_at => '2027-11-30 08:00Z', p_end_at => '2027-11-30 09:00Z', p_ttl_seconds => 100000000)$$),
+    '22023 | Hold for booking a4000000-0000-0000-0000-000000000003 would expire after its window ends (ttl 100000000 seconds) | Pass a shorter p_ttl_seconds; a window that has ended cannot be held.',
+    'a hold may not outlive its window');
+SELECT is(pg_temp.fp(), (SELECT v FROM fp_w), 'the refusals wrote nothing');
+SELECT is((SELECT context FROM pg_settings WHERE name = 'pg_seating.max_window'), 'superuser',
+    'only a superuser may change pg_seating.max_window');
 
 SELECT * FROM finish();
 ROLLBACK;

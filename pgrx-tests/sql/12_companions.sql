@@ -41,10 +41,10 @@ SELECT is(pg_temp.err($$SELECT validate_booking_capacity_after_assignment_in_res
     'ok', 'capacity check: another restaurant''s booking is nothing to check');
 SELECT is(pg_temp.err($$SELECT * FROM auto_assign_tables_in_restaurant('a1000000-0000-0000-0000-000000000002', pg_temp.b(1))$$),
     'P0002 | Booking a4000000-0000-0000-0000-000000000001 not found', 'auto-assign: another restaurant''s booking');
-SELECT is(is_table_available_v2_in_restaurant('a1000000-0000-0000-0000-000000000002', pg_temp.t(1), '2026-12-01 18:00Z', '2026-12-01 20:00Z'),
+SELECT is(is_table_available_v2_in_restaurant('a1000000-0000-0000-0000-000000000002', pg_temp.t(1), '2027-11-30 18:00Z', '2027-11-30 20:00Z'),
     false, 'availability: another restaurant''s table is not available there');
 SELECT is(update_booking_with_capacity_check_in_restaurant('a1000000-0000-0000-0000-000000000002', pg_temp.b(1), NULL,
-        '2026-12-01', '18:00', '20:00', 4, 'dinner', 'A', 'a@example.com', '1', NULL) ->> 'error',
+        '2027-11-30', '18:00', '20:00', 4, 'dinner', 'A', 'a@example.com', '1', NULL) ->> 'error',
     'INVALID_PARAMS', 'update: another restaurant''s booking');
 
 -- The companion does what the reference function does.

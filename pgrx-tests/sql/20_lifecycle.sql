@@ -58,7 +58,7 @@ CREATE TEMP TABLE h AS SELECT create_table_hold(pg_temp.b(3), pg_temp.ts(7), p_t
 SELECT ok((SELECT id FROM h) IS NOT NULL, 'create_table_hold returns the hold id');
 SELECT results_eq(
     $$SELECT table_id, booking_id, hold_window, status::text, expires_at FROM table_hold_windows WHERE hold_id = (SELECT id FROM h)$$,
-    $$VALUES (pg_temp.t(7), pg_temp.b(3), tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'), 'active', now() + interval '300 seconds')$$,
+    $$VALUES (pg_temp.t(7), pg_temp.b(3), tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'), 'active', now() + interval '300 seconds')$$,
     'the hold covers the booking''s window, expiring after its time-to-live');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(7))$$),
     'P0001 | Hold conflict prevents assignment for booking a4000000-0000-0000-0000-000000000002 | Hold ' || (SELECT id FROM h) || ' overlaps requested window | Retry after hold expiration or confirm existing hold.',
@@ -78,7 +78,7 @@ SELECT is(pg_temp.err($$SELECT create_table_hold(pg_temp.b(6), pg_temp.ts(3))$$)
 SELECT is(pg_temp.err($$SELECT create_table_hold(pg_temp.b(3), pg_temp.ts(6))$$),
     '23514 | Table a3000000-0000-0000-0000-000000000006 is out of service', 'holds follow the table rules');
 UPDATE table_holds SET expires_at = now() WHERE id = (SELECT id FROM h);
-SELECT is(pg_temp.err($$SELECT create_table_hold(pg_temp.b(2), pg_temp.ts(7), p_start_at => '2026-12-01 21:00Z', p_end_at => '2026-12-01 22:00Z')$$), 'ok',
+SELECT is(pg_temp.err($$SELECT create_table_hold(pg_temp.b(2), pg_temp.ts(7), p_start_at => '2027-11-30 21:00Z', p_end_at => '2027-11-30 22:00Z')$$), 'ok',
     'back-to-back hold windows do not conflict');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(7))$$), 'ok',
     'a hold expiring exactly now blocks nobody');
@@ -168,7 +168,7 @@ SELECT results_eq($$SELECT * FROM confirm_hold_assignment_tx((SELECT id FROM h2)
 SELECT is(pg_temp.fp(), (SELECT v FROM fp5), 'tx: replay writes nothing');
 
 -- Terminal release by a direct UPDATE ----------------------------------------------------------
-CREATE TEMP TABLE h4 AS SELECT create_table_hold(pg_temp.b(2), pg_temp.ts(8), p_start_at => '2026-12-02 18:00Z', p_end_at => '2026-12-02 20:00Z') AS id;
+CREATE TEMP TABLE h4 AS SELECT create_table_hold(pg_temp.b(2), pg_temp.ts(8), p_start_at => '2027-12-01 18:00Z', p_end_at => '2027-12-01 20:00Z') AS id;
 UPDATE bookings SET status = 'cancelled' WHERE id = pg_temp.b(2);
 SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id = pg_temp.b(2))
         + (SELECT count(*)::int FROM allocations WHERE booking_id = pg_temp.b(2))
@@ -181,11 +181,11 @@ SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id 
 
 -- Seed 003: the deterministic auto-assign key ----------------------------------------------------
 INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
-VALUES (pg_temp.b(8), 'a1000000-0000-0000-0000-000000000001', '2026-12-03', '18:00', '20:00',
-        '2026-12-03 18:00Z', '2026-12-03 20:00Z', 2, 'pending');
+VALUES (pg_temp.b(8), 'a1000000-0000-0000-0000-000000000001', '2027-12-02', '18:00', '20:00',
+        '2027-12-02 18:00Z', '2027-12-02 20:00Z', 2, 'pending');
 SELECT is(auto_assign_idempotency_key(pg_temp.b(8)),
-    'auto-assign:a4000000-0000-0000-0000-000000000008:' || extract(epoch FROM '2026-12-03 18:00Z'::timestamptz)::bigint
-      || '-' || extract(epoch FROM '2026-12-03 20:00Z'::timestamptz)::bigint,
+    'auto-assign:a4000000-0000-0000-0000-000000000008:' || extract(epoch FROM '2027-12-02 18:00Z'::timestamptz)::bigint
+      || '-' || extract(epoch FROM '2027-12-02 20:00Z'::timestamptz)::bigint,
     'the key is derived from the booking and its window');
 CREATE TEMP TABLE auto1 AS
     SELECT * FROM confirm_hold_assignment_with_transition(pg_temp.b(8), pg_temp.ts(4), auto_assign_idempotency_key(pg_temp.b(8)));
@@ -200,7 +200,7 @@ SELECT results_eq(
     $$SELECT * FROM confirm_hold_assignment_with_transition(pg_temp.b(8), pg_temp.ts(4), auto_assign_idempotency_key(pg_temp.b(8)))$$,
     $$SELECT * FROM auto1$$, 'a second automatic run for the confirmed booking reports the existing result');
 SELECT is(pg_temp.fp(), (SELECT v FROM fp6), '... and does nothing');
-SELECT is(pg_temp.err($$SELECT confirm_hold_assignment_with_transition(pg_temp.b(8), pg_temp.ts(4, 4), auto_assign_idempotency_key(pg_temp.b(8)), p_start_at => '2026-12-03 19:00Z', p_end_at => '2026-12-03 20:00Z')$$),
+SELECT is(pg_temp.err($$SELECT confirm_hold_assignment_with_transition(pg_temp.b(8), pg_temp.ts(4, 4), auto_assign_idempotency_key(pg_temp.b(8)), p_start_at => '2027-12-02 19:00Z', p_end_at => '2027-12-02 20:00Z')$$),
     'P0003 | assign_tables_atomic_v2 idempotency mismatch for booking a4000000-0000-0000-0000-000000000008 | Idempotency key reuse detected with a different window | Use a new idempotency key for a different request, or repeat the original request.',
     'the same key for another window is a mismatch');
 
@@ -212,7 +212,7 @@ SELECT is(pg_temp.err($$SELECT reconcile_booking('a4000000-0000-0000-0000-000000
 SET LOCAL session_replication_role = replica;   -- plant inconsistencies past the triggers
 UPDATE bookings SET status = 'confirmed' WHERE id = pg_temp.b(5);
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
-VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(6), pg_temp.t(5), '2026-12-05 18:00Z', '2026-12-05 20:00Z');
+VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(6), pg_temp.t(5), '2027-12-04 18:00Z', '2027-12-04 20:00Z');
 SET LOCAL session_replication_role = origin;
 SELECT results_eq(
     $$SELECT booking_id, assignment_count, consistent, problem FROM booking_assignment_reconciliation

@@ -64,12 +64,12 @@ SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id 
 
 -- A time change whose tables are taken releases them: the confirmed booking moves back ----------
 INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
-VALUES ('a4000000-0000-0000-0000-000000000008', 'a1000000-0000-0000-0000-000000000001', '2026-12-01', '21:00', '23:00',
-        '2026-12-01 21:00Z', '2026-12-01 23:00Z', 2, 'pending');
+VALUES ('a4000000-0000-0000-0000-000000000008', 'a1000000-0000-0000-0000-000000000001', '2027-11-30', '21:00', '23:00',
+        '2027-11-30 21:00Z', '2027-11-30 23:00Z', 2, 'pending');
 SELECT lives_ok($$SELECT confirm_hold_assignment_with_transition(pg_temp.b(3), pg_temp.ts(7), 'c3')$$, 'B3 confirmed on T7 (19-21)');
 SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(8), pg_temp.ts(7))$$, 'B8 on T7 (21-23)');
 CREATE TEMP TABLE env AS
-SELECT update_booking_with_capacity_check(pg_temp.b(3), 'a1000000-0000-0000-0000-000000000001', NULL, '2026-12-01', '21:00', '23:00',
+SELECT update_booking_with_capacity_check(pg_temp.b(3), 'a1000000-0000-0000-0000-000000000001', NULL, '2027-11-30', '21:00', '23:00',
        2, 'dinner', 'Ada', 'ada@example.com', '+44', NULL) AS v;
 SELECT is((SELECT v ->> 'assignments' FROM env), 'released', 'T7 is taken at 21-23: released');
 SELECT is((SELECT v -> 'booking' ->> 'status' FROM env), 'pending_allocation', 'the envelope shows the booking as it now is');

@@ -68,7 +68,7 @@ SELECT ok((SELECT reasons->'rejected' @> '[{"tableId": "a3000000-0000-0000-0000-
 -- auto_assign_tables commits the best plan through the assignment core.
 CREATE TEMP TABLE a1 AS SELECT * FROM auto_assign_tables(pg_temp.b(1));
 SELECT results_eq($$SELECT table_id, start_at, end_at, merge_group_id, hold_id FROM a1$$,
-    $$VALUES (pg_temp.t(3), '2026-12-01 18:00Z'::timestamptz, '2026-12-01 20:00Z'::timestamptz, NULL::uuid, NULL::uuid)$$,
+    $$VALUES (pg_temp.t(3), '2027-11-30 18:00Z'::timestamptz, '2027-11-30 20:00Z'::timestamptz, NULL::uuid, NULL::uuid)$$,
     'auto-assign: the best free table');
 SELECT is((SELECT idempotency_key FROM booking_assignment_idempotency WHERE booking_id = pg_temp.b(1)),
     auto_assign_idempotency_key(pg_temp.b(1)), 'without a key: the booking''s deterministic key');

@@ -38,7 +38,7 @@ SELECT alike(pg_temp.err($$SELECT auto_assign_tables(pg_temp.b(1))$$), 'P0001 | 
              'checked in: nobody moves');
 ROLLBACK TO SAVEPOINT s;
 INSERT INTO table_holds (booking_id, restaurant_id, zone_id, start_at, end_at, expires_at)
-SELECT id, restaurant_id, 'a2000000-0000-0000-0000-000000000001', '2026-12-01 22:00Z', '2026-12-01 23:00Z', now() + interval '10 minutes'
+SELECT id, restaurant_id, 'a2000000-0000-0000-0000-000000000001', '2027-11-30 22:00Z', '2027-11-30 23:00Z', now() + interval '10 minutes'
   FROM bookings WHERE id IN (pg_temp.b(2), pg_temp.b(3));
 INSERT INTO table_hold_members (hold_id, table_id) SELECT h.id, pg_temp.t(8) FROM table_holds h WHERE h.booking_id = pg_temp.b(2);
 INSERT INTO table_hold_members (hold_id, table_id) SELECT h.id, pg_temp.t(7) FROM table_holds h WHERE h.booking_id = pg_temp.b(3);
@@ -58,7 +58,7 @@ SELECT results_eq($$SELECT table_id FROM got$$, ARRAY[pg_temp.t(3)], 'B1 is seat
 SELECT results_eq($$SELECT table_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(2)$$, ARRAY[pg_temp.t(1)],
                   'B2 now sits at T1');
 SELECT results_eq($$SELECT start_at, end_at FROM booking_table_assignments WHERE booking_id = pg_temp.b(2)$$,
-                  $$VALUES ('2026-12-01 18:00Z'::timestamptz, '2026-12-01 20:00Z'::timestamptz)$$, '... in its own window');
+                  $$VALUES ('2027-11-30 18:00Z'::timestamptz, '2027-11-30 20:00Z'::timestamptz)$$, '... in its own window');
 SELECT results_eq($$SELECT resource_id FROM allocations WHERE booking_id = pg_temp.b(2) AND NOT shadow$$, ARRAY[pg_temp.t(1)],
                   '... with its allocation');
 SELECT results_eq($$SELECT table_id FROM booking_table_assignments WHERE booking_id = pg_temp.b(3)$$, ARRAY[pg_temp.t(2)],

@@ -8,20 +8,24 @@ SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(8))$$,
 SELECT is((SELECT count(*)::int FROM find_assignment_anomalies()), 0, 'a healthy database: no rows');
 
 SET LOCAL session_replication_role = replica;
+-- B4 moves to the day of the others (the retry below names a window on that day: SPEC §10 refuses a
+-- window away from the booking's date).
+UPDATE bookings SET booking_date = '2027-11-30', start_time = '19:00', end_time = '21:00' WHERE id = pg_temp.b(4);
 -- B2: an assignment without its allocation (seed 001's leftover), an allocation without its
--- assignment, an empty merge group, a stale ledger row, an expired hold.
+-- assignment (three days long: longer than pg_seating.max_window too), an empty merge group, a
+-- stale ledger row, an expired hold.
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
-VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(2), pg_temp.t(7), '2026-12-01 18:00Z', '2026-12-01 20:00Z');
+VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(2), pg_temp.t(7), '2027-11-30 18:00Z', '2027-11-30 20:00Z');
 INSERT INTO allocations (id, restaurant_id, booking_id, resource_type, resource_id, "window") VALUES
   ('a8000000-0000-0000-0000-000000000001', 'a1000000-0000-0000-0000-000000000001', pg_temp.b(2), 'table', pg_temp.t(3),
-   tstzrange('2026-12-02 18:00Z', '2026-12-02 20:00Z')),
+   tstzrange('2027-12-01 18:00Z', '2027-12-04 20:00Z')),
   ('a8000000-0000-0000-0000-000000000002', 'a1000000-0000-0000-0000-000000000001', pg_temp.b(2), 'merge_group',
-   'a8000000-0000-0000-0000-000000000002', tstzrange('2026-12-01 18:00Z', '2026-12-01 20:00Z'));
+   'a8000000-0000-0000-0000-000000000002', tstzrange('2027-11-30 18:00Z', '2027-11-30 20:00Z'));
 INSERT INTO booking_assignment_idempotency (restaurant_id, booking_id, idempotency_key, table_ids, assignment_window, table_set_hash)
-VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(2), 'old', ARRAY[pg_temp.t(1)], tstzrange('2026-12-01 18:00Z', '2026-12-01 20:00Z'), 'x');
+VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(2), 'old', ARRAY[pg_temp.t(1)], tstzrange('2027-11-30 18:00Z', '2027-11-30 20:00Z'), 'x');
 INSERT INTO table_holds (id, restaurant_id, booking_id, zone_id, start_at, end_at, expires_at)
 VALUES ('a5000000-0000-0000-0000-000000000009', 'a1000000-0000-0000-0000-000000000001', pg_temp.b(2),
-        'a2000000-0000-0000-0000-000000000001', '2026-12-01 18:00Z', '2026-12-01 20:00Z', now() - interval '1 minute');
+        'a2000000-0000-0000-0000-000000000001', '2027-11-30 18:00Z', '2027-11-30 20:00Z', now() - interval '1 minute');
 -- B5 confirmed with no table; B3 cancelled while still seated.
 UPDATE bookings SET status = 'confirmed' WHERE id = pg_temp.b(5);
 UPDATE bookings SET status = 'cancelled' WHERE id = pg_temp.b(3);
@@ -34,6 +38,7 @@ SELECT results_eq(
              ('confirmed_without_table', pg_temp.b(5)),
              ('empty_merge_group', pg_temp.b(2)),
              ('expired_hold', pg_temp.b(2)),
+             ('implausible_window', pg_temp.b(2)),
              ('stale_ledger', pg_temp.b(2)),
              ('terminal_booking_holds_state', pg_temp.b(3))$$,
     'every planted kind is reported, with its booking');
@@ -43,7 +48,7 @@ SELECT is((SELECT hold_id FROM find_assignment_anomalies() WHERE kind = 'expired
     'and the hold id');
 
 -- Seed 001: the retry fails before the repair...
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(4), pg_temp.ts(7), p_start_at => '2026-12-01 19:00Z', p_end_at => '2026-12-01 21:00Z')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(4), pg_temp.ts(7), p_start_at => '2027-11-30 19:00Z', p_end_at => '2027-11-30 21:00Z')$$),
     'P0001 | allocations_no_overlap | Resource a3000000-0000-0000-0000-000000000007 overlaps requested window for booking a4000000-0000-0000-0000-000000000004 | The table is held by booking a4000000-0000-0000-0000-000000000002 for an overlapping window.',
     'a ghost assignment blocks T7');
 CREATE TEMP TABLE fp0 AS SELECT pg_temp.fp() AS v;
@@ -55,7 +60,7 @@ SELECT is(pg_temp.fp(), (SELECT v FROM fp0), 'dry run: nothing changed');
 SELECT is((SELECT count(*)::int FROM repair_booking_assignments(pg_temp.b(2), false)), 5, 'apply');
 SELECT is((SELECT count(*)::int FROM find_assignment_anomalies() WHERE booking_id = pg_temp.b(2)), 0, 'nothing left for B2');
 SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id = pg_temp.b(1)), 2, 'B1 untouched');
-SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(4), pg_temp.ts(7), p_start_at => '2026-12-01 19:00Z', p_end_at => '2026-12-01 21:00Z')$$),
+SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(4), pg_temp.ts(7), p_start_at => '2027-11-30 19:00Z', p_end_at => '2027-11-30 21:00Z')$$),
     'ok', '... and the retry succeeds (seed 001)');
 SELECT results_eq($$SELECT action FROM repair_booking_assignments(pg_temp.b(3), false)$$, $$VALUES ('release_terminal_state')$$,
     'a cancelled booking: its table state released');
@@ -73,12 +78,12 @@ SET LOCAL session_replication_role = replica;
 -- live allocation and assignment of T2 overlapping B1's.
 UPDATE bookings SET status = 'pending' WHERE id = pg_temp.b(6);
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at, created_at)
-VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(1), pg_temp.t(1), '2026-12-01 18:00Z', '2026-12-01 20:00Z', '2000-01-01Z');
+VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(1), pg_temp.t(1), '2027-11-30 18:00Z', '2027-11-30 20:00Z', '2000-01-01Z');
 WITH a AS (INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, "window")
-           VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(6), 'table', pg_temp.t(2), tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))
+           VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(6), 'table', pg_temp.t(2), tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'))
            RETURNING id)
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at, allocation_id)
-SELECT 'a1000000-0000-0000-0000-000000000001', pg_temp.b(6), pg_temp.t(2), '2026-12-01 19:00Z', '2026-12-01 21:00Z', id FROM a;
+SELECT 'a1000000-0000-0000-0000-000000000001', pg_temp.b(6), pg_temp.t(2), '2027-11-30 19:00Z', '2027-11-30 21:00Z', id FROM a;
 SET LOCAL session_replication_role = origin;
 SELECT results_eq(
     $$SELECT kind, table_id, booking_id IN (pg_temp.b(1), pg_temp.b(6)) FROM find_assignment_anomalies()
@@ -96,7 +101,7 @@ SELECT is((SELECT count(*)::int FROM booking_table_assignments WHERE booking_id 
 -- Shadow backfill (seed 004): idempotent, never demotes, never blocks.
 SET LOCAL session_replication_role = replica;
 INSERT INTO booking_table_assignments (restaurant_id, booking_id, table_id, start_at, end_at)
-VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(2), pg_temp.t(8), '2026-12-03 18:00Z', '2026-12-03 20:00Z');
+VALUES ('a1000000-0000-0000-0000-000000000001', pg_temp.b(2), pg_temp.t(8), '2027-12-02 18:00Z', '2027-12-02 20:00Z');
 SET LOCAL session_replication_role = origin;
 SELECT results_eq($$SELECT * FROM backfill_allocations_shadow()$$, $$VALUES (1::bigint, 3::bigint)$$,
     'one legacy assignment mirrored; the three live ones already have their allocation');
@@ -106,7 +111,7 @@ SET LOCAL session_replication_role = replica;
 DELETE FROM booking_table_assignments WHERE booking_id = pg_temp.b(2);   -- leave only the shadow mirror
 SET LOCAL session_replication_role = origin;
 INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
-VALUES (pg_temp.b(9), 'a1000000-0000-0000-0000-000000000001', '2026-12-03', '18:00', '20:00', '2026-12-03 19:00Z', '2026-12-03 21:00Z', 2, 'pending');
+VALUES (pg_temp.b(9), 'a1000000-0000-0000-0000-000000000001', '2027-12-02', '18:00', '20:00', '2027-12-02 19:00Z', '2027-12-02 21:00Z', 2, 'pending');
 SELECT is(pg_temp.err($$SELECT assign_tables_atomic_v2(pg_temp.b(9), pg_temp.ts(8))$$), 'ok',
     'shadow rows never block a real assignment');
 SELECT * FROM finish();

@@ -8,6 +8,7 @@
 
 use postgres::{Client, NoTls};
 
+pub mod scenario;
 pub mod torture;
 
 /// The test database: `PG_SEATING_TEST_DB`, default `pg_seating_test`.

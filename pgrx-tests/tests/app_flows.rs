@@ -237,6 +237,39 @@ fn window_sync_by_rpc_and_by_the_fallback_updates() {
     assert!(rows.iter().all(|r| r.get::<_, String>(1).starts_with("2027-03-10 19:30")), "rows carry the new window");
     let ledger: String = one(&mut c, &format!("SELECT lower(assignment_window)::text || ' ' || payload_checksum FROM booking_assignment_idempotency WHERE booking_id = '{b}'")).get(0);
     assert!(ledger.starts_with("2027-03-10 19:30") && ledger.ends_with("abc"), "{ledger}");
+    // A merge group that is not the booking's own (another restaurant's, or none at all) is refused
+    // with one answer, before anything is written.
+    let other = setup(2, 1);
+    c.batch_execute(&format!(
+        "SELECT assign_tables_atomic_v2('{}', ARRAY['{}', '{}']::uuid[])",
+        other.bookings[0], other.tables[0], other.tables[1]
+    ))
+    .unwrap();
+    let foreign: String = one(
+        &mut c,
+        &format!(
+            "SELECT max(merge_group_id::text) FROM booking_table_assignments WHERE booking_id = '{}'",
+            other.bookings[0]
+        ),
+    )
+    .get(0);
+    for group in [foreign.as_str(), "00000000-0000-4000-8000-000000000001"] {
+        let err = c
+            .query(
+                &format!(
+                    "SELECT * FROM sync_confirmed_assignment_windows(p_booking_id => '{b}',
+                         p_window_start => '2027-03-10 19:00+00', p_window_end => '2027-03-10 21:00+00',
+                         p_merge_group_id => '{group}')"
+                ),
+                &[],
+            )
+            .expect_err("a merge group of another booking");
+        let db = err.as_db_error().unwrap();
+        assert_eq!(db.code().code(), "23503");
+        assert_eq!(db.message(), format!("Merge group {group} is not a merge group of booking {b}"));
+        assert_eq!(db.hint(), Some("Pass the merge_group_id of one of the booking's own assignments, or NULL."));
+    }
+    healthy(&other);
     healthy(&f);
     // The fallback the app runs when the RPC fails: direct updates of the same rows.
     c.batch_execute(&format!(

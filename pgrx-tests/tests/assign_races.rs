@@ -13,7 +13,7 @@ fn eight_connections_race_for_one_table_one_winner_seven_conflicts() {
     const RACERS: usize = 8;
     let mut c = connect();
     let windows: Vec<(String, String)> =
-        (0..RACERS).map(|i| (format!("2026-12-01 18:{:02}Z", i * 5), format!("2026-12-01 20:{:02}Z", i * 5))).collect();
+        (0..RACERS).map(|i| (format!("2027-11-30 18:{:02}Z", i * 5), format!("2027-11-30 20:{:02}Z", i * 5))).collect();
     let refs: Vec<(&str, &str)> = windows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let f = fixture(&mut c, 1, &refs);
     let outcomes = race(RACERS, |i, c| {
@@ -50,7 +50,7 @@ fn opposite_order_overlapping_sets_never_deadlock() {
     const ROUNDS: usize = 200;
     let mut c = connect();
     let f =
-        fixture(&mut c, 3, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")]);
+        fixture(&mut c, 3, &[("2027-11-30 18:00Z", "2027-11-30 20:00Z"), ("2027-11-30 19:00Z", "2027-11-30 21:00Z")]);
     let (t1, t2, t3) = (f.tables[0].clone(), f.tables[1].clone(), f.tables[2].clone());
     // A wants {T1, T2} given as [T1, T2]; B wants {T2, T3} given as [T3, T2]; T2 is shared.
     let sets = [vec![t1.clone(), t2.clone()], vec![t3.clone(), t2.clone()]];
@@ -88,7 +88,7 @@ fn disjoint_tables_in_one_restaurant_never_wait_on_each_other() {
     // first is still open (nothing restaurant-wide is locked, not even by the capacity check).
     let mut c = connect();
     let f =
-        fixture(&mut c, 2, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+        fixture(&mut c, 2, &[("2027-11-30 18:00Z", "2027-11-30 20:00Z"), ("2027-11-30 18:00Z", "2027-11-30 20:00Z")]);
     c.batch_execute(&format!(
         "INSERT INTO restaurant_service_periods (restaurant_id, name, start_time, end_time)
          VALUES ('{r}', 'Dinner', '17:00', '23:00');
@@ -115,12 +115,12 @@ fn a_writer_bypassing_the_functions_still_yields_the_conflict_error_not_23p01() 
     // writer commits the constraint fires. The caller must get the reference conflict error.
     let mut c = connect();
     let f =
-        fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+        fixture(&mut c, 1, &[("2027-11-30 18:00Z", "2027-11-30 20:00Z"), ("2027-11-30 18:00Z", "2027-11-30 20:00Z")]);
     let mut direct = connect();
     let mut tx = direct.transaction().unwrap();
     tx.execute(
         "INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, \"window\")
-         VALUES ($1::text::uuid, $2::text::uuid, 'table', $3::text::uuid, tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))",
+         VALUES ($1::text::uuid, $2::text::uuid, 'table', $3::text::uuid, tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'))",
         &[&f.restaurant, &f.bookings[0], &f.tables[0]],
     )
     .unwrap();

@@ -12,7 +12,7 @@ fn a_plan_taken_while_waiting_moves_on_and_locked_plans_are_skipped() {
     let mut c = connect();
     // Party of 2: T1 (2 seats) is the best fit, then T2 (4), then T3 (6). No adjacency: single tables only.
     let f =
-        fixture(&mut c, 3, &[("2026-12-03 18:00Z", "2026-12-03 20:00Z"), ("2026-12-03 18:30Z", "2026-12-03 20:30Z")]);
+        fixture(&mut c, 3, &[("2027-12-02 18:00Z", "2027-12-02 20:00Z"), ("2027-12-02 18:30Z", "2027-12-02 20:30Z")]);
     for (t, cap) in f.tables.iter().zip([2, 4, 6]) {
         c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
     }
@@ -76,7 +76,7 @@ fn a_plan_taken_while_waiting_moves_on_and_locked_plans_are_skipped() {
 #[test]
 fn a_kept_layout_follows_what_other_connections_commit() {
     let mut c = connect();
-    let f = fixture(&mut c, 3, &[("2026-12-04 18:00Z", "2026-12-04 20:00Z")]);
+    let f = fixture(&mut c, 3, &[("2027-12-03 18:00Z", "2027-12-03 20:00Z")]);
     for (t, cap) in f.tables.iter().zip([2, 4, 6]) {
         c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
     }
@@ -118,11 +118,11 @@ fn a_kept_layout_follows_what_other_connections_commit() {
 #[test]
 fn live_status_follows_what_other_connections_commit() {
     let mut c = connect();
-    let f = fixture(&mut c, 3, &[("2026-12-06 18:00Z", "2026-12-06 20:00Z")]);
+    let f = fixture(&mut c, 3, &[("2027-12-05 18:00Z", "2027-12-05 20:00Z")]);
     let live = |c: &mut postgres::Client| -> String {
         c.query_one(
             "SELECT string_agg(table_number || '=' || live_status, ',')
-               FROM table_live_status($1::text::uuid, '2026-12-06 19:00Z')",
+               FROM table_live_status($1::text::uuid, '2027-12-05 19:00Z')",
             &[&f.restaurant],
         )
         .unwrap()
@@ -169,7 +169,7 @@ fn making_room_races_a_concurrent_assignment() {
     let mut outcomes = std::collections::BTreeMap::new();
     for round in 0..20 {
         let mut c = connect();
-        let w = ("2026-12-05 18:00Z", "2026-12-05 20:00Z");
+        let w = ("2027-12-04 18:00Z", "2027-12-04 20:00Z");
         // P (party 6) needs T1, where Q sits; Q can move to T2 or T3; R wants a 2-top too.
         let f = fixture(&mut c, 3, &[w, w, w]);
         let (p, q, r) = (f.bookings[0].clone(), f.bookings[1].clone(), f.bookings[2].clone());
@@ -241,7 +241,7 @@ fn making_room_races_a_concurrent_assignment() {
 #[test]
 fn making_room_skips_a_booking_another_transaction_holds() {
     let mut c = connect();
-    let w = ("2026-12-06 18:00Z", "2026-12-06 20:00Z");
+    let w = ("2027-12-05 18:00Z", "2027-12-05 20:00Z");
     let f = fixture(&mut c, 2, &[w, w]);
     let (p, q) = (f.bookings[0].clone(), f.bookings[1].clone());
     for (t, cap) in f.tables.iter().zip([6, 2]) {

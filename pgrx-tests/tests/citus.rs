@@ -96,7 +96,7 @@ fn one(c: &mut Client, sql: &str) -> String {
 }
 
 /// A restaurant with one zone, `tables` tables (capacity 4) and `bookings` pending bookings of two
-/// on 2026-12-01 19:00–21:00 UTC, and the port of the worker that holds it.
+/// on 2027-11-30 19:00–21:00 UTC, and the port of the worker that holds it.
 struct Place {
     restaurant: String,
     tables: Vec<String>,
@@ -128,7 +128,7 @@ fn place(c: &mut Client, tables: usize, bookings: usize) -> Place {
                 c,
                 &format!(
                     "INSERT INTO bookings (restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
-                     VALUES ('{restaurant}', '2026-12-01', '19:00', '21:00', '2026-12-01 19:00Z', '2026-12-01 21:00Z', 2, 'pending')
+                     VALUES ('{restaurant}', '2027-11-30', '19:00', '21:00', '2027-11-30 19:00Z', '2027-11-30 21:00Z', 2, 'pending')
                      RETURNING id::text"
                 ),
             )
@@ -248,7 +248,7 @@ fn every_companion_call_is_one_command_on_the_restaurants_worker() {
         );
         check(
             format!(
-                "SELECT * FROM sync_confirmed_assignment_windows_in_restaurant('{r}', '{}', NULL, '2026-12-01 19:30Z', '2026-12-01 21:30Z')",
+                "SELECT * FROM sync_confirmed_assignment_windows_in_restaurant('{r}', '{}', NULL, '2027-11-30 19:30Z', '2027-11-30 21:30Z')",
                 bk[2]
             ),
             "sync_confirmed_assignment_windows_in_restaurant",
@@ -258,19 +258,19 @@ fn every_companion_call_is_one_command_on_the_restaurants_worker() {
             "auto_assign_tables_in_restaurant",
         );
         check(
-            format!("SELECT * FROM auto_assign_day_in_restaurant('{r}', '2026-12-01')"),
+            format!("SELECT * FROM auto_assign_day_in_restaurant('{r}', '2027-11-30')"),
             "auto_assign_day_in_restaurant",
         );
         check(
             format!(
-                "SELECT is_table_available_v2_in_restaurant('{r}', '{}', '2026-12-02 19:00Z', '2026-12-02 21:00Z')",
+                "SELECT is_table_available_v2_in_restaurant('{r}', '{}', '2027-12-01 19:00Z', '2027-12-01 21:00Z')",
                 t[0]
             ),
             "is_table_available_v2_in_restaurant",
         );
         check(
             format!(
-                "SELECT update_booking_with_capacity_check_in_restaurant('{r}', '{}', NULL, '2026-12-01', '20:00', '22:00', 2,
+                "SELECT update_booking_with_capacity_check_in_restaurant('{r}', '{}', NULL, '2027-11-30', '20:00', '22:00', 2,
                                                                         'dinner', 'A', 'a@example.com', '1', NULL)",
                 bk[5]
             ),
@@ -278,7 +278,7 @@ fn every_companion_call_is_one_command_on_the_restaurants_worker() {
         );
         check(
             format!(
-                "SELECT create_booking_with_capacity_check_in_restaurant('{r}', NULL, '2026-12-02', '18:00', '19:00', 2,
+                "SELECT create_booking_with_capacity_check_in_restaurant('{r}', NULL, '2027-12-01', '18:00', '19:00', 2,
                                                                         'dinner', 'B', 'b@example.com', '2', NULL, NULL, false, 'new-key')"
             ),
             "create_booking_with_capacity_check_in_restaurant",
@@ -477,13 +477,13 @@ fn anomaly_finder_and_repair_work_on_one_restaurant() {
     // A live allocation written directly, without its assignment (legacy data).
     c.batch_execute(&format!(
         "INSERT INTO allocations (restaurant_id, booking_id, resource_type, resource_id, \"window\")
-         VALUES ('{r}', '{}', 'table', '{}', tstzrange('2026-12-01 19:00Z', '2026-12-01 21:00Z'))",
+         VALUES ('{r}', '{}', 'table', '{}', tstzrange('2027-11-30 19:00Z', '2027-11-30 21:00Z'))",
         bk[0], t[0]
     ))
     .unwrap();
     let kinds = |c: &mut Client| -> Vec<String> {
         c.query(
-            "SELECT kind FROM find_assignment_anomalies($1::text::uuid, '2026-12-01', '2026-12-02') ORDER BY 1",
+            "SELECT kind FROM find_assignment_anomalies($1::text::uuid, '2027-11-30', '2027-12-01') ORDER BY 1",
             &[r],
         )
         .unwrap()
@@ -652,18 +652,18 @@ fn the_sql_functions_and_operator_tools_work_from_the_coordinator() {
     let checks = [
         (format!("SELECT auto_assign_idempotency_key('{}')", bk[1]), format!("auto-assign:{}:", bk[1])),
         (
-            format!("SELECT string_agg(live_status, ',' ORDER BY table_number) FROM table_live_status('{r}', '2026-12-01 20:00Z')"),
+            format!("SELECT string_agg(live_status, ',' ORDER BY table_number) FROM table_live_status('{r}', '2027-11-30 20:00Z')"),
             "reserved,available,available".to_string(),
         ),
-        (format!("SELECT day_plan_metrics('{r}', '2026-12-01') ->> 'seated'"), "1".to_string()),
+        (format!("SELECT day_plan_metrics('{r}', '2027-11-30') ->> 'seated'"), "1".to_string()),
         (format!("SELECT problem IS NULL AND status = 'pending' FROM reconcile_booking('{}')", bk[0]), "true".to_string()),
         (
             format!("SELECT count(*) FILTER (WHERE NOT consistent) FROM booking_assignment_reconciliation WHERE restaurant_id = '{r}'"),
             "0".to_string(),
         ),
-        (format!("SELECT is_table_available_v2('{}', '2026-12-01 19:00Z', '2026-12-01 21:00Z')", t[0]), "false".to_string()),
-        (format!("SELECT is_table_available_v2('{}', '2026-12-01 19:00Z', '2026-12-01 21:00Z')", t[1]), "true".to_string()),
-        (format!("SELECT inserted + already_present FROM backfill_allocations_shadow('{r}', '2026-12-01', '2026-12-02')"), "1".to_string()),
+        (format!("SELECT is_table_available_v2('{}', '2027-11-30 19:00Z', '2027-11-30 21:00Z')", t[0]), "false".to_string()),
+        (format!("SELECT is_table_available_v2('{}', '2027-11-30 19:00Z', '2027-11-30 21:00Z')", t[1]), "true".to_string()),
+        (format!("SELECT inserted + already_present FROM backfill_allocations_shadow('{r}', '2027-11-30', '2027-12-01')"), "1".to_string()),
         ("SELECT (inserted >= 0)::text FROM backfill_allocations_shadow()".to_string(), "true".to_string()),
         ("SELECT (deleted_count >= 0)::text FROM prune_allocations_history('2000-01-01', 10)".to_string(), "true".to_string()),
         ("SELECT (sweep_expired_holds() >= 0)::text".to_string(), "true".to_string()),

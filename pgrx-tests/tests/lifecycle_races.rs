@@ -15,7 +15,7 @@ fn a_confirm_racing_an_assignment_of_the_same_tables_has_one_winner() {
         let f = fixture(
             &mut c,
             2,
-            &[("2026-12-01 18:00Z", "2026-12-01 20:00Z"), ("2026-12-01 19:00Z", "2026-12-01 21:00Z")],
+            &[("2027-11-30 18:00Z", "2027-11-30 20:00Z"), ("2027-11-30 19:00Z", "2027-11-30 21:00Z")],
         );
         // The assigner gives the tables in the opposite order on purpose: the functions sort ids before locking.
         let reversed: Vec<String> = f.tables.iter().rev().cloned().collect();
@@ -51,8 +51,8 @@ fn a_confirm_racing_an_assignment_of_the_same_tables_has_one_winner() {
 #[test]
 fn confirms_in_two_restaurants_never_wait_on_each_other() {
     let mut c = connect();
-    let r1 = fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
-    let r2 = fixture(&mut c, 1, &[("2026-12-01 18:00Z", "2026-12-01 20:00Z")]);
+    let r1 = fixture(&mut c, 1, &[("2027-11-30 18:00Z", "2027-11-30 20:00Z")]);
+    let r2 = fixture(&mut c, 1, &[("2027-11-30 18:00Z", "2027-11-30 20:00Z")]);
     for f in [&r1, &r2] {
         c.batch_execute(&format!(
             "INSERT INTO restaurant_service_periods (restaurant_id, name, start_time, end_time)
@@ -87,7 +87,7 @@ fn concurrent_auto_assigns_share_out_the_tables_without_conflict_errors() {
     // the no-plan error; nobody sees a raw conflict, and the invariants hold.
     const RACERS: usize = 6;
     let mut c = connect();
-    let windows = vec![("2026-12-01 18:00Z", "2026-12-01 20:00Z"); RACERS];
+    let windows = vec![("2027-11-30 18:00Z", "2027-11-30 20:00Z"); RACERS];
     let f = fixture(&mut c, 4, &windows);
     let outcomes = race_prepared(
         RACERS,

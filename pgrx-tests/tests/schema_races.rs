@@ -13,8 +13,8 @@ fn race_allocations(restaurant: &str, table: &str, shadow: bool) -> Vec<String> 
         c.execute(
             "INSERT INTO allocations (restaurant_id, resource_type, resource_id, \"window\", shadow)
              VALUES ($1::text::uuid, 'table', $2::text::uuid,
-                     tstzrange('2026-12-01 18:00Z'::timestamptz + make_interval(mins => $3),
-                               '2026-12-01 20:00Z'::timestamptz + make_interval(mins => $3)), $4)",
+                     tstzrange('2027-11-30 18:00Z'::timestamptz + make_interval(mins => $3),
+                               '2027-11-30 20:00Z'::timestamptz + make_interval(mins => $3)), $4)",
             &[&restaurant, &table, &(i as i32), &shadow],
         )
         .map(|_| ())
@@ -82,7 +82,7 @@ fn racing_shadow_allocations_never_conflict() {
 fn racing_assignments_of_one_table_leave_exactly_one_winner() {
     let mut c = connect();
     let windows: Vec<(String, String)> =
-        (0..RACERS).map(|i| (format!("2026-12-01 18:{:02}Z", i * 5), format!("2026-12-01 20:{:02}Z", i * 5))).collect();
+        (0..RACERS).map(|i| (format!("2027-11-30 18:{:02}Z", i * 5), format!("2027-11-30 20:{:02}Z", i * 5))).collect();
     let refs: Vec<(&str, &str)> = windows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let f = fixture(&mut c, 1, &refs);
     let outcomes = race_in_transactions(|i, c| {

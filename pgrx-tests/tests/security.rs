@@ -12,13 +12,15 @@
 //!    function and reading each relation; authenticated gets 42501 calling each function, sees no
 //!    row of any table and cannot insert one (row-level security, 42501).
 //! 2. Every SECURITY DEFINER function, and every SQL or PL/pgSQL function, pins its search_path,
-//!    with pg_temp named last (unnamed, it would be searched first for relations).
+//!    with pg_catalog first (SPEC §10: no same-named function in the extension's schema outranks a
+//!    built-in) and pg_temp named last (unnamed, it would be searched first for relations).
 //! 3. A hostile caller: service_role, with a schema of its own holding tables, functions and
 //!    operators that shadow the ones the extension uses (each shadowing function raises), and a
 //!    temporary table shadowing `bookings`, puts that schema first on its search_path. A scenario
 //!    calling every RPC must give the same results as with the normal search_path.
 
-use pg_seating_sql_tests::{connect_to, pg_tool, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES};
+use pg_seating_sql_tests::{connect_to, pg_tool, scenario, SupabaseRoles, SUPABASE_DEFAULT_PRIVILEGES};
+use postgres::error::DbError;
 use postgres::Client;
 
 const DB: &str = "pg_seating_security";
@@ -79,6 +81,7 @@ const ADMIN: &[&str] = &[
     "pg_seating_undistribute",
     "pg_seating_distributed_tables",
     "pg_seating_companions",
+    "pg_seating_schema_writers",
 ];
 
 fn has(c: &mut Client, sql: &str, role: &str, object: &str, privilege: &str) -> bool {
@@ -124,6 +127,19 @@ fn matrix(c: &mut Client) {
             if got != expected {
                 failures.push(format!("{role} EXECUTE {sig}: {got}, expected {expected}"));
             }
+        }
+    }
+    // The model's column default (booking_state_history.id): the server inserts rows, clients none.
+    for (role, expected) in [("anon", false), ("authenticated", false), ("service_role", true), (owner, true)] {
+        let got = has(
+            c,
+            "SELECT has_function_privilege($1, $2::text::regprocedure, $3)",
+            role,
+            "pg_seating_history_id()",
+            "EXECUTE",
+        );
+        if got != expected {
+            failures.push(format!("{role} EXECUTE pg_seating_history_id(): {got}, expected {expected}"));
         }
     }
     let relations = c.query(MODEL_RELATIONS, &[]).unwrap();
@@ -230,11 +246,9 @@ fn pinned_search_paths(c: &mut Client) {
             None => failures.push(format!("{sig} ({lang}, security definer {secdef}): no pinned search_path")),
             Some(p) => {
                 let parts: Vec<&str> = p.split(',').map(str::trim).collect();
-                if parts.last() != Some(&"pg_temp") || !parts.contains(&"pg_catalog") {
-                    failures.push(format!("{sig}: search_path {p} must name pg_catalog and end with pg_temp"));
-                }
-                if secdef && parts[0] != "public" && parts[0] != "pg_catalog" {
-                    failures.push(format!("{sig}: search_path {p} starts with a schema other than the extension's"));
+                // SPEC §10: built-ins before anything a role could create in the extension's schema.
+                if parts.first() != Some(&"pg_catalog") || parts.last() != Some(&"pg_temp") {
+                    failures.push(format!("{sig}: search_path {p} must start with pg_catalog and end with pg_temp"));
                 }
             }
         }
@@ -285,110 +299,12 @@ CREATE TABLE hostile.booking_table_assignments (id uuid, restaurant_id uuid, boo
 RESET ROLE;
 "#;
 
-/// Calls every RPC once, in a transaction that is rolled back, and returns what it saw (no
-/// generated ids: tables by number, outcomes by SQLSTATE).
-fn scenario(c: &mut Client, ids: &Ids, hostile: bool) -> Vec<String> {
-    let mut tx = c.transaction().unwrap();
-    tx.batch_execute("SET LOCAL ROLE service_role").unwrap();
-    if hostile {
-        tx.batch_execute(
-            "CREATE TEMP TABLE bookings (id uuid, restaurant_id uuid, status text);
-             SET LOCAL search_path = hostile, pg_catalog, public",
-        )
-        .unwrap();
-    }
-    let (b1, b2, r, t1, t2, t3) = (&ids.b1, &ids.b2, &ids.r, &ids.t1, &ids.t2, &ids.t3);
-    let steps: Vec<(&str, String)> = vec![
-        ("quote", format!("SELECT string_agg(x::text, ';' ORDER BY x::text) FROM (SELECT rank, total_capacity, overage, cardinality(table_ids) FROM public.quote_tables('{b1}'::pg_catalog.uuid)) x")),
-        ("assign", format!("SELECT count(*)::text FROM public.assign_tables_atomic_v2('{b1}'::pg_catalog.uuid, ARRAY['{t1}', '{t2}']::pg_catalog.uuid[], 'k1', true)")),
-        ("replay", format!("SELECT count(*)::text FROM public.assign_tables_atomic_v2('{b1}'::pg_catalog.uuid, ARRAY['{t1}', '{t2}']::pg_catalog.uuid[], 'k1', true)")),
-        ("conflict", format!("SELECT count(*)::text FROM public.assign_tables_atomic_v2('{b2}'::pg_catalog.uuid, ARRAY['{t2}']::pg_catalog.uuid[])")),
-        ("hold", format!("SELECT (public.create_table_hold('{b2}'::pg_catalog.uuid, ARRAY['{t3}']::pg_catalog.uuid[]) IS NOT NULL)::text")),
-        ("confirm hold", format!("SELECT count(*)::text FROM public.confirm_hold_assignment_tx((SELECT h.id FROM public.table_holds h WHERE h.booking_id OPERATOR(pg_catalog.=) '{b2}'::pg_catalog.uuid), '{b2}'::pg_catalog.uuid, 'k2', p_target_status => 'confirmed')")),
-        ("transition", format!("SELECT status::text FROM public.apply_booking_state_transition('{b1}'::pg_catalog.uuid, 'cancelled', NULL, NULL, NULL, 'pending', 'cancelled', NULL, NULL, 'x')")),
-        ("validate", format!("SELECT public.validate_booking_capacity_after_assignment('{b2}'::pg_catalog.uuid)::text")),
-        ("auto assign", format!("SELECT count(*)::text FROM public.auto_assign_tables('{b1}'::pg_catalog.uuid)")),
-        ("update", format!("SELECT (public.update_booking_with_capacity_check('{b2}'::pg_catalog.uuid, '{r}'::pg_catalog.uuid, NULL, '2027-02-01', '20:00', '22:00', 2, 'x', 'x', 'x', 'x', NULL) OPERATOR(pg_catalog.->>) 'assignments')")),
-        ("unassign", format!("SELECT count(*)::text FROM public.unassign_tables_atomic('{b2}'::pg_catalog.uuid)")),
-        ("live status", format!("SELECT string_agg(table_number OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) live_status::text, ',' ORDER BY table_number) FROM public.table_live_status('{r}'::pg_catalog.uuid, '2027-02-01 20:30+00')")),
-        ("day plan", format!("SELECT count(*)::text FROM public.auto_assign_day('{r}'::pg_catalog.uuid, '2027-02-01')")),
-        ("metrics", format!("SELECT (public.day_plan_metrics('{r}'::pg_catalog.uuid, '2027-02-01') OPERATOR(pg_catalog.->>) 'bookings')")),
-        ("key", format!("SELECT (public.auto_assign_idempotency_key('{b2}'::pg_catalog.uuid) IS NOT NULL)::text")),
-        ("reconcile", format!("SELECT string_agg(consistent::text, ',') FROM public.reconcile_booking('{b2}'::pg_catalog.uuid)")),
-        ("anomalies", "SELECT count(*)::text FROM public.find_assignment_anomalies()".to_string()),
-        ("repair", format!("SELECT count(*)::text FROM public.repair_booking_assignments('{b2}'::pg_catalog.uuid)")),
-        ("sweep", "SELECT public.sweep_expired_holds()::text".to_string()),
-        ("backfill", "SELECT inserted::text FROM public.backfill_allocations_shadow()".to_string()),
-        ("release", format!("SELECT public.release_table_hold('{}'::pg_catalog.uuid)::text", ids.unknown)),
-    ];
-    let mut seen = Vec::new();
-    for (name, sql) in steps {
-        tx.batch_execute("SAVEPOINT step").unwrap();
-        let out = match tx.query_one(&sql, &[]) {
-            Ok(row) => row.get::<_, Option<String>>(0).unwrap_or_else(|| "NULL".into()),
-            Err(e) => {
-                let db = e.as_db_error().expect("server error");
-                assert!(
-                    !db.message().contains("hijacked"),
-                    "{name}: the hostile search_path was used: {}",
-                    db.message()
-                );
-                tx.batch_execute("ROLLBACK TO SAVEPOINT step").unwrap();
-                format!("error {}", db.code().code())
-            }
-        };
-        seen.push(format!("{name}: {out}"));
-    }
-    tx.rollback().unwrap();
-    seen
-}
-
-struct Ids {
-    r: String,
-    b1: String,
-    b2: String,
-    t1: String,
-    t2: String,
-    t3: String,
-    unknown: String,
-}
-
 fn hostile_search_path(c: &mut Client) {
-    let one =
-        |c: &mut Client, sql: &str| -> String { c.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}")).get(0) };
-    let r = one(c, "INSERT INTO restaurants (name, slug) VALUES ('sec', 'sec') RETURNING id::text");
-    let z = one(c, &format!("INSERT INTO zones (restaurant_id, name) VALUES ('{r}', 'Main') RETURNING id::text"));
-    let mut t = Vec::new();
-    for (n, cap) in [("T1", 2), ("T2", 2), ("T3", 4)] {
-        t.push(one(c, &format!("INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id) VALUES ('{r}', '{n}', {cap}, '{z}') RETURNING id::text")));
-    }
-    c.batch_execute(&format!(
-        "INSERT INTO table_adjacencies (restaurant_id, table_a, table_b) VALUES ('{r}', '{}', '{}')",
-        t[0], t[1]
-    ))
-    .unwrap();
-    let booking = |c: &mut Client, party: i32| -> String {
-        c.query_one(
-            &format!(
-                "INSERT INTO bookings (restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
-                 VALUES ('{r}', '2027-02-01', '20:00', '22:00', '2027-02-01 20:00+00', '2027-02-01 22:00+00', $1, 'pending')
-                 RETURNING id::text"
-            ),
-            &[&party],
-        )
-        .unwrap()
-        .get(0)
+    let ids = scenario::fixture(c, "sec");
+    let mut never_hijacked = |name: &str, db: &DbError| {
+        assert!(!db.message().contains("hijacked"), "{name}: the hostile search_path was used: {}", db.message());
     };
-    let ids = Ids {
-        b1: booking(c, 4),
-        b2: booking(c, 2),
-        r: r.clone(),
-        t1: t[0].clone(),
-        t2: t[1].clone(),
-        t3: t[2].clone(),
-        unknown: "00000000-0000-0000-0000-00000000dead".into(),
-    };
-    let normal = scenario(c, &ids, false);
+    let normal = scenario::run(c, &ids, "", &mut never_hijacked);
     c.batch_execute(HOSTILE).unwrap();
     // The shadowing objects work: a caller's own unqualified query does run them.
     let mut tx = c.transaction().unwrap();
@@ -404,12 +320,13 @@ fn hostile_search_path(c: &mut Client) {
     assert!(err.as_db_error().unwrap().message().contains("hijacked: = on uuid"), "{err}");
     tx.rollback().unwrap();
 
-    let attacked = scenario(c, &ids, true);
+    let attacked = scenario::run(
+        c,
+        &ids,
+        "CREATE TEMP TABLE bookings (id uuid, restaurant_id uuid, status text);
+         SET LOCAL search_path = hostile, pg_catalog, public",
+        &mut never_hijacked,
+    );
     assert_eq!(attacked, normal, "a hostile search_path changed the results");
-    // The scenario did real work (successes and the expected refusals).
-    assert!(normal.contains(&"assign: 2".to_string()), "{normal:?}");
-    assert!(normal.contains(&"conflict: error P0001".to_string()), "{normal:?}");
-    assert!(normal.contains(&"confirm hold: 1".to_string()), "{normal:?}");
-    assert!(normal.contains(&"transition: cancelled".to_string()), "{normal:?}");
-    assert!(normal.iter().filter(|s| s.contains("error")).count() <= 2, "{normal:?}");
+    scenario::assert_did_real_work(&normal);
 }

@@ -67,6 +67,7 @@ const SCRIPTS: &[(&str, &str, &str)] = &[
     ("0.4.0", "0.5.0", include_str!("../../sql/pg_seating--0.4.0--0.5.0.sql")),
     ("0.5.0", "0.6.0", include_str!("../../sql/pg_seating--0.5.0--0.6.0.sql")),
     ("0.6.0", "0.7.0", include_str!("../../sql/pg_seating--0.6.0--0.7.0.sql")),
+    ("0.7.0", "0.8.0", include_str!("../../sql/pg_seating--0.7.0--0.8.0.sql")),
 ];
 
 /// The version a fresh install gets: the extension crate's version.
@@ -108,12 +109,17 @@ fn update_from_0_6_0() {
     update_from("0.6.0");
 }
 
-/// The 0.6.0 -> 0.7.0 script is the replace step followed by the current install script
+#[test]
+fn update_from_0_7_0() {
+    update_from("0.7.0");
+}
+
+/// The 0.7.0 -> 0.8.0 script is the replace step followed by the current install script
 /// (scripts/upgrade-script writes it): it must start with the replace step as committed. The
 /// released scripts end with the archived install scripts of their versions.
 #[test]
 fn the_update_scripts_are_made_of_their_steps_and_install_scripts() {
-    let head = include_str!("../../sql/upgrade/0.6.0--0.7.0-replace.sql");
+    let head = include_str!("../../sql/upgrade/0.7.0--0.8.0-replace.sql");
     let script = SCRIPTS.last().unwrap().2;
     assert!(script.starts_with(head), "run scripts/upgrade-script");
     assert!(script.contains("CREATE FUNCTION @extschema@.pg_seating_distribute()"), "run scripts/upgrade-script");
@@ -135,6 +141,12 @@ fn the_update_scripts_are_made_of_their_steps_and_install_scripts() {
         include_str!("../../sql/archive/pg_seating--0.6.0.sql")
     );
     assert_eq!(SCRIPTS[4].2, released, "the released 0.5.0 -> 0.6.0 script is never rewritten");
+    let released = format!(
+        "{}{}",
+        include_str!("../../sql/upgrade/0.6.0--0.7.0-replace.sql"),
+        include_str!("../../sql/archive/pg_seating--0.7.0.sql")
+    );
+    assert_eq!(SCRIPTS[5].2, released, "the released 0.6.0 -> 0.7.0 script is never rewritten");
 }
 
 #[test]
@@ -151,7 +163,7 @@ fn every_previous_version_has_an_upgrade_path_to_the_current_one() {
 }
 
 /// The model steps each released version applied (its library embedded them).
-const RELEASED_STEPS: &[(&str, i32)] = &[("0.4.0", 4), ("0.5.0", 6), ("0.6.0", 9)];
+const RELEASED_STEPS: &[(&str, i32)] = &[("0.4.0", 4), ("0.5.0", 6), ("0.6.0", 9), ("0.7.0", 10)];
 
 /// What `pg_seating_install()` of version `from` did: the model steps that version shipped, each
 /// recorded, then the privileges. (The library loaded here is the current one, whose installer

@@ -19,7 +19,7 @@ const AUTO: &str = "auto_assign_tables";
 /// Ranked candidate table sets for a booking (read-only): best first, with the score, its terms
 /// and the tables left out and why.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn quote_tables(
     p_booking_id: Option<pgrx::Uuid>,
     p_limit: default!(Option<i32>, 5),
@@ -112,7 +112,7 @@ pub(crate) fn quote_tables(
 /// the same rows and writes nothing. No plan → P0001 `No table plan fits booking …` whose DETAIL
 /// says why.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn auto_assign_tables(
     p_booking_id: Option<pgrx::Uuid>,
     p_idempotency_key: default!(Option<String>, "NULL"),
@@ -163,7 +163,7 @@ const DAY: &str = "auto_assign_day";
 /// start, then id) and reports each: `kept` (already seated), `assigned`, `unassigned` (no plan;
 /// `detail` says why), `capacity_exceeded`, or `skipped`. `day_plan_metrics` gives the totals.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn auto_assign_day(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_date: Option<pgrx::datum::Date>,

@@ -109,7 +109,7 @@ fn v2_rows(rows: Vec<AssignedRow>) -> V2Rows {
 /// Assigns exactly the given tables to a booking for its window (or the given one), atomically:
 /// the booking's assignment *becomes* the set. Rows ordered by table id.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn assign_tables_atomic_v2(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: Option<Vec<Option<pgrx::Uuid>>>,
@@ -135,7 +135,7 @@ fn assign_tables_atomic_v2(
 
 /// The restaurant-keyed companion of `assign_tables_atomic_v2` (Citus routing, SPEC §8).
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 fn assign_tables_atomic_v2_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
@@ -200,7 +200,7 @@ fn v1_rows(rows: Vec<AssignedRow>) -> V1Rows {
 
 /// The v1 runbook entry point (seed 004): one or more tables, `p_window` or the booking's window.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn assign_tables_atomic(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: Option<Vec<Option<pgrx::Uuid>>>,
@@ -218,7 +218,7 @@ fn assign_tables_atomic(
 
 /// The restaurant-keyed companion of v1 `assign_tables_atomic`.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn assign_tables_atomic_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
@@ -258,7 +258,7 @@ fn run_unassign(
 /// A confirmed booking left without a table moves to `pending_allocation` (with a history row);
 /// releasing a checked-in party's last table is refused with 23514.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn unassign_tables_atomic(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: default!(Option<Vec<Option<pgrx::Uuid>>>, "NULL"),
@@ -270,7 +270,7 @@ fn unassign_tables_atomic(
 
 /// The restaurant-keyed companion of `unassign_tables_atomic`.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn unassign_tables_atomic_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
@@ -292,7 +292,7 @@ fn unassign_tables_atomic_in_restaurant(
 /// Returns the moved rows of `booking_table_assignments`. `p_actor_id` and `p_hold_id` are accepted
 /// because the app sends them; nothing here needs them.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn sync_confirmed_assignment_windows(
     p_booking_id: Option<pgrx::Uuid>,

@@ -11,7 +11,7 @@ const VALIDATE: &str = "validate_booking_capacity_after_assignment";
 /// capacity rule. An unknown booking, a missing `restaurant_capacity_rules` table, or the kill
 /// switch `app.capacity.post_assignment.enabled` = off/false/0/no make it a no-op.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn validate_booking_capacity_after_assignment(p_booking_id: Option<pgrx::Uuid>) {
     let Some(booking) = p_booking_id.map(from_pg) else { return };
     rpc(Call::named(VALIDATE), |client| match assign::booking_restaurant(client, booking) {
@@ -29,7 +29,7 @@ pub(crate) fn validate_booking_capacity_after_assignment(p_booking_id: Option<pg
 /// half of them. This is the core; `update_booking_with_capacity_check` (sql/app_rpcs.sql) wraps
 /// it to answer a concurrent-update conflict with the retryable `BOOKING_CONFLICT` envelope.
 #[pg_extern(security_definer, name = "update_booking_with_capacity_check_core")]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 fn update_booking_with_capacity_check(
     p_booking_id: Option<pgrx::Uuid>,

@@ -16,7 +16,7 @@ use super::{allocate, assign, booking_update, lifecycle};
 
 /// `apply_booking_state_transition` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 fn apply_booking_state_transition_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
@@ -59,7 +59,7 @@ fn apply_booking_state_transition_in_restaurant(
 
 /// `confirm_hold_assignment_with_transition` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 fn confirm_hold_assignment_with_transition_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
@@ -102,7 +102,7 @@ fn confirm_hold_assignment_with_transition_in_restaurant(
 
 /// `confirm_hold_assignment_tx` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 fn confirm_hold_assignment_tx_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
@@ -150,7 +150,7 @@ fn confirm_hold_assignment_tx_in_restaurant(
 
 /// `create_table_hold` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn create_table_hold_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
@@ -167,14 +167,14 @@ fn create_table_hold_in_restaurant(
 
 /// `release_table_hold` for a known restaurant (false for a hold of another restaurant).
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn release_table_hold_in_restaurant(p_restaurant_id: Option<pgrx::Uuid>, p_hold_id: Option<pgrx::Uuid>) -> bool {
     in_restaurant("release_table_hold_in_restaurant", p_restaurant_id, || lifecycle::release_table_hold(p_hold_id))
 }
 
 /// `release_hold_and_emit` for a known restaurant (false for a hold of another restaurant).
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn release_hold_and_emit_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_hold_id: Option<pgrx::Uuid>,
@@ -187,7 +187,7 @@ fn release_hold_and_emit_in_restaurant(
 
 /// `quote_tables` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn quote_tables_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
@@ -213,7 +213,7 @@ fn quote_tables_in_restaurant(
 
 /// `auto_assign_tables` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn auto_assign_tables_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
@@ -238,7 +238,7 @@ fn auto_assign_tables_in_restaurant(
 /// `auto_assign_day` under the companion name (it is keyed by restaurant already), so Citus can
 /// delegate it like the others.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn auto_assign_day_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_date: Option<pgrx::datum::Date>,
@@ -258,7 +258,7 @@ fn auto_assign_day_in_restaurant(
 
 /// `validate_booking_capacity_after_assignment` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn validate_booking_capacity_after_assignment_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
@@ -270,7 +270,7 @@ fn validate_booking_capacity_after_assignment_in_restaurant(
 
 /// `sync_confirmed_assignment_windows` for a known restaurant.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 fn sync_confirmed_assignment_windows_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,

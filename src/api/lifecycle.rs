@@ -37,7 +37,7 @@ fn status_arg(
 /// allows (else 22023), and a move to cancelled, no_show or completed releases the booking's
 /// table state in the same transaction.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn apply_booking_state_transition(
     p_booking_id: Option<pgrx::Uuid>,
@@ -95,7 +95,7 @@ pub(crate) fn apply_booking_state_transition(
 /// from what it was to `p_target_status` by compare-and-set; the booking's holds on the assigned
 /// tables go. Any failure leaves booking, holds and assignments exactly as they were.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn confirm_hold_assignment_with_transition(
     p_booking_id: Option<pgrx::Uuid>,
@@ -154,7 +154,7 @@ pub(crate) fn confirm_hold_assignment_with_transition(
 /// when given, the confirmation is recorded, a `capacity.hold.confirmed` event written and the
 /// hold removed. A replay with the same key returns the same rows.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn confirm_hold_assignment_tx(
     p_hold_id: Option<pgrx::Uuid>,
@@ -228,7 +228,7 @@ pub(crate) fn confirm_hold_assignment_tx(
 /// another booking's live hold (`Hold conflict prevents hold …`) or allocation
 /// (`allocations_no_overlap`) is in the way. Returns the hold id.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn create_table_hold(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: Option<Vec<Option<pgrx::Uuid>>>,
@@ -257,7 +257,7 @@ pub(crate) fn create_table_hold(
 
 /// Releases a hold; false when there is no such hold.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
     let hold_id = require(RELEASE_HOLD, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, RELEASE_HOLD));
     rpc(Call::named(RELEASE_HOLD), |client| Ok(holds::release_hold(client, hold_id)))
@@ -267,7 +267,7 @@ pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
 /// and records a `capacity.hold.released` outbox event with its booking, tables, window and the
 /// actor; false for an unknown hold.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn release_hold_and_emit(
     p_hold_id: Option<pgrx::Uuid>,
     p_actor_id: default!(Option<pgrx::Uuid>, "NULL"),
@@ -279,7 +279,7 @@ pub(crate) fn release_hold_and_emit(
 
 /// Removes every expired or inactive hold (they already block nobody); returns how many went.
 #[pg_extern(security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 fn sweep_expired_holds() -> i32 {
     rpc(Call::named("sweep_expired_holds"), |client| Ok(holds::sweep(client)))
 }

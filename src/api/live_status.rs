@@ -16,7 +16,7 @@ const LIVE: &str = "table_live_status";
 /// kept copy when it is current (as for `quote_tables`), so a floor plan polled every few seconds
 /// reads only what covers the instant.
 #[pg_extern(stable, security_definer)]
-#[search_path(@extschema@, pg_catalog, pg_temp)]
+#[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn table_live_status(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_at: default!(Option<TimestampWithTimeZone>, "now()"),

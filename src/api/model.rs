@@ -52,6 +52,12 @@ pub const STEPS: &[(i32, &str, &str)] = &[
          bookings are kept",
         include_str!("../../sql/model/0010_booking_id_hash.sql"),
     ),
+    (
+        11,
+        "0.8.0: a guard before the model's triggers, so that a role under row-level security naming another \
+         restaurant's booking, hold or table gets the answer a missing id gets (42501)",
+        include_str!("../../sql/model/0011_tenant_guard.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

@@ -45,7 +45,7 @@ const LOCK_DAY_BOOKINGS: Stmt = Stmt {
     name: "LOCK_DAY_BOOKINGS",
     sql: "SELECT b.id FROM bookings b
            WHERE b.restaurant_id = $1 AND b.booking_date = $2
-             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
+             AND b.status OPERATOR(pg_catalog.<>) ALL ('{cancelled,no_show,completed}')
            ORDER BY b.id FOR NO KEY UPDATE",
     args: &[Ty::Uuid, Ty::Date],
 };
@@ -60,10 +60,12 @@ const DAY_BOOKINGS: Stmt = Stmt {
                  b.start_at, b.end_at,
                  (b.booking_date + b.start_time) AT TIME ZONE $3,
                  ((b.booking_date + CASE WHEN b.end_time < b.start_time THEN 1 ELSE 0 END) + b.end_time) AT TIME ZONE $3,
-                 b.party_size
+                 b.party_size,
+                 (b.booking_date - 1 + time '00:00') AT TIME ZONE $3,
+                 (b.booking_date + 2 + time '00:00') AT TIME ZONE $3
             FROM bookings b
            WHERE b.restaurant_id = $1 AND b.booking_date = $2
-             AND b.status NOT IN ('cancelled', 'no_show', 'completed')
+             AND b.status OPERATOR(pg_catalog.<>) ALL ('{cancelled,no_show,completed}')
            ORDER BY b.party_size DESC, b.start_at NULLS LAST, b.start_time, b.id",
     args: &[Ty::Uuid, Ty::Date, Ty::Text],
 };
@@ -73,14 +75,14 @@ const DAY_BOOKINGS: Stmt = Stmt {
 /// held tables alone).
 const DAY_BUSY: Stmt = Stmt {
     name: "DAY_BUSY",
-    sql: r#"SELECT a.resource_id, lower(a."window"), upper(a."window") FROM allocations a
+    sql: r#"SELECT a.resource_id, pg_catalog.lower(a."window"), pg_catalog.upper(a."window") FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
-             AND upper(a."window") > $3 AND lower(a."window") < $4
+             AND pg_catalog.upper(a."window") > $3 AND pg_catalog.lower(a."window") < $4
              AND (a.booking_id IS NULL OR NOT a.booking_id = ANY($2))
           UNION ALL
           SELECT w.table_id, w.start_at, w.end_at FROM table_hold_windows w
            WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
-             AND w.status = 'active' AND w.expires_at > $5
+             AND w.status OPERATOR(pg_catalog.=) 'active' AND w.expires_at > $5
           UNION ALL
           SELECT x.table_id, x.start_at, x.end_at FROM booking_table_assignments x
            WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND NOT x.booking_id = ANY($2)"#,
@@ -328,6 +330,7 @@ pub fn auto_assign_day(
         window: Result<Window, SeatingError>,
         party: i32,
     }
+    let max_window = crate::settings::max_window();
     let day: Vec<Day> = run(client, &DAY_BOOKINGS, &[r.into(), date.into(), zone.as_deref().into()])
         .filter_map(|row| {
             let s = &DAY_BOOKINGS;
@@ -340,8 +343,10 @@ pub fn auto_assign_day(
                 end_at: row.instant(4, s),
                 local_start: row.instant(5, s),
                 local_end: row.instant(6, s),
+                date_from: row.instant(8, s),
+                date_to: row.instant(9, s),
             };
-            let window = crate::domain::window::resolve("auto_assign_tables", id, None, None, &times);
+            let window = crate::domain::window::resolve("auto_assign_tables", id, None, None, &times, max_window);
             Some(Day { id, held: row.uuids(2, s), window, party: row.col(7, s).unwrap_or(0) })
         })
         .collect();

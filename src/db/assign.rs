@@ -123,6 +123,8 @@ pub fn booking_facts(
         end_at: row.instant(3, stmt),
         local_start: row.instant(4, stmt),
         local_end: row.instant(5, stmt),
+        date_from: row.instant(9, stmt),
+        date_to: row.instant(10, stmt),
     };
     let assigned_zone = row.uuid(6, stmt);
     let slot: Option<pgrx::Uuid> = row.col(7, stmt);
@@ -130,7 +132,14 @@ pub fn booking_facts(
     if Status::parse(&status).is_some_and(Status::is_terminal) {
         return Err(SeatingError::BookingNotAssignable { booking_id: req.booking_id, status });
     }
-    let window = window::resolve(req.function, req.booking_id, req.explicit_start, req.explicit_end, &times)?;
+    let window = window::resolve(
+        req.function,
+        req.booking_id,
+        req.explicit_start,
+        req.explicit_end,
+        &times,
+        crate::settings::max_window(),
+    )?;
     Ok(BookingFacts { window, assigned_zone, slot, party_size })
 }
 
@@ -454,6 +463,13 @@ pub fn move_tables(
         }
     }
     let checked = check_assignment(client, req)?;
+    if let Some(group) = extras.merge_group_id {
+        // The ledger row will name it: it must be this booking's own merge group (a group of
+        // another restaurant, or none at all, gets the same refusal).
+        if run(client, &MERGE_GROUP_OF_BOOKING, &[r.into(), b.into(), to_pg(group).into()]).is_empty() {
+            return Err(SeatingError::MergeGroupNotOwned { merge_group_id: group, booking_id: req.booking_id });
+        }
+    }
     let (start, end, at) = (ts(checked.window.start), ts(checked.window.end), ts(now()));
     let ids = uuid_array(&req.table_ids);
     let rows = run(client, &MOVE_ASSIGNMENTS, &[r.into(), b.into(), ids.into(), start.into(), end.into(), at.into()]);

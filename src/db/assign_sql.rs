@@ -1,14 +1,15 @@
 //! The SQL of the assignment core, one named constant per statement. Every statement filters by
 //! `restaurant_id = $1` (SPEC §8), except `FIND_FOREIGN_TABLE` and `BOOKING_RESTAURANT`, which exist
 //! to find out *which* restaurant an id belongs to. Names resolve in the extension's schema: every
-//! RPC pins `search_path = @extschema@, pg_catalog, pg_temp`.
+//! RPC pins `search_path = pg_catalog, @extschema@, pg_temp` (SPEC §10).
 
 use super::plans::{Stmt, Ty};
 
 /// The booking columns every writer reads after taking the booking lock: status, instants, local
 /// instants in the restaurant's time zone ($3, read by `RESTAURANT_TIMEZONE` in its own statement,
 /// SPEC §8 (5); an end before the start rolls over to the next day), zone lock, the slot of its
-/// date and start time when one exists, party size.
+/// date and start time when one exists, party size, and the span a window must touch (the start
+/// of the day before its date to the end of the day after, SPEC §10).
 macro_rules! booking_window_select {
     () => {
         "SELECT b.status::text, b.start_at, b.end_at,
@@ -18,7 +19,9 @@ macro_rules! booking_window_select {
                 b.assigned_zone_id,
                 (SELECT s.id FROM booking_slots s
                   WHERE s.restaurant_id = $1 AND s.slot_date = b.booking_date AND s.slot_time = b.start_time),
-                b.party_size
+                b.party_size,
+                (b.booking_date - 1 + time '00:00') AT TIME ZONE $3,
+                (b.booking_date + 2 + time '00:00') AT TIME ZONE $3
            FROM bookings b
           WHERE b.restaurant_id = $1 AND b.id = $2"
     };
@@ -58,8 +61,8 @@ pub const READ_BOOKING: Stmt =
 /// The ledger row of (booking, key): does it record the requested table set, and which window?
 pub const LEDGER_ENTRY: Stmt = Stmt {
     name: "LEDGER_ENTRY",
-    sql: "SELECT l.table_set_hash = md5(array_to_string($3, ',')),
-                 lower(l.assignment_window), upper(l.assignment_window)
+    sql: "SELECT l.table_set_hash = md5(pg_catalog.array_to_string($3, ',')),
+                 pg_catalog.lower(l.assignment_window), pg_catalog.upper(l.assignment_window)
             FROM booking_assignment_idempotency l
            WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.idempotency_key = $4",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Text],
@@ -91,7 +94,7 @@ pub const REPLAY_ROWS_ALL: Stmt = Stmt {
 /// booking lock, so no other writer of this booking can change them meanwhile).
 pub const LOCK_TABLES: Stmt = Stmt {
     name: "LOCK_TABLES",
-    sql: "SELECT t.id, t.zone_id, t.active, t.status = 'out_of_service', t.mobility::text,
+    sql: "SELECT t.id, t.zone_id, t.active, t.status OPERATOR(pg_catalog.=) 'out_of_service', t.mobility::text,
                  CASE WHEN $4 THEN ARRAY(
                      SELECT CASE WHEN e.table_a = t.id THEN e.table_b ELSE e.table_a END
                        FROM table_adjacencies e
@@ -123,31 +126,31 @@ pub const FIND_FOREIGN_TABLE: Stmt = Stmt {
 pub const CONFLICTS: Stmt = Stmt {
     name: "CONFLICTS",
     sql: r#"(SELECT 'hold'::text, t.id, w.hold_id
-             FROM unnest($3) AS t(id)
+             FROM pg_catalog.unnest($3) AS t(id)
              CROSS JOIN LATERAL (
                  SELECT w.hold_id FROM table_hold_windows w
                   WHERE w.restaurant_id = $1 AND w.table_id = t.id
-                    AND w.hold_window && tstzrange($4, $5) AND w.status = 'active' AND w.expires_at > now()
+                    AND w.hold_window OPERATOR(pg_catalog.&&) tstzrange($4, $5) AND w.status OPERATOR(pg_catalog.=) 'active' AND w.expires_at > now()
                     AND w.booking_id IS DISTINCT FROM $2
                   LIMIT 1) w
             ORDER BY t.id LIMIT 1)
           UNION ALL
           (SELECT 'allocation'::text, t.id, a.booking_id
-             FROM unnest($3) AS t(id)
+             FROM pg_catalog.unnest($3) AS t(id)
              CROSS JOIN LATERAL (
                  SELECT a.booking_id FROM allocations a
                   WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND a.resource_id = t.id
-                    AND NOT a.shadow AND a."window" && tstzrange($4, $5)
+                    AND NOT a.shadow AND a."window" OPERATOR(pg_catalog.&&) tstzrange($4, $5)
                     AND a.booking_id IS DISTINCT FROM $2
                   LIMIT 1) a
             ORDER BY t.id LIMIT 1)
           UNION ALL
           (SELECT 'assignment'::text, t.id, x.booking_id
-             FROM unnest($3) AS t(id)
+             FROM pg_catalog.unnest($3) AS t(id)
              CROSS JOIN LATERAL (
                  SELECT x.booking_id FROM booking_table_assignments x
                   WHERE x.restaurant_id = $1 AND x.table_id = t.id
-                    AND x.assignment_window && tstzrange($4, $5) AND x.booking_id <> $2
+                    AND x.assignment_window OPERATOR(pg_catalog.&&) tstzrange($4, $5) AND x.booking_id <> $2
                   LIMIT 1) x
             ORDER BY t.id LIMIT 1)"#,
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz],
@@ -207,7 +210,7 @@ pub const INSERT_LEDGER: Stmt = Stmt {
     sql: "INSERT INTO booking_assignment_idempotency
                  (restaurant_id, booking_id, idempotency_key, table_ids, assignment_window,
                   merge_group_allocation_id, table_set_hash)
-          VALUES ($1, $2, $3, $4, tstzrange($5, $6), $7, md5(array_to_string($4, ',')))",
+          VALUES ($1, $2, $3, $4, tstzrange($5, $6), $7, md5(pg_catalog.array_to_string($4, ',')))",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Text, Ty::UuidArray, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid],
 };
 
@@ -227,9 +230,9 @@ pub const INSERT_SYNC_EVENT: Stmt = Stmt {
           VALUES ($1, $2, 'capacity.assignment.sync',
                   $2::text || ':' || to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                            || ':' || to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                           || ':' || array_to_string($3, ','),
+                           || ':' || pg_catalog.array_to_string($3, ','),
                   $7,
-                  jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'tableIds', to_jsonb($3),
+                  pg_catalog.jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'tableIds', pg_catalog.to_jsonb($3),
                                      'startAt', $4, 'endAt', $5, 'idempotencyKey', $7,
                                      'assignedBy', $6, 'source', 'assign_tables_atomic_v2'))
           ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
@@ -282,7 +285,7 @@ pub const DELETE_RELEASED_ALLOCATIONS: Stmt = Stmt {
 pub const DELETE_RELEASED_LEDGER: Stmt = Stmt {
     name: "DELETE_RELEASED_LEDGER",
     sql: "DELETE FROM booking_assignment_idempotency l
-           WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.table_ids && $3",
+           WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND l.table_ids OPERATOR(pg_catalog.&&) $3",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray],
 };
 
@@ -301,7 +304,7 @@ pub const INSERT_RELEASE_HISTORY: Stmt = Stmt {
     name: "INSERT_RELEASE_HISTORY",
     sql: "INSERT INTO booking_state_history (restaurant_id, booking_id, from_status, to_status, changed_at, reason, metadata)
           VALUES ($1, $2, 'confirmed', 'pending_allocation', $4, 'tables_released',
-                  jsonb_build_object('released_tables', $3))",
+                  pg_catalog.jsonb_build_object('released_tables', $3))",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Int4, Ty::TimestampTz],
 };
 
@@ -336,6 +339,15 @@ pub const MOVE_LEDGER: Stmt = Stmt {
                  merge_group_allocation_id = coalesce($7, l.merge_group_allocation_id),
                  payload_checksum = coalesce($8, l.payload_checksum)
            WHERE l.restaurant_id = $1 AND l.booking_id = $2 AND ($4 IS NULL OR l.idempotency_key = $4)
-             AND l.table_ids <@ $3",
+             AND l.table_ids OPERATOR(pg_catalog.<@) $3",
     args: &[Ty::Uuid, Ty::Uuid, Ty::UuidArray, Ty::Text, Ty::TimestampTz, Ty::TimestampTz, Ty::Uuid, Ty::Text],
+};
+
+/// Whether $3 is a merge-group allocation of the booking (sync_confirmed_assignment_windows records
+/// a caller's `p_merge_group_id` in the ledger only then).
+pub const MERGE_GROUP_OF_BOOKING: Stmt = Stmt {
+    name: "MERGE_GROUP_OF_BOOKING",
+    sql: "SELECT a.id FROM allocations a
+           WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.id = $3 AND a.resource_type = 'merge_group'",
+    args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid],
 };

@@ -46,10 +46,10 @@ const USAGE_WITH_RULES: Stmt = Stmt {
                LIMIT 1)
           SELECT (SELECT id FROM period), (SELECT name FROM period),
                  (SELECT max_covers FROM rule)::bigint, (SELECT max_parties FROM rule)::bigint,
-                 coalesce(sum(o.party_size), 0)::bigint, count(o.id)::bigint
+                 coalesce(sum(o.party_size), 0)::bigint, pg_catalog.count(o.id)::bigint
             FROM bookings o
            WHERE o.restaurant_id = $1 AND o.booking_date = $3 AND o.id <> $2
-             AND o.status NOT IN ('cancelled', 'no_show')
+             AND o.status OPERATOR(pg_catalog.<>) ALL ('{cancelled,no_show}')
              AND (NOT EXISTS (SELECT 1 FROM period)
                   OR (o.start_time >= (SELECT start_time FROM period) AND o.start_time < (SELECT end_time FROM period)))",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Date, Ty::Time],
@@ -65,10 +65,10 @@ const USAGE_WITHOUT_RULES: Stmt = Stmt {
                  AND $4 >= p.start_time AND $4 < p.end_time
                ORDER BY p.day_of_week DESC NULLS LAST, p.start_time LIMIT 1)
           SELECT (SELECT id FROM period), (SELECT name FROM period), NULL::bigint, NULL::bigint,
-                 coalesce(sum(o.party_size), 0)::bigint, count(o.id)::bigint
+                 coalesce(sum(o.party_size), 0)::bigint, pg_catalog.count(o.id)::bigint
             FROM bookings o
            WHERE o.restaurant_id = $1 AND o.booking_date = $3 AND o.id <> $2
-             AND o.status NOT IN ('cancelled', 'no_show')
+             AND o.status OPERATOR(pg_catalog.<>) ALL ('{cancelled,no_show}')
              AND (NOT EXISTS (SELECT 1 FROM period)
                   OR (o.start_time >= (SELECT start_time FROM period) AND o.start_time < (SELECT end_time FROM period)))",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Date, Ty::Time],
@@ -90,7 +90,7 @@ const UPDATE_ROW: Stmt = Stmt {
                  loyalty_points_awarded = coalesce($18, b.loyalty_points_awarded),
                  source = coalesce($19, b.source),
                  details = coalesce(b.details, '{}'::jsonb) || coalesce($17, '{}'::jsonb)
-                           || jsonb_build_object('channel', 'api.capacity_safe', 'client_request_id', $16,
+                           || pg_catalog.jsonb_build_object('channel', 'api.capacity_safe', 'client_request_id', $16,
                                                  'capacity_check', $20, 'timezone', $21),
                  updated_at = $22
            WHERE b.restaurant_id = $1 AND b.id = $2
@@ -183,7 +183,7 @@ pub struct BookingUpdate {
 /// The booking row as the envelope reports it.
 const BOOKING_JSON: Stmt = Stmt {
     name: "BOOKING_JSON",
-    sql: "SELECT to_jsonb(b.*) FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2",
+    sql: "SELECT pg_catalog.to_jsonb(b.*) FROM bookings b WHERE b.restaurant_id = $1 AND b.id = $2",
     args: &[Ty::Uuid, Ty::Uuid],
 };
 

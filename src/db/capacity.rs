@@ -50,7 +50,7 @@ pub const CAPACITY_USAGE: Stmt = Stmt {
             FROM bookings o, bk
            WHERE EXISTS (SELECT 1 FROM rule)
              AND o.restaurant_id = $1 AND o.booking_date = bk.booking_date
-             AND o.status IN ('confirmed', 'pending', 'checked_in')
+             AND o.status OPERATOR(pg_catalog.=) ANY ('{confirmed,pending,checked_in}')
              AND (NOT EXISTS (SELECT 1 FROM period)
                   OR (o.start_time >= (SELECT start_time FROM period)
                       AND o.start_time < (SELECT end_time FROM period)))
@@ -73,10 +73,7 @@ pub fn kill_switch_value() -> Option<String> {
 /// Whether `restaurant_capacity_rules` exists in the extension's schema (a syscache lookup, not
 /// a catalog query). Seed 002: when it is gone, capacity is unbounded — never 42P01.
 pub fn rules_table_exists() -> bool {
-    let mut schema = pg_sys::InvalidOid;
-    // SAFETY: writes at most one Oid; the search path's first schema is the extension's schema
-    // inside every pg_seating RPC.
-    unsafe { pg_sys::fetch_search_path_array(&mut schema, 1) };
+    let schema = super::plans::extension_schema();
     // SAFETY: plain syscache lookup by name and namespace.
     schema != pg_sys::InvalidOid
         && unsafe { pg_sys::get_relname_relid(RULES_TABLE.as_ptr(), schema) } != pg_sys::InvalidOid

@@ -55,8 +55,8 @@ pub const INSERT_HOLD_RELEASED_EVENT: Stmt = Stmt {
     name: "INSERT_HOLD_RELEASED_EVENT",
     sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
           VALUES ($1, $2, 'capacity.hold.released', $3::text,
-                  jsonb_build_object('holdId', $3, 'bookingId', $2, 'restaurantId', $1,
-                                     'tableIds', to_jsonb($4), 'startAt', $5,
+                  pg_catalog.jsonb_build_object('holdId', $3, 'bookingId', $2, 'restaurantId', $1,
+                                     'tableIds', pg_catalog.to_jsonb($4), 'startAt', $5,
                                      'endAt', $6, 'actorId', $7, 'source', 'release_hold_and_emit'))
           ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
              WHERE status IN ('pending', 'processing') DO NOTHING",
@@ -70,9 +70,9 @@ pub const SWEEP_HOLDS: Stmt = Stmt {
     sql: "WITH d AS (
               DELETE FROM table_holds h
                WHERE (h.restaurant_id, h.id) IN (
-                     SELECT x.restaurant_id, x.id FROM table_holds x WHERE x.status = 'active' AND x.expires_at <= now()
+                     SELECT x.restaurant_id, x.id FROM table_holds x WHERE x.status OPERATOR(pg_catalog.=) 'active' AND x.expires_at <= now()
                      UNION ALL
-                     SELECT x.restaurant_id, x.id FROM table_holds x WHERE x.status <> 'active')
+                     SELECT x.restaurant_id, x.id FROM table_holds x WHERE x.status OPERATOR(pg_catalog.<>) 'active')
               RETURNING 1)
           SELECT count(*)::int4 FROM d",
     args: &[],
@@ -93,6 +93,7 @@ pub fn create_hold(
     let checked = assign::check(client, req)?;
     let r = to_pg(req.restaurant_id);
     let expires = now().saturating_add(i64::from(ttl_seconds) * 1_000_000);
+    crate::domain::window::hold_within(req.booking_id, checked.window, expires, ttl_seconds.into())?;
     let id: Option<pgrx::Uuid> = run(
         client,
         &INSERT_HOLD,

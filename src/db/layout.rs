@@ -53,17 +53,17 @@ thread_local! {
 // table), the edges as two more, the identity, and the tables busy in a window.
 macro_rules! tables_sql {
     () => {
-        "SELECT array_agg(t.id) AS ids, array_agg(t.table_number) AS numbers, array_agg(t.capacity) AS capacity,
-                array_agg(t.min_party_size) AS min_party, array_agg(coalesce(t.max_party_size, 0)) AS max_party,
-                array_agg(t.zone_id) AS zones, array_agg(t.mobility = 'movable') AS movable, array_agg(t.active) AS active,
-                array_agg(t.status = 'out_of_service') AS oos, array_agg(t.id ORDER BY t.table_number, t.id) AS by_number
+        "SELECT pg_catalog.array_agg(t.id) AS ids, pg_catalog.array_agg(t.table_number) AS numbers, pg_catalog.array_agg(t.capacity) AS capacity,
+                pg_catalog.array_agg(t.min_party_size) AS min_party, pg_catalog.array_agg(coalesce(t.max_party_size, 0)) AS max_party,
+                pg_catalog.array_agg(t.zone_id) AS zones, pg_catalog.array_agg(t.mobility OPERATOR(pg_catalog.=) 'movable') AS movable, pg_catalog.array_agg(t.active) AS active,
+                pg_catalog.array_agg(t.status OPERATOR(pg_catalog.=) 'out_of_service') AS oos, pg_catalog.array_agg(t.id ORDER BY t.table_number, t.id) AS by_number
            FROM table_inventory t
           WHERE t.restaurant_id = $1"
     };
 }
 macro_rules! edges_sql {
     () => {
-        "SELECT array_agg(e.table_a) AS a, array_agg(e.table_b) AS b FROM table_adjacencies e WHERE e.restaurant_id = $1"
+        "SELECT pg_catalog.array_agg(e.table_a) AS a, pg_catalog.array_agg(e.table_b) AS b FROM table_adjacencies e WHERE e.restaurant_id = $1"
     };
 }
 macro_rules! identity_sql {
@@ -77,14 +77,14 @@ macro_rules! identity_sql {
 /// and scan only what ends after the window starts, however much history the restaurant keeps.
 macro_rules! busy_sql {
     () => {
-        r#"SELECT array_agg(b.id) AS busy FROM (
+        r#"SELECT pg_catalog.array_agg(b.id) AS busy FROM (
           SELECT a.resource_id AS id FROM allocations a
            WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow
-             AND upper(a."window") > $3 AND lower(a."window") < $4 AND a.booking_id IS DISTINCT FROM $2
+             AND pg_catalog.upper(a."window") > $3 AND pg_catalog.lower(a."window") < $4 AND a.booking_id IS DISTINCT FROM $2
           UNION
           SELECT w.table_id FROM table_hold_windows w
            WHERE w.restaurant_id = $1 AND w.end_at > $3 AND w.start_at < $4
-             AND w.status = 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
+             AND w.status OPERATOR(pg_catalog.=) 'active' AND w.expires_at > now() AND w.booking_id IS DISTINCT FROM $2
           UNION
           SELECT x.table_id FROM booking_table_assignments x
            WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4 AND x.booking_id <> $2) b"#
@@ -98,13 +98,13 @@ macro_rules! busy_sql {
 macro_rules! live_sql {
     () => {
         r#"SELECT l.allocated, l.maintenance, l.seated, h.held FROM (
-          SELECT array_agg(a.resource_id) AS allocated, array_agg(coalesce(a.is_maintenance, false)) AS maintenance,
-                 array_agg(b.id IS NOT NULL) AS seated
+          SELECT pg_catalog.array_agg(a.resource_id) AS allocated, pg_catalog.array_agg(coalesce(a.is_maintenance, false)) AS maintenance,
+                 pg_catalog.array_agg(b.id IS NOT NULL) AS seated
             FROM allocations a
-            LEFT JOIN bookings b ON b.restaurant_id = a.restaurant_id AND b.id = a.booking_id AND b.status = 'checked_in'
-           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow AND a."window" @> $2) l, (
-          SELECT array_agg(w.table_id) AS held FROM table_hold_windows w
-           WHERE w.restaurant_id = $1 AND w.status = 'active' AND w.expires_at > now() AND w.hold_window @> $2) h"#
+            LEFT JOIN bookings b ON b.restaurant_id = a.restaurant_id AND b.id = a.booking_id AND b.status OPERATOR(pg_catalog.=) 'checked_in'
+           WHERE a.restaurant_id = $1 AND a.resource_type = 'table' AND NOT a.shadow AND a."window" OPERATOR(pg_catalog.@>) $2) l, (
+          SELECT pg_catalog.array_agg(w.table_id) AS held FROM table_hold_windows w
+           WHERE w.restaurant_id = $1 AND w.status OPERATOR(pg_catalog.=) 'active' AND w.expires_at > now() AND w.hold_window OPERATOR(pg_catalog.@>) $2) h"#
     };
 }
 

@@ -113,7 +113,7 @@ pub const LOCK_HOLD: Stmt = Stmt {
     name: "LOCK_HOLD",
     sql: r#"SELECT h.booking_id, h.start_at, h.end_at,
                  to_char(h.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-                 h.status = 'active', h.expires_at > $3,
+                 h.status OPERATOR(pg_catalog.=) 'active', h.expires_at > $3,
                  h.metadata->>'policyVersion', h.metadata#>>'{selection,snapshot,adjacency,hash}',
                  ARRAY(SELECT m.table_id FROM table_hold_members m
                         WHERE m.restaurant_id = $1 AND m.hold_id = h.id ORDER BY m.table_id)
@@ -143,7 +143,7 @@ pub const CONFIRMATION_RESULT: Stmt = Stmt {
 pub const HOLD_CONFIRMATION_PAYLOAD: Stmt = Stmt {
     name: "HOLD_CONFIRMATION_PAYLOAD",
     sql: r#"SELECT body, encode(sha256(convert_to(body::text, 'UTF8')), 'hex')
-            FROM (SELECT jsonb_build_object('bookingId', $1, 'tableIds', to_jsonb($3),
+            FROM (SELECT pg_catalog.jsonb_build_object('bookingId', $1, 'tableIds', pg_catalog.to_jsonb($3),
                                             'startAt', to_char($4 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                                             'endAt', to_char($5 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
                                             'actorId', $6, 'holdId', $2) AS body) p"#,

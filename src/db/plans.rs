@@ -61,12 +61,19 @@ thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache { schema: pg_sys::InvalidOid, plans: HashMap::new() });
 }
 
-/// The first schema of the active search path.
-fn current_schema() -> pg_sys::Oid {
-    let mut first = pg_sys::InvalidOid;
-    // SAFETY: writes at most one Oid into `first`.
-    unsafe { pg_sys::fetch_search_path_array(&mut first, 1) };
-    first
+/// The extension's schema: the first schema of the active search path other than `pg_catalog`.
+/// Every RPC pins `pg_catalog, @extschema@, pg_temp` (SPEC §10: built-ins first, so that nothing
+/// created in the extension's schema can outrank them); the temporary schema is never returned.
+pub fn extension_schema() -> pg_sys::Oid {
+    let mut path = [pg_sys::InvalidOid; 4];
+    // SAFETY: writes at most `path.len()` Oids into `path` and returns how many the path holds.
+    let n = unsafe { pg_sys::fetch_search_path_array(path.as_mut_ptr(), path.len() as i32) };
+    let catalog = pg_sys::Oid::from(pg_sys::PG_CATALOG_NAMESPACE);
+    path.iter()
+        .take(n.clamp(0, path.len() as i32) as usize)
+        .copied()
+        .find(|&s| s != catalog)
+        .unwrap_or(pg_sys::InvalidOid)
 }
 
 /// Runs a kept statement (as a read-write statement: each execution takes a fresh snapshot under
@@ -75,7 +82,7 @@ pub fn run<'conn>(client: &mut SpiClient<'conn>, stmt: &Stmt, args: &[DatumWithO
     // Inside a call Citus delegated here, the restaurant's local shards (see `shards`).
     let shards = super::shards::local(client);
     let key = (stmt.sql.as_ptr() as usize, shards.as_ref().map_or(0, |m| m.id));
-    let schema = current_schema();
+    let schema = extension_schema();
     let cached = CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.schema != schema {

@@ -31,12 +31,12 @@ macro_rules! movable_sql {
     () => {
         "SELECT b.id, b.status::text FROM bookings b
           WHERE b.restaurant_id = $1 AND b.id <> $2
-            AND b.status IN ('pending', 'pending_allocation', 'confirmed') AND NOT b.keep_tables
+            AND b.status OPERATOR(pg_catalog.=) ANY ('{pending,pending_allocation,confirmed}') AND NOT b.keep_tables
             AND b.id IN (SELECT x.booking_id FROM booking_table_assignments x
                           WHERE x.restaurant_id = $1 AND x.end_at > $3 AND x.start_at < $4)
             AND NOT EXISTS (SELECT 1 FROM table_hold_windows w
                              WHERE w.restaurant_id = $1 AND w.booking_id = b.id
-                               AND w.status = 'active' AND w.expires_at > $5)
+                               AND w.status OPERATOR(pg_catalog.=) 'active' AND w.expires_at > $5)
           ORDER BY b.id"
     };
 }
@@ -58,7 +58,7 @@ const LOCK_MOVABLE: Stmt = Stmt {
 /// What each of the given bookings holds: party, assignment window, tables.
 const SEATED: Stmt = Stmt {
     name: "SEATED",
-    sql: "SELECT x.booking_id, b.party_size, min(x.start_at), max(x.end_at), array_agg(x.table_id ORDER BY x.table_id)
+    sql: "SELECT x.booking_id, b.party_size, min(x.start_at), max(x.end_at), pg_catalog.array_agg(x.table_id ORDER BY x.table_id)
             FROM booking_table_assignments x
             JOIN bookings b ON b.restaurant_id = x.restaurant_id AND b.id = x.booking_id
            WHERE x.restaurant_id = $1 AND x.booking_id = ANY($2)
@@ -73,9 +73,9 @@ const SEATED: Stmt = Stmt {
 const INSERT_MOVED_EVENT: Stmt = Stmt {
     name: "INSERT_MOVED_EVENT",
     sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
-          VALUES ($1, $2, 'capacity.assignment.moved', $2::text || ':' || array_to_string($4, ','),
-                  jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'fromTableIds', to_jsonb($3),
-                                     'toTableIds', to_jsonb($4), 'startAt', $5, 'endAt', $6,
+          VALUES ($1, $2, 'capacity.assignment.moved', $2::text || ':' || pg_catalog.array_to_string($4, ','),
+                  pg_catalog.jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'fromTableIds', pg_catalog.to_jsonb($3),
+                                     'toTableIds', pg_catalog.to_jsonb($4), 'startAt', $5, 'endAt', $6,
                                      'forBookingId', $7, 'movedBy', $8, 'source', 'auto_assign_tables'))
           ON CONFLICT (restaurant_id, event_type, coalesce(dedupe_key, ''), coalesce(idempotency_key, ''))
              WHERE status IN ('pending', 'processing') DO NOTHING",

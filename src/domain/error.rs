@@ -126,6 +126,26 @@ pub enum SeatingError {
     InvalidWindow {
         booking_id: Uuid,
     },
+    /// sync_confirmed_assignment_windows: `p_merge_group_id` is not a merge group of the booking.
+    MergeGroupNotOwned {
+        merge_group_id: Uuid,
+        booking_id: Uuid,
+    },
+    /// SPEC §10: a window longer than `pg_seating.max_window`.
+    WindowTooLong {
+        booking_id: Uuid,
+        minutes: i64,
+        max_minutes: i64,
+    },
+    /// SPEC §10: a window that does not touch the booking's local date (± 1 day).
+    WindowOffDate {
+        booking_id: Uuid,
+    },
+    /// SPEC §10: a hold whose time-to-live runs past the end of its own window.
+    HoldOutlivesWindow {
+        booking_id: Uuid,
+        seconds: i64,
+    },
     TableOtherRestaurant {
         table_id: Uuid,
     },
@@ -312,6 +332,29 @@ impl SeatingError {
                 row(DataException, format!("Booking {booking_id} missing start/end window"))
             }
             InvalidWindow { booking_id } => row(DataException, format!("Booking {booking_id} has invalid time window")),
+            MergeGroupNotOwned { merge_group_id, booking_id } => row(
+                ForeignKeyViolation,
+                format!("Merge group {merge_group_id} is not a merge group of booking {booking_id}"),
+            )
+            .hint("Pass the merge_group_id of one of the booking's own assignments, or NULL."),
+            WindowTooLong { booking_id, minutes, max_minutes } => row(
+                InvalidParameterValue,
+                format!(
+                    "Booking {booking_id} window of {minutes} minutes is longer than pg_seating.max_window \
+                     ({max_minutes} minutes)"
+                ),
+            )
+            .hint("A table is assigned for one sitting; a superuser may raise pg_seating.max_window."),
+            WindowOffDate { booking_id } => row(
+                InvalidParameterValue,
+                format!("Booking {booking_id} window does not touch its booking date (± 1 day)"),
+            )
+            .hint("Pass a window on the booking's own date, or move the booking to that date first."),
+            HoldOutlivesWindow { booking_id, seconds } => row(
+                InvalidParameterValue,
+                format!("Hold for booking {booking_id} would expire after its window ends (ttl {seconds} seconds)"),
+            )
+            .hint("Pass a shorter p_ttl_seconds; a window that has ended cannot be held."),
             TableOtherRestaurant { table_id } => {
                 row(ForeignKeyViolation, format!("Table {table_id} belongs to a different restaurant"))
             }
@@ -528,6 +571,30 @@ mod tests {
                 "assign_tables_atomic_v2 requires both start and end when providing custom window",
             ),
             case(MissingWindow { booking_id: b }, "22000", format!("Booking {b} missing start/end window")),
+            case(
+                WindowTooLong { booking_id: b, minutes: 1500, max_minutes: 1440 },
+                "22023",
+                format!("Booking {b} window of 1500 minutes is longer than pg_seating.max_window (1440 minutes)"),
+            )
+            .hint("pg_seating.max_window"),
+            case(
+                MergeGroupNotOwned { merge_group_id: t, booking_id: b },
+                "23503",
+                format!("Merge group {t} is not a merge group of booking {b}"),
+            )
+            .hint("merge_group_id"),
+            case(
+                WindowOffDate { booking_id: b },
+                "22023",
+                format!("Booking {b} window does not touch its booking date (± 1 day)"),
+            )
+            .hint("booking's own date"),
+            case(
+                HoldOutlivesWindow { booking_id: b, seconds: 180 },
+                "22023",
+                format!("Hold for booking {b} would expire after its window ends (ttl 180 seconds)"),
+            )
+            .hint("p_ttl_seconds"),
             case(InvalidWindow { booking_id: b }, "22000", format!("Booking {b} has invalid time window")),
             case(TableOtherRestaurant { table_id: t }, "23503", format!("Table {t} belongs to a different restaurant")),
             case(TableInactive { table_id: t }, "23514", format!("Table {t} is inactive")),

@@ -3,7 +3,7 @@
 use pgrx::{GucContext, GucFlags, GucRegistry, GucSetting};
 
 use crate::allocator::score::Weights;
-use crate::allocator::search::Policy;
+use crate::allocator::search::{Interrupt, Policy};
 
 pub static MAX_TABLES: GucSetting<i32> = GucSetting::<i32>::new(5);
 pub static MAX_OVERAGE: GucSetting<i32> = GucSetting::<i32>::new(4);
@@ -118,7 +118,13 @@ pub fn make_room_moves() -> usize {
     MAKE_ROOM_MOVES.get().clamp(0, 3) as usize
 }
 
-/// The allocator policy from the current settings.
+/// The allocator's interrupt check in the server (SPEC §10): a pending cancel, statement_timeout
+/// or terminate is raised here (57014, or FATAL for a terminate) and unwinds out of the search.
+fn check_for_interrupts() {
+    pgrx::check_for_interrupts!();
+}
+
+/// The allocator policy from the current settings, checking for interrupts while it searches.
 pub fn policy() -> Policy {
     Policy {
         max_tables: MAX_TABLES.get().clamp(1, 6) as usize,
@@ -132,5 +138,6 @@ pub fn policy() -> Policy {
             adjacency: WEIGHT_ADJACENCY.get(),
             scarcity: WEIGHT_SCARCITY.get(),
         },
+        interrupt: Interrupt(check_for_interrupts),
     }
 }

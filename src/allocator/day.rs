@@ -15,13 +15,17 @@
 //! around a random booking (overlapping it in time on tables it could use) are unseated, then it
 //! and they are seated again in a random order, then every booking left out; a step is kept unless
 //! the plan got worse. Each seated booking finally takes its best-ranked free set. Deterministic: the random draws are seeded from the bookings' ids.
+//!
+//! Bookings with the same party and the same busy tables over their windows have the same sets:
+//! those are quoted once. Every loop counts its steps and checks the policy's interrupt hook
+//! (`search::Ticker`).
 
 use std::collections::HashMap;
 
 use uuid::Uuid;
 
 use super::rng::Rng;
-use super::search::{quote, Busy, Policy, Table};
+use super::search::{quote, Busy, Policy, Table, Ticker};
 use crate::domain::window::Window;
 
 /// A booking to seat.
@@ -51,6 +55,7 @@ const ROUNDS: usize = 12;
 const KICK: usize = 6;
 
 /// One usable table set of a booking: table indices, seats, and its rank (0 = best).
+#[derive(Clone)]
 struct Candidate {
     tables: Vec<usize>,
     seats: i32,
@@ -63,6 +68,7 @@ struct State<'a> {
     candidates: &'a [Vec<Candidate>],
     chosen: Vec<Option<usize>>,
     at_table: Vec<Vec<usize>>,
+    ticker: Ticker,
 }
 
 /// (seated, covers, -wasted seats): larger is better.
@@ -111,6 +117,7 @@ impl State<'_> {
     /// Seats `b` (unseated), moving at most `depth` seated bookings one after another; on failure
     /// everything is as before. `chain` holds the bookings already being moved.
     fn insert(&mut self, b: usize, depth: usize, chain: &mut Vec<usize>) -> bool {
+        self.ticker.tick();
         if let Some(c) = self.free_candidate(b) {
             self.place(b, c);
             return true;
@@ -172,15 +179,35 @@ pub fn plan_day(
     bookings: &[DayBooking],
     policy: &Policy,
 ) -> Vec<Seating> {
+    let ticker = Ticker::new(policy.interrupt);
     let index: HashMap<Uuid, usize> = tables.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    // A quote depends on the window only through the tables busy over it: bookings with the same
+    // party and the same busy tables share one.
+    let mut busy_at: HashMap<Uuid, Vec<Window>> = HashMap::new();
+    for b in busy {
+        busy_at.entry(b.table).or_default().push(b.window);
+    }
+    let mut quoted: HashMap<(i32, Vec<usize>), Vec<Candidate>> = HashMap::new();
     let candidates: Vec<Vec<Candidate>> = bookings
         .iter()
         .map(|b| {
-            quote(tables, edges, busy, b.party, b.window, policy, CANDIDATES)
-                .plans
-                .into_iter()
-                .map(|p| Candidate { tables: p.tables.iter().map(|t| index[t]).collect(), seats: p.total_capacity })
-                .collect()
+            ticker.tick();
+            let blocked: Vec<usize> = (0..tables.len())
+                .filter(|&i| busy_at.get(&tables[i].id).is_some_and(|ws| ws.iter().any(|w| w.overlaps(&b.window))))
+                .collect();
+            quoted
+                .entry((b.party, blocked))
+                .or_insert_with(|| {
+                    quote(tables, edges, busy, b.party, b.window, policy, CANDIDATES)
+                        .plans
+                        .into_iter()
+                        .map(|p| Candidate {
+                            tables: p.tables.iter().map(|t| index[t]).collect(),
+                            seats: p.total_capacity,
+                        })
+                        .collect()
+                })
+                .clone()
         })
         .collect();
     let mut state = State {
@@ -188,6 +215,7 @@ pub fn plan_day(
         candidates: &candidates,
         chosen: vec![None; bookings.len()],
         at_table: vec![Vec::new(); tables.len()],
+        ticker,
     };
 
     // Orders to build first plans from: largest party first (most guests), smallest first (most
@@ -216,6 +244,7 @@ pub fn plan_day(
             state.remove(b);
         }
         for &b in first {
+            state.ticker.tick();
             if let Some(c) = state.free_candidate(b) {
                 state.place(b, c);
             }
@@ -232,6 +261,7 @@ pub fn plan_day(
                 let Some(previous) = state.remove(x) else { continue };
                 let mut gained = Vec::new();
                 for &b in smallest.iter() {
+                    state.ticker.tick();
                     if b != x && state.chosen[b].is_none() {
                         if let Some(c) = state.free_candidate(b) {
                             state.place(b, c);
@@ -263,6 +293,7 @@ pub fn plan_day(
                 break;
             }
             for _ in 0..KICK {
+                state.ticker.tick();
                 let b = seated[rng.below(seated.len() as u64) as usize];
                 let Some(previous) = state.remove(b) else { continue };
                 let n = candidates[b].len();
@@ -286,6 +317,7 @@ pub fn plan_day(
         if current.0 == bookings.len() {
             break;
         }
+        state.ticker.tick();
         let pivot = rng.below(bookings.len() as u64) as usize;
         let mut near: Vec<usize> = Vec::new();
         for c in candidates[pivot].iter().take(8) {
@@ -333,6 +365,7 @@ pub fn plan_day(
         state.restore(&chosen);
     }
     for &b in &largest {
+        state.ticker.tick();
         if let Some(previous) = state.remove(b) {
             let c = state.free_candidate(b).unwrap_or(previous);
             state.place(b, c);

@@ -11,6 +11,8 @@ pub mod search;
 #[cfg(test)]
 mod baseline;
 #[cfg(test)]
+mod bounded_tests;
+#[cfg(test)]
 mod oracle_tests;
 #[cfg(test)]
 mod quality_tests;

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::rng::Rng;
 use super::score::{Breakdown, Weights};
-use super::search::{quote, Busy, Plan, Policy, Table};
+use super::search::{quote, Busy, Interrupt, Plan, Policy, Table};
 use crate::domain::window::Window;
 
 const W: Window = Window { start: 100, end: 200 };
@@ -68,6 +68,7 @@ fn instance(rng: &mut Rng) -> Instance {
             max_overage: rng.below(6) as i32,
             require_adjacency: rng.chance(70),
             weights,
+            interrupt: Interrupt::NONE,
         },
     }
 }

@@ -62,6 +62,8 @@ pub fn make_room(
     let candidates = quote(tables, edges, fixed, party, window, policy, CANDIDATE_PLANS);
     let mut best: Option<RoomPlan> = None;
     for plan in candidates.plans {
+        // Each candidate re-seats bookings by searches of their own (each checks too).
+        policy.interrupt.check();
         let displaced: Vec<&Seated> = movable
             .iter()
             .filter(|m| m.window.overlaps(&window) && m.tables.iter().any(|t| plan.tables.contains(t)))
@@ -111,6 +113,7 @@ fn reseat(
 mod tests {
     use super::*;
     use crate::allocator::score::Weights;
+    use crate::allocator::search::Interrupt;
 
     const H: i64 = 3_600_000_000;
 
@@ -130,7 +133,13 @@ mod tests {
     }
 
     fn policy() -> Policy {
-        Policy { max_tables: 3, max_overage: 4, require_adjacency: true, weights: Weights::default() }
+        Policy {
+            max_tables: 3,
+            max_overage: 4,
+            require_adjacency: true,
+            weights: Weights::default(),
+            interrupt: Interrupt::NONE,
+        }
     }
 
     fn w(from: i64, to: i64) -> Window {

@@ -80,5 +80,40 @@ SELECT results_eq($$SELECT table_id FROM auto_assign_tables(pg_temp.b(1))$$, ARR
                   'a second run replays: the same table, nothing moves');
 SELECT is((SELECT count(*)::int FROM booking_state_history WHERE restaurant_id = 'a1000000-0000-0000-0000-000000000001' AND reason LIKE 'moved%'), 1, '... one move in all');
 
+-- Across zones (SPEC §7): inside (I1 and I2, four seats, movable, adjacent) and terrace (E1, four
+-- seats); A (party 4) sits at I1; B (party 8) needs I1+I2. The quoted move takes A to the terrace,
+-- and auto_assign_tables carries it out: A's whole set moves and its zone lock follows.
+SET LOCAL pg_seating.make_room_moves = 1;
+INSERT INTO restaurants (id, name, slug, timezone) VALUES ('ab000000-0000-0000-0000-000000000001', 'zones', 'zones', 'UTC');
+INSERT INTO zones (id, restaurant_id, name) VALUES
+  ('ab200000-0000-0000-0000-000000000001', 'ab000000-0000-0000-0000-000000000001', 'inside'),
+  ('ab200000-0000-0000-0000-000000000002', 'ab000000-0000-0000-0000-000000000001', 'terrace');
+INSERT INTO table_inventory (id, restaurant_id, table_number, capacity, zone_id, mobility) VALUES
+  ('ab300000-0000-0000-0000-000000000001', 'ab000000-0000-0000-0000-000000000001', 'I1', 4, 'ab200000-0000-0000-0000-000000000001', 'movable'),
+  ('ab300000-0000-0000-0000-000000000002', 'ab000000-0000-0000-0000-000000000001', 'I2', 4, 'ab200000-0000-0000-0000-000000000001', 'movable'),
+  ('ab300000-0000-0000-0000-000000000003', 'ab000000-0000-0000-0000-000000000001', 'E1', 4, 'ab200000-0000-0000-0000-000000000002', 'movable');
+INSERT INTO table_adjacencies (restaurant_id, table_a, table_b) VALUES
+  ('ab000000-0000-0000-0000-000000000001', 'ab300000-0000-0000-0000-000000000001', 'ab300000-0000-0000-0000-000000000002');
+INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status) VALUES
+  ('ab400000-0000-0000-0000-00000000000a', 'ab000000-0000-0000-0000-000000000001', '2027-11-30', '19:00', '21:00', '2027-11-30 19:00Z', '2027-11-30 21:00Z', 4, 'confirmed'),
+  ('ab400000-0000-0000-0000-00000000000b', 'ab000000-0000-0000-0000-000000000001', '2027-11-30', '19:00', '21:00', '2027-11-30 19:00Z', '2027-11-30 21:00Z', 8, 'pending');
+SELECT lives_ok($$SELECT assign_tables_atomic_v2('ab400000-0000-0000-0000-00000000000a', ARRAY['ab300000-0000-0000-0000-000000000001'::uuid])$$,
+                'A at I1, locked to the inside');
+SELECT is((SELECT reasons->'moves' FROM quote_tables('ab400000-0000-0000-0000-00000000000b', p_limit => 1)),
+          jsonb_build_array(jsonb_build_object('bookingId', 'ab400000-0000-0000-0000-00000000000a'::uuid,
+                                               'fromTableIds', jsonb_build_array('ab300000-0000-0000-0000-000000000001'::uuid),
+                                               'toTableIds', jsonb_build_array('ab300000-0000-0000-0000-000000000003'::uuid))),
+          'across zones: the quote moves A to the terrace');
+SELECT results_eq($$SELECT table_id FROM auto_assign_tables('ab400000-0000-0000-0000-00000000000b') ORDER BY table_id$$,
+                  ARRAY['ab300000-0000-0000-0000-000000000001'::uuid, 'ab300000-0000-0000-0000-000000000002'::uuid],
+                  '... and auto_assign_tables carries it out: B at I1+I2 (0.7.0: 23514 different zone)');
+SELECT results_eq($$SELECT table_id FROM booking_table_assignments WHERE booking_id = 'ab400000-0000-0000-0000-00000000000a'$$,
+                  ARRAY['ab300000-0000-0000-0000-000000000003'::uuid], 'A at E1, its whole set moved');
+SELECT is((SELECT assigned_zone_id FROM bookings WHERE id = 'ab400000-0000-0000-0000-00000000000a'),
+          'ab200000-0000-0000-0000-000000000002'::uuid, 'A''s zone lock followed it to the terrace');
+SELECT is((SELECT status::text FROM bookings WHERE id = 'ab400000-0000-0000-0000-00000000000a'), 'confirmed', 'A stays confirmed');
+SELECT is((SELECT count(*)::int FROM find_assignment_anomalies('ab000000-0000-0000-0000-000000000001')), 0,
+          'no anomaly afterwards');
+
 SELECT * FROM finish();
 ROLLBACK;

@@ -189,8 +189,13 @@ fn lock_tables_and_check(
     }
     let zone = tableset::validate_tables(&facts)?;
 
-    // 5. Zone lock, against the tables the booking holds now.
-    tableset::check_zone_lock(req.booking_id, zone, &current_zones, assigned_zone)?;
+    // 5. Zone lock, against the tables the booking holds now. A replacing call (auto-assign, a
+    // booking moved to make room, SPEC §7) moves the booking's whole set: its old tables are
+    // released before the new ones are written and the zone lock follows the new set, so neither
+    // the old tables' zone nor the old lock refuses it.
+    if !req.replace {
+        tableset::check_zone_lock(req.booking_id, zone, &current_zones, assigned_zone)?;
+    }
 
     // 6. Adjacency: the set must be connected.
     if need_edges {

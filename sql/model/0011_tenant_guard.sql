@@ -8,7 +8,9 @@
 --
 -- The guard runs first (its name sorts before every other trigger of the table) and only for a
 -- role that row-level security applies to (WHEN row_security_active: the owner, service_role and
--- every BYPASSRLS role never reach it, so the RPCs and the app server pay nothing). It runs with
+-- every BYPASSRLS role never reach it, so the RPCs and the app server pay nothing). The table is
+-- named as text, looked up when the trigger fires: a regclass constant would name the
+-- distributed table in the triggers Citus creates on its shards before that table exists there. It runs with
 -- the caller's rights, so it sees exactly the parent rows the app's policies let the caller see,
 -- and answers a reference to a row it cannot see with one error whether or not that row exists:
 -- 42501, naming the column, never the id, the row's restaurant, window or status.
@@ -50,37 +52,37 @@ COMMENT ON FUNCTION @extschema@.pg_seating_tenant_guard() IS 'Refuses (42501) a 
 
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF booking_id, table_id ON @extschema@.booking_table_assignments
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_table_assignments'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_table_assignments'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('booking_id', 'bookings', 'table_id', 'table_inventory');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF booking_id, zone_id ON @extschema@.table_holds
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.table_holds'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.table_holds'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('booking_id', 'bookings', 'zone_id', 'zones');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF hold_id, table_id ON @extschema@.table_hold_members
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.table_hold_members'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.table_hold_members'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('hold_id', 'table_holds', 'table_id', 'table_inventory');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF booking_id, resource_id ON @extschema@.allocations
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.allocations'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.allocations'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('booking_id', 'bookings', 'resource_id', 'table_inventory');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF table_a, table_b ON @extschema@.table_adjacencies
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.table_adjacencies'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.table_adjacencies'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('table_a', 'table_inventory', 'table_b', 'table_inventory');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF booking_id ON @extschema@.booking_state_history
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_state_history'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_state_history'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('booking_id', 'bookings');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF booking_id ON @extschema@.capacity_outbox
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.capacity_outbox'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.capacity_outbox'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('booking_id', 'bookings');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF booking_id ON @extschema@.booking_assignment_idempotency
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_assignment_idempotency'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_assignment_idempotency'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('booking_id', 'bookings');
 CREATE TRIGGER _pg_seating_tenant_guard
     BEFORE INSERT OR UPDATE OF booking_id ON @extschema@.booking_confirmation_results
-    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_confirmation_results'::pg_catalog.regclass))
+    FOR EACH ROW WHEN (pg_catalog.row_security_active('@extschema@.booking_confirmation_results'::pg_catalog.text))
     EXECUTE FUNCTION @extschema@.pg_seating_tenant_guard('booking_id', 'bookings');

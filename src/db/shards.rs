@@ -79,8 +79,9 @@ pub fn local(client: &mut SpiClient<'_>) -> Option<Rc<ShardMap>> {
     map
 }
 
-/// Every model table of the extension's schema that Citus manages, with the shard that holds the
-/// restaurant; None unless every one of those shards is on this node.
+/// Every model table of the extension's schema ($2: the search path's first schema after
+/// pg_catalog, SPEC §10) that Citus manages, with the shard that holds the restaurant; None unless
+/// every one of those shards is on this node.
 const SHARDS_OF_RESTAURANT: &str = "
     SELECT c.relname::text, s.shard::regclass::text, s.shard::oid
       FROM pg_catalog.pg_dist_partition p
@@ -89,11 +90,11 @@ const SHARDS_OF_RESTAURANT: &str = "
            SELECT pg_catalog.to_regclass(pg_catalog.shard_name(p.logicalrelid,
                       CASE WHEN p.partmethod = 'n' THEN pg_catalog.get_shard_id_for_distribution_column(p.logicalrelid)
                            ELSE pg_catalog.get_shard_id_for_distribution_column(p.logicalrelid, $1) END)) AS shard) s
-     WHERE c.relnamespace = pg_catalog.current_schema()::pg_catalog.regnamespace";
+     WHERE c.relnamespace = $2";
 
 fn build(client: &mut SpiClient<'_>, restaurant: Uuid) -> Option<Rc<ShardMap>> {
     let rows = client
-        .select(SHARDS_OF_RESTAURANT, None, &[super::to_pg(restaurant).into()])
+        .select(SHARDS_OF_RESTAURANT, None, &[super::to_pg(restaurant).into(), super::plans::extension_schema().into()])
         .unwrap_or_else(|e| pgrx::error!("pg_seating: reading the restaurant's shards failed: {e}"));
     let mut names = Vec::new();
     let mut probe = pg_sys::InvalidOid;

@@ -1,6 +1,6 @@
 # pg_seating: the two commands that matter are `make demo` and `make test` (see README.md).
 # PG=15 (default) or PG=17 selects the PostgreSQL major for demo, test, install and package.
-.PHONY: demo test test-citus package test-package bench-citus bench-quality test-lint test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
+.PHONY: demo test test-citus package test-package bench-citus bench-quality bench-online test-lint test-pure test-pgrx test-sql torture bench bench-scale bootstrap install clean
 
 demo:
 	scripts/demo
@@ -43,6 +43,12 @@ bench-citus:
 DAYS ?= 20
 bench-quality:
 	benches/quality/run $(DAYS)
+
+# Booking-time seating beside the exact optimum, bookings seated one by one as they arrive:
+# make bench-online [DAYS=20] [MOVES="0 1 2 3"]
+MOVES ?= 0 1 2 3
+bench-online:
+	benches/online/run $(DAYS) "$(MOVES)"
 
 # Cost as a restaurant's history grows: make bench-scale [SIZES="S M"] [ITERATIONS=200]
 SIZES ?= S M

@@ -381,3 +381,108 @@ pub fn plan_day(
         })
         .collect()
 }
+
+/// One move of an ejection chain: the booking and the tables it moves to.
+pub type ChainMove = (Uuid, Vec<Uuid>);
+
+/// Booking-time seating by an ejection chain (SPEC §7): `new` is seated among `seated` (bookings
+/// that may move, each on the tables it holds) and what may not move (`fixed`), moving at most
+/// `max_moves` of them one after another: `new` takes a set that collides with exactly one seated
+/// booking, which takes a set colliding with exactly one other, and so on, until one finds a free
+/// set. The fewest moves are tried first. Returns `new`'s tables and the moves as (booking,
+/// tables), in an order in which each move's tables are free when it is applied (no move takes a
+/// table that a booking moved later, or `new`, still holds).
+pub fn chain_insert(
+    tables: &[Table],
+    edges: &[(Uuid, Uuid)],
+    fixed: &[Busy],
+    seated: &[(DayBooking, Vec<Uuid>)],
+    new: &DayBooking,
+    policy: &Policy,
+    max_moves: usize,
+) -> Option<(Vec<Uuid>, Vec<ChainMove>)> {
+    let ticker = Ticker::new(policy.interrupt);
+    let index: HashMap<Uuid, usize> = tables.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+    let mut bookings: Vec<DayBooking> = seated.iter().map(|(b, _)| b.clone()).collect();
+    bookings.push(new.clone());
+    // Sets are quoted against what may not move over each booking's window (one quote per party
+    // and window: a sitting's bookings share them).
+    let mut quoted: HashMap<(i32, i64, i64), Vec<Candidate>> = HashMap::new();
+    let mut candidates: Vec<Vec<Candidate>> = Vec::with_capacity(bookings.len());
+    let mut initial: Vec<Option<usize>> = Vec::with_capacity(bookings.len());
+    for (i, b) in bookings.iter().enumerate() {
+        ticker.tick();
+        let mut list = quoted
+            .entry((b.party, b.window.start, b.window.end))
+            .or_insert_with(|| {
+                quote(tables, edges, fixed, b.party, b.window, policy, CANDIDATES)
+                    .plans
+                    .into_iter()
+                    .map(|p| Candidate { tables: p.tables.iter().map(|t| index[t]).collect(), seats: p.total_capacity })
+                    .collect()
+            })
+            .clone();
+        // A seated booking's own tables are always one of its candidates (staying put).
+        let here = seated.get(i).map(|(_, held)| {
+            let mut at: Vec<usize> = held.iter().filter_map(|t| index.get(t).copied()).collect();
+            at.sort_unstable();
+            at
+        });
+        let start = here.and_then(|at| {
+            if at.is_empty() {
+                return None;
+            }
+            let found = list.iter().position(|c| {
+                let mut s = c.tables.clone();
+                s.sort_unstable();
+                s == at
+            });
+            Some(found.unwrap_or_else(|| {
+                let seats = at.iter().map(|&t| tables[t].capacity).sum();
+                list.push(Candidate { tables: at, seats });
+                list.len() - 1
+            }))
+        });
+        candidates.push(list);
+        initial.push(start);
+    }
+    let mut state = State {
+        bookings: &bookings,
+        candidates: &candidates,
+        chosen: vec![None; bookings.len()],
+        at_table: vec![Vec::new(); tables.len()],
+        ticker,
+    };
+    for (b, c) in initial.iter().enumerate() {
+        if let Some(c) = c {
+            state.place(b, *c);
+        }
+    }
+    let me = bookings.len() - 1;
+    let mut chain = Vec::new();
+    let seated_ok = (1..=max_moves).any(|depth| state.insert(me, depth, &mut chain));
+    if !seated_ok {
+        return None;
+    }
+    let ids = |b: usize, c: usize| -> Vec<Uuid> { candidates[b][c].tables.iter().map(|&t| tables[t].id).collect() };
+    let mine = ids(me, state.chosen[me]?);
+    // The moves, ordered so that each one's new tables are free when it is applied.
+    let mut pending: Vec<usize> = (0..me).filter(|&b| state.chosen[b] != initial[b]).collect();
+    let mut holds: Vec<Option<usize>> = initial.clone();
+    let mut moves = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let next = pending.iter().position(|&m| {
+            let Some(to) = state.chosen[m] else { return false };
+            pending.iter().all(|&o| {
+                o == m
+                    || !state.overlaps(m, o)
+                    || holds[o]
+                        .is_none_or(|h| candidates[o][h].tables.iter().all(|t| !candidates[m][to].tables.contains(t)))
+            })
+        })?;
+        let m = pending.remove(next);
+        holds[m] = state.chosen[m];
+        moves.push((bookings[m].id, ids(m, state.chosen[m]?)));
+    }
+    Some((mine, moves))
+}

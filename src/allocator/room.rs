@@ -14,6 +14,7 @@
 
 use uuid::Uuid;
 
+use super::day::{chain_insert, DayBooking};
 use super::search::{quote, Busy, Plan, Policy, Table};
 use crate::domain::window::Window;
 
@@ -80,7 +81,75 @@ pub fn make_room(
             }
         }
     }
+    if best.is_none() && max_moves > 0 {
+        best = chain(tables, edges, fixed, movable, party, window, policy, max_moves);
+    }
     best
+}
+
+/// When no candidate plan's displaced bookings can all be re-seated directly: an ejection chain
+/// (`day::chain_insert`), each step moving one booking onto tables that displace at most one other.
+#[allow(clippy::too_many_arguments)]
+fn chain(
+    tables: &[Table],
+    edges: &[(Uuid, Uuid)],
+    fixed: &[Busy],
+    movable: &[Seated],
+    party: i32,
+    window: Window,
+    policy: &Policy,
+    max_moves: usize,
+) -> Option<RoomPlan> {
+    let me = DayBooking { id: Uuid::nil(), party, window };
+    let seated: Vec<(DayBooking, Vec<Uuid>)> = movable
+        .iter()
+        .map(|m| (DayBooking { id: m.booking, party: m.party, window: m.window }, m.tables.clone()))
+        .collect();
+    let (mine, moved) = chain_insert(tables, edges, fixed, &seated, &me, policy, max_moves)?;
+    // Where everyone ends up, to rank each set among what is left for it.
+    let at = |booking: Uuid| -> Vec<Uuid> {
+        moved.iter().find(|(b, _)| *b == booking).map_or_else(
+            || movable.iter().find(|m| m.booking == booking).map(|m| m.tables.clone()).unwrap_or_default(),
+            |(_, t)| t.clone(),
+        )
+    };
+    let busy_except = |skip: Option<Uuid>| -> Vec<Busy> {
+        let mut busy: Vec<Busy> = fixed.to_vec();
+        if skip.is_some() {
+            busy.extend(mine.iter().map(|&table| Busy { table, window }));
+        }
+        for m in movable.iter().filter(|m| Some(m.booking) != skip) {
+            busy.extend(at(m.booking).into_iter().map(|table| Busy { table, window: m.window }));
+        }
+        busy
+    };
+    let plan = plan_of(tables, edges, &busy_except(None), party, window, policy, &mine)?;
+    let mut moves = Vec::with_capacity(moved.len());
+    for (booking, to) in &moved {
+        let m = movable.iter().find(|m| m.booking == *booking)?;
+        let to = plan_of(tables, edges, &busy_except(Some(*booking)), m.party, m.window, policy, to)?;
+        moves.push(Move { booking: *booking, window: m.window, from: m.tables.clone(), to });
+    }
+    Some(RoomPlan { plan, moves })
+}
+
+/// The plan for exactly `set` among a party's plans against `busy`.
+fn plan_of(
+    tables: &[Table],
+    edges: &[(Uuid, Uuid)],
+    busy: &[Busy],
+    party: i32,
+    window: Window,
+    policy: &Policy,
+    set: &[Uuid],
+) -> Option<Plan> {
+    let mut want = set.to_vec();
+    want.sort_unstable();
+    quote(tables, edges, busy, party, window, policy, 2 * CANDIDATE_PLANS).plans.into_iter().find(|p| {
+        let mut got = p.tables.clone();
+        got.sort_unstable();
+        got == want
+    })
 }
 
 /// Re-seats the displaced bookings one after the other, or None when one finds no plan.
@@ -171,6 +240,25 @@ mod tests {
         assert_eq!(r.moves[0].booking, Uuid::from_u128(100));
         assert_eq!(r.moves[0].from, ids(&[1]));
         assert_eq!(r.moves[0].to.tables, ids(&[2]));
+    }
+
+    /// A chain: the party of 6 needs the 6-top, whose party of 4 can only go to the 4-top, whose
+    /// couple can go to the free 2-top. Re-seating the four directly fails (the couple is still at
+    /// the 4-top); the ejection chain moves both, the couple first.
+    #[test]
+    fn an_ejection_chain_moves_two_bookings_in_turn() {
+        let tables = [table(1, 2, 9), table(2, 4, 9), table(3, 6, 9)];
+        let movable = [seated(100, 2, w(18, 20), &[2]), seated(101, 4, w(18, 20), &[3])];
+        assert!(make_room(&tables, &[], &[], &movable, 6, w(18, 20), &policy(), 1).is_none(), "one move is not enough");
+        let r = make_room(&tables, &[], &[], &movable, 6, w(18, 20), &policy(), 2).expect("room by a chain");
+        assert_eq!(r.plan.tables, ids(&[3]));
+        let moves: Vec<(Uuid, Vec<Uuid>, Vec<Uuid>)> =
+            r.moves.iter().map(|m| (m.booking, m.from.clone(), m.to.tables.clone())).collect();
+        assert_eq!(
+            moves,
+            vec![(Uuid::from_u128(100), ids(&[2]), ids(&[1])), (Uuid::from_u128(101), ids(&[3]), ids(&[2]))],
+            "the couple moves first, so the four's new table is free when it moves"
+        );
     }
 
     /// Nowhere to move the couple (the 2-top is fixed-busy): no room.

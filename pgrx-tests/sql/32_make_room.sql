@@ -1,4 +1,4 @@
--- Making room (pg_seating.make_room_moves, off by default): when no plan fits, auto_assign_tables
+-- Making room (pg_seating.make_room_moves, 2 by default): when no plan fits, auto_assign_tables
 -- moves the fewest other bookings of that time that may move, through the assignment core, each
 -- move in the moved booking's history and in the outbox; quote_tables shows the plan with its moves.
 BEGIN;
@@ -11,7 +11,8 @@ UPDATE bookings SET party_size = 6 WHERE id = pg_temp.b(1);
 SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(3))$$, 'B2 at T3');
 SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(3), pg_temp.ts(2))$$, 'B3 at T2');
 
-SELECT is(current_setting('pg_seating.make_room_moves'), '0', 'making room is off by default');
+SELECT is(current_setting('pg_seating.make_room_moves'), '2', 'making room moves up to two bookings by default');
+SET LOCAL pg_seating.make_room_moves = 0;
 SELECT is((SELECT count(*)::int FROM quote_tables(pg_temp.b(1))), 0, 'off: no plan to quote');
 SELECT alike(pg_temp.err($$SELECT auto_assign_tables(pg_temp.b(1))$$), 'P0001 | No table plan fits booking %',
              'off: auto-assign finds no plan');

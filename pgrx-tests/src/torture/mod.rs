@@ -210,8 +210,9 @@ impl Rng {
     }
 }
 
-/// The hot restaurant: six tables (2, 2, 4, 4, 6, 6 seats) in one zone, in a chain of
-/// adjacencies, a dinner service with a capacity rule, and a pool of live bookings on one evening.
+/// The hot restaurant: six tables (2, 2, 4, 4, 6, 6 seats), the first four in the dining room and
+/// the two six-tops on the terrace, each zone a chain of adjacencies (making room moves bookings
+/// across zones), a dinner service with a capacity rule, and a pool of live bookings on one evening.
 pub struct Hot {
     pub restaurant: String,
     pub tables: Vec<String>,
@@ -244,18 +245,27 @@ pub fn setup(c: &mut Client) -> Hot {
         .expect("restaurant");
     let restaurant: String = row.get(0);
     let zone: String = row.get(1);
+    let terrace: String = c
+        .query_one(
+            "INSERT INTO zones (restaurant_id, name) VALUES ($1::text::uuid, 'Terrace') RETURNING id::text",
+            &[&restaurant],
+        )
+        .expect("terrace")
+        .get(0);
     let mut tables = Vec::new();
     for (n, cap) in [2, 2, 4, 4, 6, 6].into_iter().enumerate() {
+        let z = if n < 4 { &zone } else { &terrace };
         let r = c
             .query_one(
                 "INSERT INTO table_inventory (restaurant_id, table_number, capacity, zone_id)
                  VALUES ($1::text::uuid, $2, $3, $4::text::uuid) RETURNING id::text",
-                &[&restaurant, &format!("H{}", n + 1), &cap, &zone],
+                &[&restaurant, &format!("H{}", n + 1), &cap, z],
             )
             .expect("table");
         tables.push(r.get::<_, String>(0));
     }
-    for pair in tables.windows(2) {
+    // Adjacent within each zone only (H4 and H5 are in different zones).
+    for pair in tables.windows(2).enumerate().filter(|(i, _)| *i != 3).map(|(_, p)| p) {
         c.execute(
             "INSERT INTO table_adjacencies (restaurant_id, table_a, table_b)
              VALUES ($1::text::uuid, $2::text::uuid, $3::text::uuid)",

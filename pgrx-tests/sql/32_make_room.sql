@@ -80,6 +80,16 @@ SELECT is((SELECT count(*)::int FROM booking_assignment_reconciliation WHERE res
 SELECT results_eq($$SELECT table_id FROM auto_assign_tables(pg_temp.b(1))$$, ARRAY[pg_temp.t(3)],
                   'a second run replays: the same table, nothing moves');
 SELECT is((SELECT count(*)::int FROM booking_state_history WHERE restaurant_id = 'a1000000-0000-0000-0000-000000000001' AND reason LIKE 'moved%'), 1, '... one move in all');
+-- The same move again later (B1 released, B2 back at T3, B1 seated again): a second history row and a
+-- second outbox event, though B2 goes to the same table (one event per moved booking and call).
+SELECT lives_ok($$SELECT unassign_tables_atomic(pg_temp.b(1))$$, 'B1 released');
+SELECT lives_ok($$SELECT unassign_tables_atomic(pg_temp.b(2))$$, 'B2 released');
+SELECT lives_ok($$SELECT assign_tables_atomic_v2(pg_temp.b(2), pg_temp.ts(3))$$, 'B2 back at T3');
+SELECT results_eq($$SELECT table_id FROM auto_assign_tables(pg_temp.b(1))$$, ARRAY[pg_temp.t(3)], 'B1 makes room again');
+SELECT is((SELECT count(*)::int FROM capacity_outbox WHERE booking_id = pg_temp.b(2) AND event_type = 'capacity.assignment.moved'),
+          2, 'B2 moved twice to T1: two outbox events');
+SELECT is((SELECT count(*)::int FROM booking_state_history WHERE booking_id = pg_temp.b(2) AND reason LIKE 'moved%'), 2,
+          '... and two history rows');
 
 -- Across zones (SPEC §7): inside (I1 and I2, four seats, movable, adjacent) and terrace (E1, four
 -- seats); A (party 4) sits at I1; B (party 8) needs I1+I2. The quoted move takes A to the terrace,

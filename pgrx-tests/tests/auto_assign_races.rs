@@ -158,7 +158,7 @@ fn live_status_follows_what_other_connections_commit() {
     assert_eq!(live(&mut c), "A1=available,A3=out_of_service,T1=available,T2=reserved", "a committed one is");
 }
 
-/// Making room against a concurrent assignment of the table the moved booking goes to, started
+/// Making room across zones against a concurrent assignment of the table the moved booking goes to, started
 /// together (R a little later in half the rounds, so both orders happen), twenty times: in even
 /// rounds R auto-assigns (it must end up seated whoever comes first), in odd rounds R asks for that
 /// very table with assign_tables_atomic_v2 (it gets it, or the conflict error when the move took
@@ -170,12 +170,25 @@ fn making_room_races_a_concurrent_assignment() {
     for round in 0..20 {
         let mut c = connect();
         let w = ("2027-12-04 18:00Z", "2027-12-04 20:00Z");
-        // P (party 6) needs T1, where Q sits; Q can move to T2 or T3; R wants a 2-top too.
+        // P (party 6) needs T1, where Q sits; Q can move to T2 or T3, on the terrace (another zone:
+        // the move takes Q's zone lock with it); R wants a 2-top too.
         let f = fixture(&mut c, 3, &[w, w, w]);
         let (p, q, r) = (f.bookings[0].clone(), f.bookings[1].clone(), f.bookings[2].clone());
         for (t, cap) in f.tables.iter().zip([6, 2, 2]) {
             c.execute("UPDATE table_inventory SET capacity = $2 WHERE id = $1::text::uuid", &[t, &cap]).unwrap();
         }
+        let terrace: String = c
+            .query_one(
+                "INSERT INTO zones (restaurant_id, name) VALUES ($1::text::uuid, 'Terrace') RETURNING id::text",
+                &[&f.restaurant],
+            )
+            .unwrap()
+            .get(0);
+        c.execute(
+            "UPDATE table_inventory SET zone_id = $2::text::uuid WHERE id IN ($1::text::uuid, $3::text::uuid)",
+            &[&f.tables[1], &terrace, &f.tables[2]],
+        )
+        .unwrap();
         c.execute("UPDATE bookings SET party_size = 6 WHERE id = $1::text::uuid", &[&p]).unwrap();
         c.query("SELECT * FROM assign_tables_atomic_v2($1::text::uuid, ARRAY[$2::text::uuid])", &[&q, &f.tables[0]])
             .unwrap();
@@ -232,6 +245,9 @@ fn making_room_races_a_concurrent_assignment() {
             .unwrap()
             .get(0);
         assert_eq!(seated, if b.is_ok() { 3 } else { 2 }, "round {round}: P and Q hold tables, R when it got one");
+        let q_zone: Option<String> =
+            c.query_one("SELECT assigned_zone_id::text FROM bookings WHERE id = $1::text::uuid", &[&q]).unwrap().get(0);
+        assert_eq!(q_zone.as_deref(), Some(terrace.as_str()), "round {round}: Q's zone lock moved with it");
         assert_eq!(invariant_violations(&mut c, &f.restaurant), Vec::<String>::new(), "round {round}");
     }
     eprintln!("(explicit, R seated) -> rounds: {outcomes:?}");

@@ -67,13 +67,17 @@ const SEATED: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::UuidArray],
 };
 
-/// A move, for the app to notify from (deduplicated while pending).
+/// A move, for the app to notify from: one event per moved booking and call (the dedupe key names
+/// the booking room was made for and the call's statement start, so a booking moved again later in
+/// the day, even back and forth between the same tables, gets an event each time).
 /// $1 restaurant, $2 booking, $3 from, $4 to, $5 start, $6 end, $7 the booking room was made for,
 /// $8 moved by.
 const INSERT_MOVED_EVENT: Stmt = Stmt {
     name: "INSERT_MOVED_EVENT",
     sql: "INSERT INTO capacity_outbox (restaurant_id, booking_id, event_type, dedupe_key, payload)
-          VALUES ($1, $2, 'capacity.assignment.moved', $2::text || ':' || pg_catalog.array_to_string($4, ','),
+          VALUES ($1, $2, 'capacity.assignment.moved',
+                  $2::text || ':' || $7::text || ':' || ((extract(epoch FROM pg_catalog.statement_timestamp()) * 1000000)::bigint)::text || ':'
+                      || pg_catalog.array_to_string($4, ','),
                   pg_catalog.jsonb_build_object('bookingId', $2, 'restaurantId', $1, 'fromTableIds', pg_catalog.to_jsonb($3),
                                      'toTableIds', pg_catalog.to_jsonb($4), 'startAt', $5, 'endAt', $6,
                                      'forBookingId', $7, 'movedBy', $8, 'source', 'auto_assign_tables'))

@@ -126,5 +126,17 @@ SELECT is((SELECT status::text FROM bookings WHERE id = 'ab400000-0000-0000-0000
 SELECT is((SELECT count(*)::int FROM find_assignment_anomalies('ab000000-0000-0000-0000-000000000001')), 0,
           'no anomaly afterwards');
 
+-- A booking whose window has begun never moves (SPEC §7): C (party 4) sat down at I1 half an hour
+-- ago; D (party 8) would need I1+I2: no plan, though moving C to the terrace table would make room.
+INSERT INTO bookings (id, restaurant_id, booking_date, start_time, end_time, start_at, end_at, party_size, status)
+SELECT v.id, 'ab000000-0000-0000-0000-000000000001', (now() AT TIME ZONE 'UTC')::date, '00:00', '02:00',
+       now() - interval '30 minutes', now() + interval '90 minutes', v.party, 'confirmed'
+  FROM (VALUES ('ab400000-0000-0000-0000-00000000000c'::uuid, 4), ('ab400000-0000-0000-0000-00000000000d'::uuid, 8)) v(id, party);
+SELECT lives_ok($$SELECT assign_tables_atomic_v2('ab400000-0000-0000-0000-00000000000c', ARRAY['ab300000-0000-0000-0000-000000000001'::uuid])$$,
+                'C at I1, started');
+SELECT alike(pg_temp.err($$SELECT auto_assign_tables('ab400000-0000-0000-0000-00000000000d')$$), 'P0001 | No table plan fits booking %',
+             'a started booking is not moved to make room');
+SELECT is((SELECT count(*)::int FROM quote_tables('ab400000-0000-0000-0000-00000000000d')), 0, '... nor quoted as a move');
+
 SELECT * FROM finish();
 ROLLBACK;

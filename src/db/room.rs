@@ -37,11 +37,15 @@ macro_rules! movable_sql {
             AND NOT EXISTS (SELECT 1 FROM table_hold_windows w
                              WHERE w.restaurant_id = $1 AND w.booking_id = b.id
                                AND w.status OPERATOR(pg_catalog.=) 'active' AND w.expires_at > $5)
+            AND NOT EXISTS (SELECT 1 FROM booking_table_assignments y
+                             WHERE y.restaurant_id = $1 AND y.booking_id = b.id AND y.start_at <= $5)
           ORDER BY b.id"
     };
 }
 
-/// The bookings that may move ($2 the booking making room, $3/$4 its window, $5 now), read only.
+/// The bookings that may move ($2 the booking making room, $3/$4 its window, $5 now): pending,
+/// pending_allocation or confirmed, not keep_tables, no live hold, and not started (SPEC §7: a
+/// window that has begun stays where it is). Read only.
 const MOVABLE: Stmt = Stmt {
     name: "MOVABLE",
     sql: movable_sql!(),

@@ -167,8 +167,83 @@ fn direct_assignments_get_their_allocations_or_23p01_23505() {
     healthy(&f);
 }
 
+/// The app's prune (APP-CONTRACT §2): read the booking's table allocations, delete those whose table
+/// is outside `keep` in one statement, and ignore the result. Returns the DELETE's SQLSTATE.
+fn app_prune(c: &mut Client, booking: &str, keep: &[&str]) -> String {
+    let rows = c
+        .query(
+            &format!("SELECT id::text, resource_id::text FROM allocations WHERE booking_id = '{booking}' AND resource_type = 'table'"),
+            &[],
+        )
+        .unwrap();
+    let prune: Vec<String> =
+        rows.iter().filter(|r| !keep.contains(&r.get::<_, String>(1).as_str())).map(|r| r.get(0)).collect();
+    if prune.is_empty() {
+        return "ok".into();
+    }
+    code_of(c, &format!("DELETE FROM allocations WHERE id IN ('{}')", prune.join("', '")))
+}
+
+fn tables_of(c: &mut Client, booking: &str) -> Vec<String> {
+    c.query(
+        &format!(
+            "SELECT table_id::text FROM booking_table_assignments WHERE booking_id = '{booking}' ORDER BY table_id"
+        ),
+        &[],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// The staff "add table" action: assign_tables_atomic_v2 with only the new table, then the app's
+/// prune of every other table allocation of the booking. The booking keeps both tables (SPEC §6:
+/// the allocation backing the first one refuses the delete, 23503, which the app ignores), both
+/// stay protected, and a second booking cannot take the first table.
 #[test]
-fn pruning_allocations_after_a_confirm_frees_the_tables() {
+fn add_table_keeps_the_first_table() {
+    let f = setup(3, 2);
+    let mut c = server();
+    let (b1, b2) = (&f.bookings[0], &f.bookings[1]);
+    let v2 = |t: &str, b: &str| {
+        format!(
+            "SELECT * FROM assign_tables_atomic_v2(p_booking_id => '{b}', p_table_ids => ARRAY['{t}']::uuid[],
+                    p_idempotency_key => NULL, p_require_adjacency => false, p_assigned_by => NULL,
+                    p_start_at => NULL, p_end_at => NULL)"
+        )
+    };
+    assert_eq!(code_of(&mut c, &v2(&f.tables[0], b1)), "ok", "the booking's first table");
+    assert_eq!(code_of(&mut c, &v2(&f.tables[1], b1)), "ok", "add table: only the new table is passed");
+    assert_eq!(app_prune(&mut c, b1, &[&f.tables[1]]), "23503", "the prune of the first table is refused");
+    let mut both = vec![f.tables[0].clone(), f.tables[1].clone()];
+    both.sort();
+    assert_eq!(tables_of(&mut c, b1), both, "the booking keeps both tables");
+    let err = c
+        .batch_execute(&format!(
+            "DELETE FROM allocations WHERE booking_id = '{b1}' AND resource_type = 'table' AND resource_id = '{}'",
+            f.tables[0]
+        ))
+        .expect_err("protected");
+    let db = err.as_db_error().unwrap();
+    assert!(
+        db.message().starts_with("Allocation ")
+            && db.message().contains(&format!("backs table {} of booking {b1}", f.tables[0])),
+        "{}",
+        db.message()
+    );
+    assert_eq!(
+        db.hint(),
+        Some("Release the table with unassign_tables_atomic (or delete its booking_table_assignments row)")
+    );
+    assert_eq!(code_of(&mut c, &v2(&f.tables[0], b2)), "P0001", "the first table is still taken");
+    healthy(&f);
+}
+
+/// After a confirm the app prunes too; the tables the booking held stay. Deleting the assignment
+/// row releases the table as unassign does; shadow rows and maintenance blocks are deleted freely.
+#[test]
+fn deleting_the_assignment_row_releases_the_table() {
     let f = setup(3, 2);
     let mut c = server();
     let (b1, b2) = (&f.bookings[0], &f.bookings[1]);
@@ -179,26 +254,47 @@ fn pruning_allocations_after_a_confirm_frees_the_tables() {
         f.tables[0], f.tables[1]
     ))
     .unwrap();
-    // The app's prune: read the booking's table allocations, delete those outside the new set.
-    let rows = c
-        .query(
-            &format!("SELECT id::text, resource_id::text FROM allocations WHERE booking_id = '{b1}' AND resource_type = 'table'"),
-            &[],
-        )
-        .unwrap();
-    let prune: Vec<String> = rows.iter().filter(|r| r.get::<_, String>(1) == f.tables[1]).map(|r| r.get(0)).collect();
-    c.batch_execute(&format!("DELETE FROM allocations WHERE id IN ('{}')", prune.join("', '"))).unwrap();
-    let kept: Vec<String> = c
-        .query(&format!("SELECT table_id::text FROM booking_table_assignments WHERE booking_id = '{b1}'"), &[])
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    assert_eq!(kept, vec![f.tables[0].clone()], "the pruned table left the booking");
+    assert_eq!(app_prune(&mut c, b1, &[&f.tables[0]]), "23503", "the prune after a confirm is refused too");
+    assert_eq!(tables_of(&mut c, b1).len(), 2);
+    // The staff releases one table by deleting its assignment row: the allocation, the ledger row
+    // and the merge group go with it; the other table stays.
+    c.batch_execute(&format!(
+        "DELETE FROM booking_table_assignments WHERE booking_id = '{b1}' AND table_id = '{}'",
+        f.tables[1]
+    ))
+    .unwrap();
+    assert_eq!(tables_of(&mut c, b1), vec![f.tables[0].clone()], "the other table stays");
     assert_eq!(
         code_of(&mut c, &format!("SELECT assign_tables_atomic_v2('{b2}', ARRAY['{}']::uuid[])", f.tables[1])),
         "ok",
-        "the pruned table is free afterwards"
+        "the released table is free afterwards"
+    );
+    let ledger: i64 =
+        one(&mut c, &format!("SELECT count(*) FROM booking_assignment_idempotency WHERE booking_id = '{b1}'")).get(0);
+    assert_eq!(ledger, 0, "the ledger row that recorded the released table is gone");
+    // The last table of a confirmed booking: released, and the booking waits for a table again.
+    c.batch_execute(&format!("UPDATE bookings SET status = 'confirmed' WHERE id = '{b1}'")).unwrap();
+    c.batch_execute(&format!("DELETE FROM booking_table_assignments WHERE booking_id = '{b1}'")).unwrap();
+    let (status, zone): (String, Option<String>) = {
+        let r = one(&mut c, &format!("SELECT status::text, assigned_zone_id::text FROM bookings WHERE id = '{b1}'"));
+        (r.get(0), r.get(1))
+    };
+    assert_eq!((status.as_str(), zone), ("pending_allocation", None), "confirmed -> pending_allocation, no zone lock");
+    // A shadow row and a maintenance block are deleted as before.
+    c.batch_execute(&format!("SELECT count(*) FROM backfill_allocations_shadow('{}')", f.restaurant)).unwrap();
+    c.batch_execute(&format!(
+        "INSERT INTO allocations (restaurant_id, resource_type, resource_id, \"window\", shadow, is_maintenance)
+         VALUES ('{}', 'table', '{}', tstzrange('2027-03-11 09:00+00', '2027-03-11 12:00+00'), false, true)",
+        f.restaurant, f.tables[2]
+    ))
+    .unwrap();
+    assert_eq!(
+        code_of(
+            &mut c,
+            &format!("DELETE FROM allocations WHERE restaurant_id = '{}' AND (shadow OR is_maintenance)", f.restaurant)
+        ),
+        "ok",
+        "shadow rows and maintenance blocks are deleted freely"
     );
     healthy(&f);
 }

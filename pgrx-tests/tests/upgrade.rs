@@ -59,16 +59,34 @@ fn objects(c: &mut postgres::Client) -> Vec<String> {
     .collect()
 }
 
-/// The upgrade scripts, oldest first.
-const SCRIPTS: &[(&str, &str, &str)] = &[
-    ("0.1.0", "0.2.0", include_str!("../../sql/pg_seating--0.1.0--0.2.0.sql")),
-    ("0.2.0", "0.3.0", include_str!("../../sql/pg_seating--0.2.0--0.3.0.sql")),
-    ("0.3.0", "0.4.0", include_str!("../../sql/pg_seating--0.3.0--0.4.0.sql")),
-    ("0.4.0", "0.5.0", include_str!("../../sql/pg_seating--0.4.0--0.5.0.sql")),
-    ("0.5.0", "0.6.0", include_str!("../../sql/pg_seating--0.5.0--0.6.0.sql")),
-    ("0.6.0", "0.7.0", include_str!("../../sql/pg_seating--0.6.0--0.7.0.sql")),
-    ("0.7.0", "0.8.0", include_str!("../../sql/pg_seating--0.7.0--0.8.0.sql")),
-];
+/// A line of sql/versions: a version, the commit it was released from (None while in
+/// development), the last model step its library applies, how its upgrade script is made.
+struct Version {
+    version: &'static str,
+    released: Option<&'static str>,
+    steps: i32,
+    upgrade: &'static str,
+}
+
+/// sql/versions, oldest first: the one list of versions (scripts/upgrade-scripts and
+/// scripts/release read it too).
+fn versions() -> Vec<Version> {
+    include_str!("../../sql/versions")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(f.len(), 4, "sql/versions: {l}");
+            Version {
+                version: f[0],
+                released: (f[1] != "-").then_some(f[1]),
+                steps: f[2].parse().expect("steps"),
+                upgrade: f[3],
+            }
+        })
+        .collect()
+}
 
 /// The version a fresh install gets: the extension crate's version.
 fn current_version() -> String {
@@ -79,97 +97,81 @@ fn current_version() -> String {
         .expect("version in Cargo.toml")
 }
 
-#[test]
-fn update_from_0_1_0() {
-    update_from("0.1.0");
+/// A file of the repository.
+fn repo_file(path: &str) -> String {
+    let full = format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
 }
 
+/// Every released version, updated to the current one, ends as a fresh install does.
 #[test]
-fn update_from_0_2_0() {
-    update_from("0.2.0");
+fn update_from_every_released_version() {
+    for v in versions().iter().filter(|v| v.released.is_some()) {
+        eprintln!("-- update from {}", v.version);
+        update_from(v.version);
+    }
 }
 
+/// The upgrade scripts the server under test has are build products made as sql/versions says
+/// (scripts/upgrade-scripts): the step in sql/upgrade/, and for "step+install" the version's
+/// install script after it, the archived one once released and the installed one for the
+/// version in development. No upgrade script is committed.
 #[test]
-fn update_from_0_3_0() {
-    update_from("0.3.0");
-}
-
-#[test]
-fn update_from_0_4_0() {
-    update_from("0.4.0");
-}
-
-#[test]
-fn update_from_0_5_0() {
-    update_from("0.5.0");
-}
-
-#[test]
-fn update_from_0_6_0() {
-    update_from("0.6.0");
-}
-
-#[test]
-fn update_from_0_7_0() {
-    update_from("0.7.0");
-}
-
-/// The 0.7.0 -> 0.8.0 script is the replace step followed by the current install script
-/// (scripts/upgrade-script writes it): it must start with the replace step as committed. The
-/// released scripts end with the archived install scripts of their versions.
-#[test]
-fn the_update_scripts_are_made_of_their_steps_and_install_scripts() {
-    let head = include_str!("../../sql/upgrade/0.7.0--0.8.0-replace.sql");
-    let script = SCRIPTS.last().unwrap().2;
-    assert!(script.starts_with(head), "run scripts/upgrade-script");
-    assert!(script.contains("CREATE FUNCTION @extschema@.pg_seating_distribute()"), "run scripts/upgrade-script");
-    let released = format!(
-        "{}{}",
-        include_str!("../../sql/upgrade/0.3.0--0.4.0-detach.sql"),
-        include_str!("../../sql/archive/pg_seating--0.4.0.sql")
-    );
-    assert_eq!(SCRIPTS[2].2, released, "the released 0.3.0 -> 0.4.0 script is never rewritten");
-    let released = format!(
-        "{}{}",
-        include_str!("../../sql/upgrade/0.4.0--0.5.0-replace.sql"),
-        include_str!("../../sql/archive/pg_seating--0.5.0.sql")
-    );
-    assert_eq!(SCRIPTS[3].2, released, "the released 0.4.0 -> 0.5.0 script is never rewritten");
-    let released = format!(
-        "{}{}",
-        include_str!("../../sql/upgrade/0.5.0--0.6.0-replace.sql"),
-        include_str!("../../sql/archive/pg_seating--0.6.0.sql")
-    );
-    assert_eq!(SCRIPTS[4].2, released, "the released 0.5.0 -> 0.6.0 script is never rewritten");
-    let released = format!(
-        "{}{}",
-        include_str!("../../sql/upgrade/0.6.0--0.7.0-replace.sql"),
-        include_str!("../../sql/archive/pg_seating--0.7.0.sql")
-    );
-    assert_eq!(SCRIPTS[5].2, released, "the released 0.6.0 -> 0.7.0 script is never rewritten");
+fn the_installed_upgrade_scripts_are_made_of_their_steps_and_install_scripts() {
+    let mut c = connect();
+    let sharedir: String = c.query_one("SELECT setting FROM pg_config WHERE name = 'SHAREDIR'", &[]).unwrap().get(0);
+    let installed = |name: &str| {
+        let path = format!("{sharedir}/extension/{name}");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e} (scripts/upgrade-scripts writes it)"))
+    };
+    let all = versions();
+    for w in all.windows(2) {
+        let (from, to) = (&w[0], &w[1]);
+        let step = repo_file(&format!("sql/upgrade/{}--{}.sql", from.version, to.version));
+        let expected = match to.upgrade {
+            "step" => step,
+            "step+install" => {
+                let install = match to.released {
+                    Some(_) => repo_file(&format!("sql/archive/pg_seating--{}.sql", to.version)),
+                    None => installed(&format!("pg_seating--{}.sql", to.version)),
+                };
+                format!("{step}{install}")
+            }
+            other => panic!("sql/versions: unknown upgrade kind {other}"),
+        };
+        let name = format!("pg_seating--{}--{}.sql", from.version, to.version);
+        assert!(installed(&name) == expected, "{name} is not its step followed by its install script");
+        let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../sql").join(&name);
+        assert!(!committed.exists(), "{} is a build product: remove it", committed.display());
+    }
 }
 
 #[test]
 fn every_previous_version_has_an_upgrade_path_to_the_current_one() {
-    let current = current_version();
-    assert_eq!(SCRIPTS.last().unwrap().1, current, "the last upgrade script must lead to the current version");
-    for w in SCRIPTS.windows(2) {
-        assert_eq!(w[0].1, w[1].0, "the scripts form one chain");
-    }
-    for (from, _, _) in SCRIPTS {
-        let archived = format!("{}/../sql/archive/pg_seating--{from}.sql", env!("CARGO_MANIFEST_DIR"));
+    let all = versions();
+    let last = all.last().unwrap();
+    assert_eq!(last.version, current_version(), "sql/versions must end at Cargo.toml's version");
+    assert!(last.released.is_none(), "the current version is in development");
+    assert!(all[..all.len() - 1].iter().all(|v| v.released.is_some()), "only the last version is unreleased");
+    assert_eq!(all[0].upgrade, "-");
+    for v in &all[..all.len() - 1] {
+        let archived = format!("{}/../sql/archive/pg_seating--{}.sql", env!("CARGO_MANIFEST_DIR"), v.version);
         assert!(std::path::Path::new(&archived).exists(), "{archived} is archived");
     }
+    let latest: i32 = connect().query_one("SELECT max(step) FROM pg_seating_model_steps()", &[]).unwrap().get(0);
+    assert_eq!(last.steps, latest, "sql/versions' last line names the library's last model step");
 }
 
-/// The model steps each released version applied (its library embedded them).
-const RELEASED_STEPS: &[(&str, i32)] = &[("0.4.0", 4), ("0.5.0", 6), ("0.6.0", 9), ("0.7.0", 10)];
+/// The last model step released version `from` applied (its library embedded them).
+fn released_steps(from: &str) -> i32 {
+    versions().iter().find(|v| v.version == from && v.released.is_some()).map(|v| v.steps).expect("a released version")
+}
 
 /// What `pg_seating_install()` of version `from` did: the model steps that version shipped, each
 /// recorded, then the privileges. (The library loaded here is the current one, whose installer
 /// would apply every current step.)
 fn model_as_of(from: &str) -> String {
-    let last = RELEASED_STEPS.iter().find(|(v, _)| *v == from).map(|(_, s)| *s).expect("steps of a released version");
+    let last = released_steps(from);
     format!(
         "DO $$
          DECLARE r record;
@@ -200,7 +202,7 @@ fn update_from(from: &str) {
     c.batch_execute(&format!("CREATE EXTENSION pg_seating VERSION '{from}' CASCADE")).unwrap();
     // From 0.4.0 the model is the database's own: installed by pg_seating_install(), not by the
     // extension.
-    let owns_model = from >= "0.4.0";
+    let owns_model = released_steps(from) > 0;
     if owns_model {
         c.batch_execute(&model_as_of(from)).unwrap();
     }
@@ -234,7 +236,7 @@ fn update_from(from: &str) {
         .map(|r| r.get(0))
         .collect();
     if owns_model {
-        let shipped = RELEASED_STEPS.iter().find(|(v, _)| *v == from).map(|(_, s)| *s).expect("released steps");
+        let shipped = released_steps(from);
         let latest: i32 = c.query_one("SELECT max(step) FROM pg_seating_model_steps()", &[]).unwrap().get(0);
         let applied = did.iter().any(|a| a.starts_with("apply"));
         assert_eq!(applied, shipped < latest, "the model steps newer than {from}'s are applied, no other: {did:#?}");

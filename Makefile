@@ -12,7 +12,9 @@ test:
 test-citus:
 	scripts/test-citus
 
-# One layer at a time (same runner).
+# One layer at a time (same runner); ONLY=<name> runs one test of that layer (CONTRIBUTING.md):
+#   make test-pure ONLY=domain::window, make test-pgrx ONLY=pg_exclusion_rejects_overlap,
+#   make test-sql ONLY=10_assign (a pgTAP file) or ONLY=assign_races (a multi-connection test file)
 test-lint:
 	LAYERS=lint scripts/test
 test-pure:

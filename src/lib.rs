@@ -1,6 +1,6 @@
 //! pg_seating: restaurant table allocation inside PostgreSQL.
 //!
-//! Layout (README "Layout"): `domain` holds pure rules (no SPI), `allocator` the pure search,
+//! Layout (CONTRIBUTING.md "Layout"): `domain` holds pure rules (no SPI), `allocator` the pure search,
 //! `db` the SPI layer (reads, locks, writes), `api` is the SQL boundary,
 //! the extension's SQL lives in `sql/*.sql` (loaded by the extension script below) and the data
 //! model, which `pg_seating_install()` applies, in `sql/model/`.

@@ -9,7 +9,7 @@ pub static MAX_TABLES: GucSetting<i32> = GucSetting::<i32>::new(5);
 pub static MAX_OVERAGE: GucSetting<i32> = GucSetting::<i32>::new(4);
 pub static REQUIRE_ADJACENCY: GucSetting<bool> = GucSetting::<bool>::new(true);
 /// Other bookings auto_assign_tables may move to make room (0: making room is off). Default 2:
-/// `make bench-online` measured it best of 0-3 for bookings seated one at a time (README).
+/// `make bench-online` measured it best of 0-3 for bookings seated one at a time (docs/allocator.md).
 pub static MAKE_ROOM_MOVES: GucSetting<i32> = GucSetting::<i32>::new(2);
 /// The longest window an assignment or hold may have, in minutes (SPEC §10).
 pub static MAX_WINDOW: GucSetting<i32> =

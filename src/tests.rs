@@ -101,6 +101,48 @@ mod tests {
         assert_eq!(version, Some(crate::api::model::latest()));
     }
 
+    /// Every statement the SPI layer keeps prepares against a fresh model, under the RPCs' search
+    /// path: a misspelt column or a type mismatch in a rarely used statement fails here, naming it,
+    /// rather than when some suite first reaches that path. Each is prepared in its own
+    /// subtransaction (a PL/pgSQL exception block), so every failure is listed.
+    #[pg_test]
+    fn every_kept_statement_prepares_against_a_fresh_model() {
+        install_model();
+        Spi::run(
+            "CREATE FUNCTION pg_temp.try_prepare(p_sql text) RETURNS text LANGUAGE plpgsql AS $f$
+             BEGIN
+                 EXECUTE p_sql;
+                 DEALLOCATE pg_seating_kept;
+                 RETURN NULL;
+             EXCEPTION WHEN OTHERS THEN
+                 RETURN SQLSTATE || ' ' || SQLERRM;
+             END $f$",
+        )
+        .unwrap();
+        let schema = Spi::get_one::<String>(
+            "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_seating'",
+        )
+        .unwrap()
+        .unwrap();
+        Spi::run(&format!("SET LOCAL search_path = pg_catalog, {schema}, pg_temp")).unwrap();
+        let mut failures = Vec::new();
+        let mut prepared = 0;
+        for stmt in crate::db::kept_statements() {
+            let types: Vec<&str> = stmt.args.iter().map(|t| t.sql_name()).collect();
+            let sql = if types.is_empty() {
+                format!("PREPARE pg_seating_kept AS {}", stmt.sql)
+            } else {
+                format!("PREPARE pg_seating_kept({}) AS {}", types.join(", "), stmt.sql)
+            };
+            match Spi::get_one_with_args::<String>("SELECT pg_temp.try_prepare($1)", &[sql.as_str().into()]).unwrap() {
+                None => prepared += 1,
+                Some(error) => failures.push(format!("{}: {error}", stmt.name)),
+            }
+        }
+        assert!(failures.is_empty(), "statements that do not prepare: {failures:#?}");
+        assert!(prepared > 60, "{prepared} statements");
+    }
+
     /// Every Rust RPC runs its statements with these planner settings (plain index scans, which
     /// mark dead rows' index entries); JIT never compiles one of them (a sequential-scan-only
     /// statement under enable_seqscan = off would cost 1e10 and be compiled on every call), and

@@ -136,14 +136,16 @@ pub(crate) fn auto_assign_tables(
             engine::booking_restaurant(client, booking_id).ok_or(SeatingError::BookingNotFound { booking_id })?;
         allocate::auto_assign(
             client,
-            restaurant_id,
-            booking_id,
-            key,
-            p_as_hold.unwrap_or(false),
-            p_assigned_by.map(from_pg),
-            &policy,
-            allocate::Tables::WaitForBest,
-            settings::make_room_moves(),
+            allocate::AutoAssignRequest {
+                restaurant_id,
+                booking_id,
+                idempotency_key: key,
+                as_hold: p_as_hold.unwrap_or(false),
+                assigned_by: p_assigned_by.map(from_pg),
+                policy: &policy,
+                lock_wait: allocate::LockWait::WaitForBest,
+                make_room_moves: settings::make_room_moves(),
+            },
         )
     });
     TableIterator::new(rows.into_iter().map(|a| {
@@ -161,7 +163,8 @@ const DAY: &str = "auto_assign_day";
 
 /// Auto-assigns every unassigned booking of a restaurant's day (largest party first, then earliest
 /// start, then id) and reports each: `kept` (already seated), `assigned`, `unassigned` (no plan;
-/// `detail` says why), `capacity_exceeded`, or `skipped`. `day_plan_metrics` gives the totals.
+/// `detail` says why), `capacity_exceeded`, or `skipped` (`domain::day_plan::DayOutcome`).
+/// `day_plan_metrics` gives the totals.
 #[pg_extern(security_definer)]
 #[search_path(pg_catalog, @extschema@, pg_temp)]
 pub(crate) fn auto_assign_day(
@@ -183,6 +186,11 @@ pub(crate) fn auto_assign_day(
         Ok(allocate::auto_assign_day(client, restaurant, date, &policy))
     });
     TableIterator::new(rows.into_iter().map(|o| {
-        (to_pg(o.booking_id), o.table_ids.into_iter().map(to_pg).collect::<Vec<_>>(), o.outcome.to_string(), o.detail)
+        (
+            to_pg(o.booking_id),
+            o.table_ids.into_iter().map(to_pg).collect::<Vec<_>>(),
+            o.outcome.as_str().to_string(),
+            o.detail,
+        )
     }))
 }

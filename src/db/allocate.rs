@@ -15,6 +15,7 @@ use super::{to_pg, ts, uuid_array};
 use crate::allocator::day::{plan_day, DayBooking};
 use crate::allocator::room::RoomPlan;
 use crate::allocator::search::{quote, Busy, Policy, Quote};
+use crate::domain::day_plan::DayOutcome;
 use crate::domain::error::SeatingError;
 use crate::domain::window::{auto_assign_key, Window};
 
@@ -39,8 +40,8 @@ pub(crate) const TRY_LOCK_TABLES: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::UuidArray],
 };
 
-/// Locks the day's bookings that hold tables or may get some, in id order (every writer locks
-/// bookings before tables, so this never waits while holding a table).
+/// Locks the day's bookings that hold tables or may get some (not `Status::TERMINAL`), in id order
+/// (every writer locks bookings before tables, so this never waits while holding a table).
 const LOCK_DAY_BOOKINGS: Stmt = Stmt {
     name: "LOCK_DAY_BOOKINGS",
     sql: "SELECT b.id FROM bookings b
@@ -50,8 +51,9 @@ const LOCK_DAY_BOOKINGS: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Date],
 };
 
-/// The day's bookings in reporting order (largest party first, then earliest start, then id) with
-/// the tables each holds and what its window needs ($3: the restaurant's time zone).
+/// The day's bookings (not `Status::TERMINAL`) in reporting order (largest party first, then
+/// earliest start, then id) with the tables each holds and what its window needs ($3: the
+/// restaurant's time zone).
 const DAY_BOOKINGS: Stmt = Stmt {
     name: "DAY_BOOKINGS",
     sql: "SELECT b.id,
@@ -131,13 +133,36 @@ pub fn quote_booking(
     Ok((q, room))
 }
 
-/// Whether an auto-assign may wait for its best plan's tables.
+/// Lock-wait policy of an auto-assign: whether its first attempt may wait for the row locks of
+/// its best plan's tables, or every attempt only takes tables it can lock at once (SKIP LOCKED).
+/// It changes no choice of tables, only whether a lock may be waited for (a caller that already
+/// holds tables must never wait, or it could close a deadlock cycle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tables {
+pub enum LockWait {
     /// The first attempt waits for its tables (a single auto-assign, which holds no table yet).
     WaitForBest,
     /// No attempt waits: a plan is tried only when all its tables lock at once (SKIP LOCKED).
     NeverWait,
+}
+
+/// What `auto_assign` is asked to do: which booking, how to record it, and how to search and lock.
+pub struct AutoAssignRequest<'a> {
+    /// The booking's restaurant (the caller has looked it up).
+    pub restaurant_id: Uuid,
+    /// The booking to seat.
+    pub booking_id: Uuid,
+    /// The caller's idempotency key; `None` uses the booking's deterministic `auto_assign_key`.
+    pub idempotency_key: Option<String>,
+    /// Place the chosen plan as a hold instead of assigning it (no ledger replay, no making room).
+    pub as_hold: bool,
+    /// Who assigns (recorded with the assignment or hold).
+    pub assigned_by: Option<Uuid>,
+    /// The search's knobs.
+    pub policy: &'a Policy,
+    /// Whether the first attempt may wait for its tables' locks.
+    pub lock_wait: LockWait,
+    /// Other bookings that may be moved to make room when no plan fits (0: never).
+    pub make_room_moves: usize,
 }
 
 /// One auto-assigned table (with the hold id when placed as a hold).
@@ -160,19 +185,18 @@ fn is_conflict(e: &SeatingError) -> bool {
 /// with SKIP LOCKED, else it is skipped. A failed attempt keeps its row locks until the transaction
 /// ends, so waiting again would take locks out of id order and two auto-assigns could deadlock;
 /// never waiting after the first attempt rules that out, and nothing locks a table it will not try.
-/// With `Tables::NeverWait` (the day planner, which already holds other tables) no plan waits.
-#[allow(clippy::too_many_arguments)]
-pub fn auto_assign(
-    client: &mut SpiClient<'_>,
-    restaurant_id: Uuid,
-    booking_id: Uuid,
-    key: Option<String>,
-    as_hold: bool,
-    assigned_by: Option<Uuid>,
-    policy: &Policy,
-    tables: Tables,
-    make_room: usize,
-) -> Result<Vec<AutoRow>, SeatingError> {
+/// With `LockWait::NeverWait` (the day planner, which already holds other tables) no plan waits.
+pub fn auto_assign(client: &mut SpiClient<'_>, req: AutoAssignRequest<'_>) -> Result<Vec<AutoRow>, SeatingError> {
+    let AutoAssignRequest {
+        restaurant_id,
+        booking_id,
+        idempotency_key: key,
+        as_hold,
+        assigned_by,
+        policy,
+        lock_wait,
+        make_room_moves: make_room,
+    } = req;
     let base = request(restaurant_id, booking_id, Vec::new(), None, assigned_by);
     let facts = assign::booking_facts(client, &base, true)?;
     let r = to_pg(restaurant_id);
@@ -193,7 +217,7 @@ pub fn auto_assign(
         }
     }
 
-    let mut waited = tables == Tables::NeverWait;
+    let mut waited = lock_wait == LockWait::NeverWait;
     let mut last_quote = None;
     for _round in 0..3 {
         let inputs = load(client, restaurant_id, booking_id, facts.window);
@@ -294,11 +318,11 @@ pub(crate) fn busy_between(
     .collect()
 }
 
-/// One booking's outcome in a day plan.
-pub struct DayOutcome {
+/// One booking's row in a day plan's report.
+pub struct DayPlanRow {
     pub booking_id: Uuid,
     pub table_ids: Vec<Uuid>,
-    pub outcome: &'static str,
+    pub outcome: DayOutcome,
     pub detail: Option<String>,
 }
 
@@ -312,7 +336,7 @@ pub fn auto_assign_day(
     restaurant_id: Uuid,
     date: pgrx::datum::Date,
     policy: &Policy,
-) -> Vec<DayOutcome> {
+) -> Vec<DayPlanRow> {
     // Every booking of the day is locked first, in id order, and no table lock ever waits after
     // that: a transaction that holds tables never waits again, so it cannot close a cycle with the
     // single-booking writers (booking, then tables) or with another day plan.
@@ -352,24 +376,24 @@ pub fn auto_assign_day(
         .collect();
 
     // What is decided before planning: kept, invalid windows, capacity.
-    let mut outcomes: Vec<Option<DayOutcome>> = Vec::with_capacity(day.len());
+    let mut outcomes: Vec<Option<DayPlanRow>> = Vec::with_capacity(day.len());
     let mut planned: Vec<(usize, DayBooking)> = Vec::new();
     for (i, d) in day.iter().enumerate() {
         let outcome = if !d.held.is_empty() {
-            Some(DayOutcome { booking_id: d.id, table_ids: d.held.clone(), outcome: "kept", detail: None })
+            Some(DayPlanRow { booking_id: d.id, table_ids: d.held.clone(), outcome: DayOutcome::Kept, detail: None })
         } else {
             match &d.window {
-                Err(e) => Some(DayOutcome {
+                Err(e) => Some(DayPlanRow {
                     booking_id: d.id,
                     table_ids: Vec::new(),
-                    outcome: "skipped",
+                    outcome: DayOutcome::Skipped,
                     detail: Some(e.message()),
                 }),
                 Ok(window) => match super::capacity::after_assignment(client, restaurant_id, d.id) {
-                    Err(e) => Some(DayOutcome {
+                    Err(e) => Some(DayPlanRow {
                         booking_id: d.id,
                         table_ids: Vec::new(),
-                        outcome: "capacity_exceeded",
+                        outcome: DayOutcome::CapacityExceeded,
                         detail: e.detail(),
                     }),
                     Ok(()) => {
@@ -417,20 +441,20 @@ pub fn auto_assign_day(
                 })
             };
             outcomes[*i] = Some(match written {
-                Ok(rows) => DayOutcome {
+                Ok(rows) => DayPlanRow {
                     booking_id: booking.id,
                     table_ids: rows.iter().map(|x| x.table_id).collect(),
-                    outcome: "assigned",
+                    outcome: DayOutcome::Assigned,
                     detail: None,
                 },
                 Err(e) if is_conflict(&e) => {
                     left.push(k);
                     continue;
                 }
-                Err(e) => DayOutcome {
+                Err(e) => DayPlanRow {
                     booking_id: booking.id,
                     table_ids: Vec::new(),
-                    outcome: "skipped",
+                    outcome: DayOutcome::Skipped,
                     detail: Some(e.message()),
                 },
             });
@@ -438,28 +462,37 @@ pub fn auto_assign_day(
         for k in left {
             let (i, booking) = &planned[k];
             outcomes[*i] = Some(
-                match auto_assign(client, restaurant_id, booking.id, None, false, None, policy, Tables::NeverWait, 0) {
-                    Ok(rows) => DayOutcome {
+                match auto_assign(
+                    client,
+                    AutoAssignRequest {
+                        restaurant_id,
+                        booking_id: booking.id,
+                        idempotency_key: None,
+                        as_hold: false,
+                        assigned_by: None,
+                        policy,
+                        lock_wait: LockWait::NeverWait,
+                        make_room_moves: 0,
+                    },
+                ) {
+                    Ok(rows) => DayPlanRow {
                         booking_id: booking.id,
                         table_ids: rows.iter().map(|x| x.row.table_id).collect(),
-                        outcome: "assigned",
+                        outcome: DayOutcome::Assigned,
                         detail: None,
                     },
-                    Err(SeatingError::NoTablePlan { detail, .. }) => DayOutcome {
-                        booking_id: booking.id,
-                        table_ids: Vec::new(),
-                        outcome: "unassigned",
-                        detail: Some(detail),
-                    },
-                    Err(e) => DayOutcome {
-                        booking_id: booking.id,
-                        table_ids: Vec::new(),
-                        outcome: "skipped",
-                        detail: Some(e.message()),
-                    },
+                    Err(e) => {
+                        let (outcome, detail) = DayOutcome::of_auto_assign_error(e);
+                        DayPlanRow { booking_id: booking.id, table_ids: Vec::new(), outcome, detail: Some(detail) }
+                    }
                 },
             );
         }
     }
     outcomes.into_iter().flatten().collect()
 }
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] =
+    &[&LEDGER_TABLES, &TRY_LOCK_TABLES, &LOCK_DAY_BOOKINGS, &DAY_BOOKINGS, &DAY_BUSY];

@@ -351,3 +351,34 @@ pub const MERGE_GROUP_OF_BOOKING: Stmt = Stmt {
            WHERE a.restaurant_id = $1 AND a.booking_id = $2 AND a.id = $3 AND a.resource_type = 'merge_group'",
     args: &[Ty::Uuid, Ty::Uuid, Ty::Uuid],
 };
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] = &[
+    &BOOKING_RESTAURANT,
+    &RESTAURANT_TIMEZONE,
+    &LOCK_BOOKING,
+    &LEDGER_ENTRY,
+    &REPLAY_ROWS,
+    &REPLAY_ROWS_ALL,
+    &LOCK_TABLES,
+    &FIND_FOREIGN_TABLE,
+    &CONFLICTS,
+    &INSERT_MERGE_GROUP,
+    &INSERT_TABLE_ALLOCATION,
+    &INSERT_ASSIGNMENT,
+    &INSERT_LEDGER,
+    &SET_BOOKING_ZONE,
+    &INSERT_SYNC_EVENT,
+    &LOCK_BOOKING_FOR_UNASSIGN,
+    &DELETE_ASSIGNMENTS,
+    &HOLDS_ANY_TABLE,
+    &DELETE_RELEASED_ALLOCATIONS,
+    &DELETE_RELEASED_LEDGER,
+    &RELEASE_BOOKING,
+    &INSERT_RELEASE_HISTORY,
+    &MOVE_ASSIGNMENTS,
+    &MOVE_ALLOCATIONS,
+    &MOVE_LEDGER,
+    &MERGE_GROUP_OF_BOOKING,
+];

@@ -26,7 +26,8 @@ const LOCK: Stmt = Stmt {
     args: &[Ty::Uuid, Ty::Uuid],
 };
 
-/// The new slot's service period, its rule's limits, and the other bookings already in it.
+/// The new slot's service period, its rule's limits, and the other bookings already in it (every
+/// status but `domain::booking_update::NOT_COUNTED`: completed ones count, as in the reference).
 const USAGE_WITH_RULES: Stmt = Stmt {
     name: "USAGE_WITH_RULES",
     sql: "WITH period AS (
@@ -288,3 +289,17 @@ fn move_or_release(
     assign::unassign(client, u.restaurant_id, u.booking_id, None, None)?;
     Ok("released")
 }
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] = &[
+    &LOCK,
+    &USAGE_WITH_RULES,
+    &USAGE_WITHOUT_RULES,
+    &UPDATE_ROW,
+    &LOCK_ASSIGNED_TABLES,
+    &MOVE_ASSIGNMENTS,
+    &MOVE_ALLOCATIONS,
+    &DROP_LEDGER,
+    &BOOKING_JSON,
+];

@@ -101,3 +101,7 @@ pub fn after_assignment(client: &mut SpiClient<'_>, restaurant_id: Uuid, booking
         CapacityVerdict::Exceeded(err) => Err(err),
     }
 }
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] = &[&CAPACITY_USAGE];

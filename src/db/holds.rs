@@ -177,3 +177,14 @@ pub fn release_hold_and_emit(client: &mut SpiClient<'_>, hold_id: Uuid, actor: O
 pub fn sweep(client: &mut SpiClient<'_>) -> i32 {
     run(client, &SWEEP_HOLDS, &[]).first().col(1, &SWEEP_HOLDS).unwrap_or(0)
 }
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] = &[
+    &INSERT_HOLD,
+    &INSERT_HOLD_MEMBER,
+    &LOCK_HOLD_FOR_RELEASE,
+    &DELETE_HOLD,
+    &INSERT_HOLD_RELEASED_EVENT,
+    &SWEEP_HOLDS,
+];

@@ -313,3 +313,7 @@ fn decode(row: &SpiTupleTable<'_>, stmt: &Stmt) -> (Layout, Option<Identity>) {
     let edges = uuids(row, 11, stmt).into_iter().zip(uuids(row, 12, stmt)).collect();
     (Layout { tables, edges, by_number }, identity(row, 13, stmt))
 }
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] = &[&LAYOUT, &LAYOUT_BUSY, &IDENTITY_BUSY, &LAYOUT_LIVE, &IDENTITY_LIVE];

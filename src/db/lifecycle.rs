@@ -461,3 +461,22 @@ fn record_hold_confirmation(
     // The confirmed hold goes.
     run(client, &super::holds::DELETE_HOLD, &[r.into(), h.into()]);
 }
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] = &[
+    &LOCK_BOOKING_STATUS,
+    &UPDATE_STATUS,
+    &INSERT_HISTORY,
+    &CONSUME_HOLDS,
+    &IS_AUTO_ASSIGN_KEY,
+    &RECORD_AUTO_ASSIGN,
+    &HOLD_OWNER,
+    &LOCK_HOLD,
+    &HOLD_OWNER_IN,
+    &CONFIRMATION_RESULT,
+    &HOLD_CONFIRMATION_PAYLOAD,
+    &SET_LEDGER_CHECKSUM,
+    &UPSERT_CONFIRMATION_RESULT,
+    &INSERT_HOLD_CONFIRMED_EVENT,
+];

@@ -23,6 +23,26 @@ use uuid::Uuid;
 
 use crate::domain::window::Instant;
 
+/// Every statement the SPI layer keeps, module by module (each module's `STATEMENTS`). A #[pg_test]
+/// prepares each one against a fresh model, so a typo in a rarely used statement fails there and not
+/// when a suite first reaches it; a pure test checks that every `Stmt` constant of `src/db/` is listed.
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) fn kept_statements() -> impl Iterator<Item = &'static plans::Stmt> {
+    [
+        allocate::STATEMENTS,
+        assign_sql::STATEMENTS,
+        booking_update::STATEMENTS,
+        capacity::STATEMENTS,
+        holds::STATEMENTS,
+        layout::STATEMENTS,
+        lifecycle::STATEMENTS,
+        room::STATEMENTS,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+}
+
 pub fn to_pg(id: Uuid) -> pgrx::Uuid {
     pgrx::Uuid::from_bytes(*id.as_bytes())
 }
@@ -66,4 +86,38 @@ pub fn random_uuid() -> Uuid {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     Uuid::from_bytes(bytes)
+}
+
+#[cfg(test)]
+mod statement_registry_tests {
+    use std::collections::BTreeMap;
+
+    /// `(file, constant)` of every `const X: Stmt = Stmt {` in `src/db/`, read from the sources.
+    fn declared() -> BTreeMap<String, usize> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/db");
+        let mut out = BTreeMap::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for line in text.lines() {
+                if let Some(rest) = line.trim_start().split("const ").nth(1) {
+                    if let Some(name) = rest.strip_suffix(": Stmt = Stmt {") {
+                        *out.entry(name.to_string()).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_stmt_constant_is_listed_once_under_its_own_name() {
+        let mut listed = BTreeMap::new();
+        for stmt in super::kept_statements() {
+            *listed.entry(stmt.name.to_string()).or_insert(0) += 1;
+        }
+        let declared = declared();
+        assert!(declared.len() > 60, "{declared:?}");
+        assert_eq!(listed, declared, "each module's STATEMENTS lists its Stmt constants, each named after itself");
+    }
 }

@@ -29,6 +29,23 @@ pub enum Ty {
 }
 
 impl Ty {
+    /// The type's SQL name (for `PREPARE name(types) AS ...`, in the #[pg_test] that prepares
+    /// every kept statement).
+    #[cfg(feature = "pg_test")]
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            Ty::Uuid => "uuid",
+            Ty::UuidArray => "uuid[]",
+            Ty::Text => "text",
+            Ty::Bool => "boolean",
+            Ty::TimestampTz => "timestamptz",
+            Ty::Jsonb => "jsonb",
+            Ty::Int4 => "integer",
+            Ty::Date => "date",
+            Ty::Time => "time",
+        }
+    }
+
     fn oid(self) -> PgOid {
         PgOid::BuiltIn(match self {
             Ty::Uuid => PgBuiltInOids::UUIDOID,

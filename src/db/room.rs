@@ -261,3 +261,7 @@ fn search(
     fixed.extend(taken.iter().map(|&table| Busy { table, window: span }));
     make_room(&layout.tables, &layout.edges, &fixed, movable, party, window, policy, max_moves)
 }
+
+/// Every statement this module keeps (`db::kept_statements`; a #[pg_test] prepares each one).
+#[cfg(any(test, feature = "pg_test"))]
+pub(crate) const STATEMENTS: &[&Stmt] = &[&MOVABLE, &LOCK_MOVABLE, &SEATED, &INSERT_MOVED_EVENT];

@@ -5,6 +5,16 @@
 use serde_json::{json, Value};
 
 use super::capacity::{update_fits, utilization_percent, UpdateRefusal, UNBOUNDED};
+use super::state::Status;
+
+/// The statuses of the other bookings the update does not count against the period's limits:
+/// cancelled and no-show only, not every `Status::TERMINAL` one. The reference (§2.8) counts
+/// `status NOT IN (cancelled, no_show)`, so a completed booking of the period still takes its
+/// covers and its party, and the envelope's `bookedCovers`/`bookedParties` are the app's numbers.
+/// Spelt `'{cancelled,no_show}'` in `USAGE_WITH_RULES` and `USAGE_WITHOUT_RULES`
+/// (`src/db/booking_update.rs`); `state::tests::terminal_status_arrays_in_sql_match` checks them.
+#[allow(dead_code)] // Rust reads it only in that test; the rule runs in the SQL.
+pub const NOT_COUNTED: [Status; 2] = [Status::Cancelled, Status::NoShow];
 
 /// `{"success": false, "error": "INVALID_PARAMS", "message": …}`.
 pub fn invalid(message: &str) -> Value {

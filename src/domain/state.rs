@@ -46,9 +46,16 @@ impl Status {
         Status::ALL.into_iter().find(|s| s.label() == label)
     }
 
-    /// Cancelled, no-show and completed bookings hold no table state (SPEC §6).
+    /// The statuses a booking is finished in (a no-show can still be undone): cancelled, no-show
+    /// and completed bookings hold no table state (SPEC §6), so the day planner, the day view and
+    /// the consistency checks leave them out. The one list: the SQL that spells it
+    /// (`'{cancelled,no_show,completed}'` in `src/db/`, `sql/*.sql`, and `IN (…)` in the model) is
+    /// checked against it by `tests::terminal_status_arrays_in_sql_match`.
+    pub const TERMINAL: [Status; 3] = [Status::Cancelled, Status::NoShow, Status::Completed];
+
+    /// Whether the booking is finished (`Status::TERMINAL`).
     pub fn is_terminal(self) -> bool {
-        matches!(self, Status::Cancelled | Status::NoShow | Status::Completed)
+        Status::TERMINAL.contains(&self)
     }
 }
 
@@ -179,6 +186,80 @@ mod tests {
             Err(SeatingError::TransitionNotAllowed { from: "cancelled".into(), to: "confirmed".into() })
         );
         assert_eq!(check_transition(Pending, Confirmed), Ok(()));
+    }
+
+    /// The status lists `text` spells, as SQL array literals (`'{cancelled,no_show}'`) or `IN` lists
+    /// (`IN ('cancelled', 'no_show')`): every such list whose elements are all booking statuses.
+    fn status_lists(text: &str) -> Vec<Vec<Status>> {
+        let parse = |body: &str, quoted: bool| -> Option<Vec<Status>> {
+            body.split(',')
+                .map(|l| {
+                    let l = l.trim();
+                    let l = if quoted { l.strip_prefix('\'')?.strip_suffix('\'')? } else { l };
+                    Status::parse(l)
+                })
+                .collect()
+        };
+        let mut lists = Vec::new();
+        for (open, close, quoted) in [("'{", "}'", false), ("IN (", ")", true)] {
+            for (at, _) in text.match_indices(open) {
+                let rest = &text[at + open.len()..];
+                let body_len = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | ',' | ' ' | '\'')))
+                    .unwrap_or(rest.len());
+                if rest[body_len..].starts_with(close) {
+                    lists.extend(parse(&rest[..body_len], quoted));
+                }
+            }
+        }
+        lists
+    }
+
+    #[test]
+    fn terminal_status_arrays_in_sql_match() {
+        use crate::domain::booking_update::NOT_COUNTED;
+        assert_eq!(
+            status_lists("s <> ALL ('{cancelled,no_show}') AND (t IN ('completed', 'no_show') OR d = '{}')"),
+            [vec![Cancelled, NoShow], vec![Completed, NoShow]],
+            "the scan finds both spellings"
+        );
+        // Every list in SQL naming a finished status is Status::TERMINAL, in its order, but
+        // update_booking_with_capacity_check's count, which leaves out only NOT_COUNTED.
+        let sources: [(&str, &str, &[Status]); 4] = [
+            ("src/db/allocate.rs", include_str!("../db/allocate.rs"), &Status::TERMINAL),
+            ("src/db/booking_update.rs", include_str!("../db/booking_update.rs"), &NOT_COUNTED),
+            ("sql/api.sql", include_str!("../../sql/api.sql"), &Status::TERMINAL),
+            ("sql/operations.sql", include_str!("../../sql/operations.sql"), &Status::TERMINAL),
+        ];
+        for (file, text, expected) in sources {
+            let lists: Vec<_> = status_lists(text).into_iter().filter(|l| l.iter().any(|s| s.is_terminal())).collect();
+            assert!(!lists.is_empty(), "{file}: no list of finished statuses found");
+            for list in lists {
+                assert_eq!(list, expected, "{file}");
+            }
+        }
+        assert_eq!(Status::TERMINAL.map(Status::label), ["cancelled", "no_show", "completed"]);
+        assert_eq!(NOT_COUNTED.map(Status::label), ["cancelled", "no_show"]);
+        assert!(NOT_COUNTED.iter().all(|s| s.is_terminal()));
+
+        // Nowhere else (the SPI layer, the extension's SQL, the data model) spells another list.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for dir in ["src/db", "src/api", "sql", "sql/model"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().to_string();
+                if !(rel.ends_with(".rs") || rel.ends_with(".sql")) || rel == "src/db/booking_update.rs" {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for list in status_lists(&text).into_iter().filter(|l| l.iter().any(|s| s.is_terminal())) {
+                    assert_eq!(list, Status::TERMINAL, "{rel}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 5, "{checked}");
     }
 
     #[test]

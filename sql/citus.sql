@@ -5,9 +5,16 @@
 -- The tables that are distributed by restaurant_id, in foreign-key order (a table after every
 -- table it references): every model table except restaurants (a reference table) and the
 -- model-version record (coordinator-local).
+-- table_hold_windows comes right after table_holds: a hold member's trigger writes the member's
+-- window row, and it fires on the worker for every member row copied into a new shard, so the
+-- windows table must be distributed (and exist on the workers) before the members are.
 CREATE FUNCTION @extschema@.pg_seating_distributed_tables()
 RETURNS name[] LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT array_agg(relname ORDER BY ord)
+    SELECT array_agg(relname ORDER BY CASE relname WHEN 'table_hold_windows' THEN
+                                           (SELECT m.ord FROM @extschema@.pg_seating_model_relations()
+                                                 WITH ORDINALITY AS m(relname, relkind, ord)
+                                             WHERE m.relname = 'table_holds') + 0.5
+                                      ELSE ord END)
       FROM @extschema@.pg_seating_model_relations() WITH ORDINALITY AS r(relname, relkind, ord)
      WHERE relkind = 'r' AND relname NOT IN ('restaurants', 'pg_seating_model_versions')
 $$;

@@ -8,6 +8,9 @@ use crate::allocator::search::{Interrupt, Policy};
 pub static MAX_TABLES: GucSetting<i32> = GucSetting::<i32>::new(5);
 pub static MAX_OVERAGE: GucSetting<i32> = GucSetting::<i32>::new(4);
 pub static REQUIRE_ADJACENCY: GucSetting<bool> = GucSetting::<bool>::new(true);
+/// A companion Citus did not delegate (PostgREST's call shape) forwards itself to the restaurant's
+/// worker (`db::forward`). Off only to measure or compare the per-statement route.
+pub static FORWARD_COMPANIONS: GucSetting<bool> = GucSetting::<bool>::new(true);
 /// Other bookings auto_assign_tables may move to make room (0: making room is off). Default 2:
 /// `make bench-online` measured it best of 0-3 for bookings seated one at a time (docs/allocator.md).
 pub static MAKE_ROOM_MOVES: GucSetting<i32> = GucSetting::<i32>::new(2);
@@ -66,6 +69,14 @@ pub fn register() {
         c"Combinations must be connected through table_adjacencies.",
         c"Default on.",
         &REQUIRE_ADJACENCY,
+        GucContext::Userset,
+        GucFlags::default(),
+    );
+    GucRegistry::define_bool_guc(
+        c"pg_seating.forward_companions",
+        c"On Citus, a companion that was not delegated (e.g. called by PostgREST) forwards itself to its restaurant's worker.",
+        c"Default on. Off runs such a call on this node, every statement routed on its own (several times slower).",
+        &FORWARD_COMPANIONS,
         GucContext::Userset,
         GucFlags::default(),
     );

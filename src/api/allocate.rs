@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use pgrx::prelude::*;
 
-use super::reasons::{MoveReason, QuoteReasons};
+use super::reasons::{BuiltReasons, MoveReason, QuoteReasons};
 use super::{raise, require, rpc, Call};
 use crate::db::allocate;
 use crate::db::assign as engine;
@@ -93,13 +93,13 @@ pub(crate) fn quote_tables(
                 p.breakdown.overage,
                 p.score,
                 to_pg(p.zone),
-                QuoteReasons {
+                QuoteReasons::Built(BuiltReasons {
                     numbers: p.numbers,
                     breakdown: p.breakdown,
                     feasible,
                     rejected: Rc::clone(&rejected),
                     moves,
-                },
+                }),
             )
         })
         .collect();

@@ -2,11 +2,13 @@
 //! restaurant-keyed `_in_restaurant` companions (SPEC §3, §8). Names, argument names, defaults and
 //! OUT columns are the wire contract of the original app.
 
+use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::Range;
 
 use super::{decode_ids, decode_key, raise, require, rpc, Call};
 use crate::db::assign::{self as engine, AssignRequest, AssignedRow};
+use crate::db::forward::forward;
 use crate::db::{from_pg, to_pg, ts};
 use crate::domain::error::SeatingError;
 use crate::domain::tableset;
@@ -146,6 +148,7 @@ fn assign_tables_atomic_v2_in_restaurant(
     p_assigned_by: default!(Option<pgrx::Uuid>, "NULL"),
     p_start_at: default!(Option<TimestampWithTimeZone>, "NULL"),
     p_end_at: default!(Option<TimestampWithTimeZone>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -157,6 +160,9 @@ fn assign_tables_atomic_v2_in_restaurant(
 > {
     const F: &str = "assign_tables_atomic_v2_in_restaurant";
     let restaurant = require(F, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, F));
+    if let Some(forwarded) = forward(fcinfo, F) {
+        return forwarded;
+    }
     let args =
         v2_args(p_booking_id, p_table_ids, p_idempotency_key, p_require_adjacency, p_assigned_by, p_start_at, p_end_at)
             .unwrap_or_else(|e| raise(&e, V2));
@@ -226,12 +232,16 @@ fn assign_tables_atomic_in_restaurant(
     p_window: Option<Range<TimestampWithTimeZone>>,
     p_assigned_by: default!(Option<pgrx::Uuid>, "NULL"),
     p_idempotency_key: default!(Option<String>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (name!(table_id, pgrx::Uuid), name!(assignment_id, pgrx::Uuid), name!(merge_group_id, Option<pgrx::Uuid>)),
 > {
     const F: &str = "assign_tables_atomic_in_restaurant";
     let restaurant = require(F, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, F));
+    if let Some(forwarded) = forward(fcinfo, F) {
+        return forwarded;
+    }
     let args = v1_args(p_booking_id, p_table_ids, p_window, p_assigned_by, p_idempotency_key)
         .unwrap_or_else(|e| raise(&e, V1));
     v1_rows(run_assign(Some(restaurant), args))
@@ -276,9 +286,13 @@ fn unassign_tables_atomic_in_restaurant(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: default!(Option<Vec<Option<pgrx::Uuid>>>, "NULL"),
     p_merge_group_id: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<'static, (name!(table_id, pgrx::Uuid), name!(merge_group_id, Option<pgrx::Uuid>))> {
     const F: &str = "unassign_tables_atomic_in_restaurant";
     let restaurant = require(F, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, F));
+    if let Some(forwarded) = forward(fcinfo, F) {
+        return forwarded;
+    }
     let booking = require(UNASSIGN, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, UNASSIGN));
     run_unassign(Some(restaurant), booking, p_table_ids, p_merge_group_id)
 }

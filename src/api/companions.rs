@@ -7,6 +7,7 @@
 //! else; a booking or hold of another restaurant is not found. (The assignment companions live
 //! with their reference functions in `assign.rs`.)
 
+use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::{JsonB, Range};
 
@@ -31,6 +32,7 @@ fn apply_booking_state_transition_in_restaurant(
     p_history_changed_at: Option<TimestampWithTimeZone>,
     p_history_reason: Option<String>,
     p_history_metadata: default!(Option<JsonB>, "'{}'"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -40,7 +42,7 @@ fn apply_booking_state_transition_in_restaurant(
         name!(updated_at, TimestampWithTimeZone),
     ),
 > {
-    in_restaurant("apply_booking_state_transition_in_restaurant", p_restaurant_id, || {
+    in_restaurant("apply_booking_state_transition_in_restaurant", fcinfo, p_restaurant_id, || {
         lifecycle::apply_booking_state_transition(
             p_booking_id,
             p_status,
@@ -74,6 +76,7 @@ fn confirm_hold_assignment_with_transition_in_restaurant(
     p_history_changed_by: default!(Option<pgrx::Uuid>, "NULL"),
     p_history_reason: default!(Option<String>, "'auto_assign_atomic_confirm'"),
     p_history_metadata: default!(Option<JsonB>, "'{}'"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -83,7 +86,7 @@ fn confirm_hold_assignment_with_transition_in_restaurant(
         name!(merge_group_id, Option<pgrx::Uuid>),
     ),
 > {
-    in_restaurant("confirm_hold_assignment_with_transition_in_restaurant", p_restaurant_id, || {
+    in_restaurant("confirm_hold_assignment_with_transition_in_restaurant", fcinfo, p_restaurant_id, || {
         lifecycle::confirm_hold_assignment_with_transition(
             p_booking_id,
             p_table_ids,
@@ -119,6 +122,7 @@ fn confirm_hold_assignment_tx_in_restaurant(
     p_history_reason: default!(Option<String>, "'auto_assign_confirm'"),
     p_history_metadata: default!(Option<JsonB>, "'{}'"),
     p_history_changed_by: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -129,7 +133,7 @@ fn confirm_hold_assignment_tx_in_restaurant(
         name!(merge_group_id, Option<pgrx::Uuid>),
     ),
 > {
-    in_restaurant("confirm_hold_assignment_tx_in_restaurant", p_restaurant_id, || {
+    in_restaurant("confirm_hold_assignment_tx_in_restaurant", fcinfo, p_restaurant_id, || {
         lifecycle::confirm_hold_assignment_tx(
             p_hold_id,
             p_booking_id,
@@ -151,6 +155,7 @@ fn confirm_hold_assignment_tx_in_restaurant(
 /// `create_table_hold` for a known restaurant.
 #[pg_extern(security_definer)]
 #[search_path(pg_catalog, @extschema@, pg_temp)]
+#[allow(clippy::too_many_arguments)]
 fn create_table_hold_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
@@ -159,8 +164,9 @@ fn create_table_hold_in_restaurant(
     p_end_at: default!(Option<TimestampWithTimeZone>, "NULL"),
     p_ttl_seconds: default!(Option<i32>, 180),
     p_created_by: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> pgrx::Uuid {
-    in_restaurant("create_table_hold_in_restaurant", p_restaurant_id, || {
+    in_restaurant("create_table_hold_in_restaurant", fcinfo, p_restaurant_id, || {
         lifecycle::create_table_hold(p_booking_id, p_table_ids, p_start_at, p_end_at, p_ttl_seconds, p_created_by)
     })
 }
@@ -168,8 +174,14 @@ fn create_table_hold_in_restaurant(
 /// `release_table_hold` for a known restaurant (false for a hold of another restaurant).
 #[pg_extern(security_definer)]
 #[search_path(pg_catalog, @extschema@, pg_temp)]
-fn release_table_hold_in_restaurant(p_restaurant_id: Option<pgrx::Uuid>, p_hold_id: Option<pgrx::Uuid>) -> bool {
-    in_restaurant("release_table_hold_in_restaurant", p_restaurant_id, || lifecycle::release_table_hold(p_hold_id))
+fn release_table_hold_in_restaurant(
+    p_restaurant_id: Option<pgrx::Uuid>,
+    p_hold_id: Option<pgrx::Uuid>,
+    fcinfo: pg_sys::FunctionCallInfo,
+) -> bool {
+    in_restaurant("release_table_hold_in_restaurant", fcinfo, p_restaurant_id, || {
+        lifecycle::release_table_hold(p_hold_id)
+    })
 }
 
 /// `release_hold_and_emit` for a known restaurant (false for a hold of another restaurant).
@@ -179,8 +191,9 @@ fn release_hold_and_emit_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_hold_id: Option<pgrx::Uuid>,
     p_actor_id: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> bool {
-    in_restaurant("release_hold_and_emit_in_restaurant", p_restaurant_id, || {
+    in_restaurant("release_hold_and_emit_in_restaurant", fcinfo, p_restaurant_id, || {
         lifecycle::release_hold_and_emit(p_hold_id, p_actor_id)
     })
 }
@@ -194,6 +207,7 @@ fn quote_tables_in_restaurant(
     p_limit: default!(Option<i32>, 5),
     p_max_tables: default!(Option<i32>, "NULL"),
     p_require_adjacency: default!(Option<bool>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -206,7 +220,7 @@ fn quote_tables_in_restaurant(
         name!(reasons, super::reasons::QuoteReasons),
     ),
 > {
-    in_restaurant("quote_tables_in_restaurant", p_restaurant_id, || {
+    in_restaurant("quote_tables_in_restaurant", fcinfo, p_restaurant_id, || {
         allocate::quote_tables(p_booking_id, p_limit, p_max_tables, p_require_adjacency)
     })
 }
@@ -220,6 +234,7 @@ fn auto_assign_tables_in_restaurant(
     p_idempotency_key: default!(Option<String>, "NULL"),
     p_as_hold: default!(Option<bool>, false),
     p_assigned_by: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -230,7 +245,7 @@ fn auto_assign_tables_in_restaurant(
         name!(hold_id, Option<pgrx::Uuid>),
     ),
 > {
-    in_restaurant("auto_assign_tables_in_restaurant", p_restaurant_id, || {
+    in_restaurant("auto_assign_tables_in_restaurant", fcinfo, p_restaurant_id, || {
         allocate::auto_assign_tables(p_booking_id, p_idempotency_key, p_as_hold, p_assigned_by)
     })
 }
@@ -242,6 +257,7 @@ fn auto_assign_tables_in_restaurant(
 fn auto_assign_day_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_date: Option<pgrx::datum::Date>,
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -251,7 +267,7 @@ fn auto_assign_day_in_restaurant(
         name!(detail, Option<String>),
     ),
 > {
-    in_restaurant("auto_assign_day_in_restaurant", p_restaurant_id, || {
+    in_restaurant("auto_assign_day_in_restaurant", fcinfo, p_restaurant_id, || {
         allocate::auto_assign_day(p_restaurant_id, p_date)
     })
 }
@@ -262,8 +278,9 @@ fn auto_assign_day_in_restaurant(
 fn validate_booking_capacity_after_assignment_in_restaurant(
     p_restaurant_id: Option<pgrx::Uuid>,
     p_booking_id: Option<pgrx::Uuid>,
+    fcinfo: pg_sys::FunctionCallInfo,
 ) {
-    in_restaurant("validate_booking_capacity_after_assignment_in_restaurant", p_restaurant_id, || {
+    in_restaurant("validate_booking_capacity_after_assignment_in_restaurant", fcinfo, p_restaurant_id, || {
         booking_update::validate_booking_capacity_after_assignment(p_booking_id)
     })
 }
@@ -283,6 +300,7 @@ fn sync_confirmed_assignment_windows_in_restaurant(
     p_merge_group_id: default!(Option<pgrx::Uuid>, "NULL"),
     p_idempotency_key: default!(Option<String>, "NULL"),
     p_payload_checksum: default!(Option<String>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -304,7 +322,7 @@ fn sync_confirmed_assignment_windows_in_restaurant(
         name!(updated_at, Option<TimestampWithTimeZone>),
     ),
 > {
-    in_restaurant("sync_confirmed_assignment_windows_in_restaurant", p_restaurant_id, || {
+    in_restaurant("sync_confirmed_assignment_windows_in_restaurant", fcinfo, p_restaurant_id, || {
         assign::sync_confirmed_assignment_windows(
             p_booking_id,
             p_table_ids,

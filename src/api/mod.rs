@@ -121,10 +121,20 @@ pub fn require(
 }
 
 /// The body of an `_in_restaurant` companion (SPEC §8): a NULL `p_restaurant_id` is 22004 before
-/// anything else; otherwise `f` (the reference-named function's body) runs routed to the
-/// restaurant, so every lookup is answered from it.
-pub fn in_restaurant<R>(function: &'static str, p_restaurant_id: Option<pgrx::Uuid>, f: impl FnOnce() -> R) -> R {
+/// anything else; then, on a Citus node that did not delegate the call (PostgREST's call shape),
+/// the call is forwarded to the restaurant's worker (`db::forward`); otherwise `f` (the
+/// reference-named function's body) runs routed to the restaurant, so every lookup is answered
+/// from it.
+pub fn in_restaurant<R: crate::db::forward::Forwarded>(
+    function: &'static str,
+    fcinfo: pgrx::pg_sys::FunctionCallInfo,
+    p_restaurant_id: Option<pgrx::Uuid>,
+    f: impl FnOnce() -> R,
+) -> R {
     let restaurant = require(function, "p_restaurant_id", p_restaurant_id).unwrap_or_else(|e| raise(&e, function));
+    if let Some(forwarded) = crate::db::forward::forward(fcinfo, function) {
+        return forwarded;
+    }
     crate::db::route::within(restaurant, f)
 }
 

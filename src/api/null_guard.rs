@@ -7,7 +7,17 @@
 //! `SELECT ... FROM f(...)` of a function named `*_in_restaurant` whose first argument is a NULL
 //! constant or a NULL bound parameter. It runs before Citus's planner when pg_seating is loaded
 //! after Citus (`shared_preload_libraries = 'citus, pg_seating'`, which `pg_seating_distribute()`
-//! requires). Everything else passes through unchanged.
+//! requires).
+//!
+//! It also keeps Citus's function delegation away from a shape it mishandles. Citus looks for a
+//! delegable call in the query *after* PostgreSQL's planner has rewritten it, so a companion whose
+//! arguments come from a subquery or CTE the planner pulls up (`SELECT * FROM (SELECT '…'::uuid AS
+//! r) x, LATERAL f(x.r, …)`) looks like `SELECT * FROM f('…')`, and deparsing the rewritten query
+//! for the worker crashes the backend (Citus 13.2.2, in a transaction and out). So where a query
+//! level calls a companion beside other FROM items, its subqueries and CTEs get `LIMIT ALL`
+//! (no rows change): they are no longer pulled up, the call is not delegated as written, and the
+//! companion forwards itself to its restaurant's worker instead (`db::forward`). Everything else
+//! passes through unchanged.
 
 use std::ffi::{c_char, c_int, CStr};
 
@@ -39,10 +49,85 @@ unsafe extern "C-unwind" fn plan(
     // SAFETY: the planner's arguments, as the planner passes them.
     unsafe {
         refuse_null_restaurant(parse, bound_params);
+        if crate::db::plans::citus_loaded() {
+            keep_companion_arguments_apart(parse);
+        }
         match PREVIOUS {
             Some(previous) => previous(parse, query_string, cursor_options, bound_params),
             None => pg_sys::standard_planner(parse, query_string, cursor_options, bound_params),
         }
+    }
+}
+
+/// Gives every subquery and CTE beside a companion call (in a FROM list, or in the target list of
+/// a query with a FROM) `LIMIT ALL`, at every level of the query (see the module): a subquery with
+/// a limit is never pulled up into its parent.
+unsafe fn keep_companion_arguments_apart(query: *mut pg_sys::Query) {
+    // SAFETY (whole body): nodes of a valid Query tree, modified before planning as a planner hook
+    // may; the Const is allocated in the planner's memory context.
+    unsafe {
+        if query.is_null() {
+            return;
+        }
+        let rtable = PgList::<pg_sys::RangeTblEntry>::from_pg((*query).rtable);
+        let calls_companion = rtable.iter_ptr().any(|rte| {
+            (*rte).rtekind == pg_sys::RTEKind::RTE_FUNCTION
+                && PgList::<pg_sys::RangeTblFunction>::from_pg((*rte).functions)
+                    .iter_ptr()
+                    .any(|f| is_companion_call((*f).funcexpr))
+        });
+        let in_targets = PgList::<pg_sys::TargetEntry>::from_pg((*query).targetList)
+            .iter_ptr()
+            .any(|entry| is_companion_call((*entry).expr.cast()));
+        let ctes = PgList::<pg_sys::CommonTableExpr>::from_pg((*query).cteList);
+        // `SELECT * FROM f(…)` and `SELECT f(…)` as written stay as they are.
+        let apart = (calls_companion && (rtable.len() > 1 || !ctes.is_empty()))
+            || (in_targets && (!rtable.is_empty() || !ctes.is_empty()));
+        let calls_companion = calls_companion || in_targets;
+        for rte in rtable.iter_ptr() {
+            if (*rte).rtekind == pg_sys::RTEKind::RTE_SUBQUERY && !(*rte).subquery.is_null() {
+                if apart {
+                    limit_all((*rte).subquery);
+                }
+                keep_companion_arguments_apart((*rte).subquery);
+            }
+        }
+        for cte in ctes.iter_ptr() {
+            let inner = (*cte).ctequery;
+            if !inner.is_null() && (*inner).type_ == pg_sys::NodeTag::T_Query {
+                if calls_companion {
+                    limit_all(inner.cast());
+                }
+                keep_companion_arguments_apart(inner.cast());
+            }
+        }
+    }
+}
+
+/// `LIMIT ALL` (a NULL limit) on a SELECT without a limit or offset.
+unsafe fn limit_all(query: *mut pg_sys::Query) {
+    // SAFETY: a valid Query node.
+    unsafe {
+        if (*query).commandType == pg_sys::CmdType::CMD_SELECT
+            && (*query).limitCount.is_null()
+            && (*query).limitOffset.is_null()
+        {
+            (*query).limitCount =
+                pg_sys::makeConst(pg_sys::INT8OID, -1, pg_sys::InvalidOid, 8, pg_sys::Datum::from(0), true, true)
+                    .cast();
+        }
+    }
+}
+
+/// Whether an expression is a call of a function named `*_in_restaurant`.
+unsafe fn is_companion_call(node: *mut pg_sys::Node) -> bool {
+    // SAFETY (whole body): an expression node of the query; the catalog lookup takes an oid.
+    unsafe {
+        if node.is_null() || (*node).type_ != pg_sys::NodeTag::T_FuncExpr {
+            return false;
+        }
+        let name = pg_sys::get_func_name((*node.cast::<pg_sys::FuncExpr>()).funcid);
+        !name.is_null() && CStr::from_ptr(name).to_bytes().ends_with(COMPANION_SUFFIX.as_bytes())
     }
 }
 

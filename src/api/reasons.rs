@@ -16,10 +16,17 @@ use pgrx::IntoDatum;
 
 use crate::allocator::score::Breakdown;
 
+/// One row's `reasons`: built here, or (a companion forwarded to a Citus worker, `db::forward`)
+/// the jsonb the worker built.
+pub enum QuoteReasons {
+    Built(BuiltReasons),
+    Forwarded(pgrx::JsonB),
+}
+
 /// One row's reasons: the plan's table numbers and score terms, the number of feasible plans,
 /// the tables left out for the booking (shared by the quote's rows), and the other bookings the
 /// plan moves (making room; empty otherwise).
-pub struct QuoteReasons {
+pub struct BuiltReasons {
     pub numbers: Vec<String>,
     pub breakdown: Breakdown,
     pub feasible: usize,
@@ -37,6 +44,19 @@ pub struct MoveReason {
 
 impl IntoDatum for QuoteReasons {
     fn into_datum(self) -> Option<pg_sys::Datum> {
+        match self {
+            QuoteReasons::Built(built) => built.into_jsonb(),
+            QuoteReasons::Forwarded(jsonb) => jsonb.into_datum(),
+        }
+    }
+
+    fn type_oid() -> pg_sys::Oid {
+        pg_sys::JSONBOID
+    }
+}
+
+impl BuiltReasons {
+    fn into_jsonb(self) -> Option<pg_sys::Datum> {
         let b = &self.breakdown;
         let mut j = Builder::default();
         j.begin(pg_sys::JsonbIteratorToken::WJB_BEGIN_OBJECT);
@@ -93,10 +113,6 @@ impl IntoDatum for QuoteReasons {
         j.end(pg_sys::JsonbIteratorToken::WJB_END_ARRAY);
         j.end(pg_sys::JsonbIteratorToken::WJB_END_OBJECT);
         Some(j.finish())
-    }
-
-    fn type_oid() -> pg_sys::Oid {
-        pg_sys::JSONBOID
     }
 }
 

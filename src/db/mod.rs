@@ -10,6 +10,7 @@ pub mod booking_update;
 pub mod capacity;
 pub mod columns;
 pub mod error_codes;
+pub mod forward;
 pub mod holds;
 pub mod layout;
 pub mod lifecycle;

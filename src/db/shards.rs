@@ -52,7 +52,7 @@ thread_local! {
 }
 
 /// Whether this session is one Citus opened to run a delegated call (or another internal command).
-fn citus_internal_session() -> bool {
+pub(crate) fn citus_internal_session() -> bool {
     // SAFETY: a lookup of a built-in GUC by a valid name.
     let p = unsafe { pg_sys::GetConfigOption(c"application_name".as_ptr(), true, false) };
     // SAFETY: GetConfigOption returns a NUL-terminated string owned by the GUC machinery.

@@ -1,0 +1,205 @@
+//! A companion that Citus did not delegate forwards itself, so that it still runs whole on the
+//! worker that holds its restaurant (SPEC §8).
+//!
+//! Citus delegates a distributed function only when the statement is the call itself
+//! (`SELECT f(...)` or `SELECT * FROM f(...)`) and, inside a transaction, only with a constant
+//! distribution argument. PostgREST never sends that: it calls `POST /rpc/f` inside a transaction,
+//! as a CTE whose arguments come from `json_to_record($1)`. The companion then runs on the
+//! coordinator, and every statement it runs is routed to the worker on its own (about 8x one node).
+//!
+//! So a companion that finds itself on a Citus node where it is a force-delegated distributed
+//! function, in a session of its own (not one Citus opened to run a delegated call), calls itself
+//! again through SPI as `SELECT * FROM <schema>.<companion>($1, ...)` with every argument bound:
+//! that statement is the call, and Citus delegates it to the restaurant's worker — one round trip
+//! within the caller's transaction, where the body runs against the local shards. A worker's error
+//! comes back with its SQLSTATE, message, DETAIL and HINT. If Citus does not delegate the nested
+//! call either (the restaurant's shard is on this node, metadata not synced), it runs here: a
+//! per-backend flag stops it from forwarding again. `pg_seating.forward_companions = off` turns
+//! forwarding off (to measure the per-statement route).
+
+use std::cell::Cell;
+use std::ffi::CStr;
+
+use pgrx::datum::{DatumWithOid, JsonB, Range, TimestampWithTimeZone};
+use pgrx::iter::TableIterator;
+use pgrx::pg_sys;
+use pgrx::spi::{Spi, SpiClient, SpiHeapTupleData, SpiTupleTable};
+
+use super::columns::Columns;
+
+thread_local! {
+    /// Set while this backend runs a forwarded call (and the call it forwards to, if that one
+    /// runs here after all).
+    static FORWARDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether `fn_oid` is a distributed function Citus force-delegates on its first argument.
+const FORCE_DELEGATED: &str = "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o
+                                WHERE o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                  AND o.objid OPERATOR(pg_catalog.=) $1
+                                  AND o.distribution_argument_index OPERATOR(pg_catalog.=) 0
+                                  AND o.force_delegation)";
+
+/// A companion's result read back from the forwarded call's rows.
+pub trait Forwarded: Sized {
+    fn from_rows(rows: SpiTupleTable<'_>, function: &'static str) -> Self;
+}
+
+/// One column of a forwarded call's row, by the companion's result type.
+pub trait Column: Sized {
+    fn column(row: &SpiHeapTupleData<'_>, n: usize, function: &'static str) -> Self;
+}
+
+macro_rules! columns {
+    ($($t:ty),* $(,)?) => {$(
+        impl Column for $t {
+            fn column(row: &SpiHeapTupleData<'_>, n: usize, function: &'static str) -> Self {
+                row.read::<$t>(n, function)
+                    .unwrap_or_else(|| pgrx::error!("pg_seating: column {n} of forwarded {function} is NULL"))
+            }
+        }
+        impl Column for Option<$t> {
+            fn column(row: &SpiHeapTupleData<'_>, n: usize, function: &'static str) -> Self {
+                row.read::<$t>(n, function)
+            }
+        }
+    )*};
+}
+
+columns!(
+    pgrx::Uuid,
+    bool,
+    i32,
+    f64,
+    String,
+    JsonB,
+    TimestampWithTimeZone,
+    Range<TimestampWithTimeZone>,
+    Vec<pgrx::Uuid>,
+    crate::api::booking_status::BookingStatus,
+);
+
+macro_rules! rows {
+    ($($t:ident $n:tt),+) => {
+        impl<$($t: Column + 'static),+> Forwarded for TableIterator<'static, ($($t,)+)> {
+            fn from_rows(rows: SpiTupleTable<'_>, function: &'static str) -> Self {
+                let read: Vec<($($t,)+)> = rows.map(|row| ($($t::column(&row, $n, function),)+)).collect();
+                TableIterator::new(read)
+            }
+        }
+    };
+}
+
+rows!(A 1);
+rows!(A 1, B 2);
+rows!(A 1, B 2, C 3);
+rows!(A 1, B 2, C 3, D 4);
+rows!(A 1, B 2, C 3, D 4, E 5);
+rows!(A 1, B 2, C 3, D 4, E 5, F 6);
+rows!(A 1, B 2, C 3, D 4, E 5, F 6, G 7);
+rows!(A 1, B 2, C 3, D 4, E 5, F 6, G 7, H 8, I 9, J 10, K 11, L 12, M 13, N 14, O 15, P 16);
+
+/// `quote_tables`' reasons: the jsonb the worker built.
+impl Column for crate::api::reasons::QuoteReasons {
+    fn column(row: &SpiHeapTupleData<'_>, n: usize, function: &'static str) -> Self {
+        crate::api::reasons::QuoteReasons::Forwarded(JsonB::column(row, n, function))
+    }
+}
+
+/// A scalar result: the one row's one column.
+macro_rules! scalars {
+    ($($t:ty),*) => {$(
+        impl Forwarded for $t {
+            fn from_rows(rows: SpiTupleTable<'_>, function: &'static str) -> Self {
+                let mut rows = rows;
+                match rows.next() {
+                    Some(row) => <$t as Column>::column(&row, 1, function),
+                    None => pgrx::error!("pg_seating: forwarded {function} returned no row"),
+                }
+            }
+        }
+    )*};
+}
+
+scalars!(pgrx::Uuid, bool, JsonB, Option<JsonB>);
+
+/// A `void` result (the call's one row carries nothing).
+impl Forwarded for () {
+    fn from_rows(_rows: SpiTupleTable<'_>, _function: &'static str) -> Self {}
+}
+
+/// Runs the companion being called (`fcinfo`) on the restaurant's worker when Citus did not
+/// delegate it (see the module); `None` when it runs here. Call it after the NULL check of
+/// `p_restaurant_id` (Citus must never plan a call with a NULL distribution argument).
+pub fn forward<R: Forwarded>(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> Option<R> {
+    if fcinfo.is_null()
+        || !crate::settings::FORWARD_COMPANIONS.get()
+        || !super::plans::citus_loaded()
+        || super::shards::citus_internal_session()
+        || FORWARDING.with(Cell::get)
+    {
+        return None;
+    }
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FORWARDING.with(|f| f.set(false));
+        }
+    }
+    FORWARDING.with(|f| f.set(true));
+    let _restore = Restore;
+    // SAFETY: `fcinfo` is the running call's, with its `flinfo` and `nargs` arguments.
+    let (fn_oid, args) = unsafe {
+        let nargs = usize::try_from((*fcinfo).nargs).unwrap_or(0);
+        ((*(*fcinfo).flinfo).fn_oid, (*fcinfo).args.as_slice(nargs).to_vec())
+    };
+    Spi::connect_mut(|client| {
+        if !force_delegated(client, fn_oid) {
+            return None;
+        }
+        let (sql, types) = call_of(fn_oid, args.len());
+        let bound: Vec<DatumWithOid<'_>> = args
+            .iter()
+            .zip(types)
+            .map(|(a, oid)| {
+                if a.isnull {
+                    DatumWithOid::null_oid(oid)
+                } else {
+                    // SAFETY: the argument's datum, of the function's declared argument type.
+                    unsafe { DatumWithOid::new(a.value, oid) }
+                }
+            })
+            .collect();
+        let rows = client
+            .update(sql.as_str(), None, &bound)
+            .unwrap_or_else(|e| pgrx::error!("pg_seating: forwarding {function} failed: {e}"));
+        Some(R::from_rows(rows, function))
+    })
+}
+
+fn force_delegated(client: &mut SpiClient<'_>, fn_oid: pg_sys::Oid) -> bool {
+    let found = client
+        .select(FORCE_DELEGATED, None, &[fn_oid.into()])
+        .unwrap_or_else(|e| pgrx::error!("pg_seating: reading pg_dist_object failed: {e}"));
+    found.first().read::<bool>(1, "FORCE_DELEGATED").unwrap_or(false)
+}
+
+/// `SELECT * FROM <schema>.<function>($1, ..., $n)` and the argument types of `fn_oid`.
+fn call_of(fn_oid: pg_sys::Oid, nargs: usize) -> (String, Vec<pg_sys::Oid>) {
+    // SAFETY: syscache lookups of an existing function (the one running); the names are
+    // NUL-terminated strings palloc'd in the current context, and quote_identifier returns its
+    // argument or a palloc'd quoted copy.
+    unsafe {
+        let mut types: *mut pg_sys::Oid = std::ptr::null_mut();
+        let mut n: i32 = 0;
+        pg_sys::get_func_signature(fn_oid, &mut types, &mut n);
+        let n = usize::try_from(n).unwrap_or(0);
+        let types = if types.is_null() { Vec::new() } else { std::slice::from_raw_parts(types, n).to_vec() };
+        let quoted =
+            |s: *const std::ffi::c_char| CStr::from_ptr(pg_sys::quote_identifier(s)).to_string_lossy().into_owned();
+        let schema = quoted(pg_sys::get_namespace_name(pg_sys::get_func_namespace(fn_oid)));
+        let name = quoted(pg_sys::get_func_name(fn_oid));
+        let params: Vec<String> = (1..=nargs.min(types.len())).map(|i| format!("${i}")).collect();
+        (format!("SELECT * FROM {schema}.{name}({})", params.join(", ")), types)
+    }
+}

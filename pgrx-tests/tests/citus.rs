@@ -912,3 +912,60 @@ fn companion_arguments_from_subqueries_and_ctes_are_forwarded_not_crashed() {
     let released: bool = traced.client.query_one(sql.as_str(), &[]).unwrap().get(0);
     assert!(!released, "no such hold");
 }
+
+/// Supabase's API roles cannot log in, and Citus connects to a worker as the current role: a
+/// delegated companion call by such a role failed with 08006 before the companion ran. pg_seating's
+/// planner hook keeps such a call from Citus's delegation, and the companion forwards itself as its
+/// owner: one call on the restaurant's worker. (The role's own reads and writes of distributed
+/// tables still need a role that can log in on the workers: docs/citus.md.)
+#[test]
+#[ignore = "needs the Citus cluster of make test-citus"]
+fn a_role_that_cannot_log_in_calls_the_companions() {
+    let mut c = connect();
+    c.batch_execute(
+        "DO $$ BEGIN
+             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'seating_api_nologin') THEN
+                 CREATE ROLE seating_api_nologin NOLOGIN BYPASSRLS;
+             END IF;
+         END $$;
+         SELECT count(*) FROM pg_seating_grant('seating_api_nologin');",
+    )
+    .unwrap();
+    let p = place(&mut c, 2, 2);
+    let (r, t, bk) = (&p.restaurant, &p.tables, &p.bookings);
+    let mut traced = Traced::new();
+    traced.client.batch_execute("SET ROLE seating_api_nologin").unwrap();
+    let calls = [
+        (
+            format!("SELECT * FROM assign_tables_atomic_v2_in_restaurant('{r}', '{}', ARRAY['{}'::uuid])", bk[0], t[0]),
+            "assign_tables_atomic_v2_in_restaurant",
+        ),
+        (format!("SELECT count(*) FROM quote_tables_in_restaurant('{r}', '{}')", bk[1]), "quote_tables_in_restaurant"),
+        (
+            format!("SELECT release_table_hold_in_restaurant('{r}', gen_random_uuid())"),
+            "release_table_hold_in_restaurant",
+        ),
+        (
+            format!("SELECT * FROM unassign_tables_atomic_in_restaurant('{r}', '{}')", bk[0]),
+            "unassign_tables_atomic_in_restaurant",
+        ),
+    ];
+    for (sql, function) in &calls {
+        let issued = traced.run(sql);
+        assert_forwarded(&issued, &p.worker, function);
+    }
+    // A NULL restaurant is still 22004, and the role's own read of a distributed table is what
+    // Citus refuses (the connection as the role): what docs/citus.md tells the app to change.
+    let e = traced
+        .client
+        .batch_execute(&format!("SELECT * FROM quote_tables_in_restaurant(NULL, '{}')", bk[1]))
+        .unwrap_err();
+    assert_eq!(parts(&e).0, "22004");
+    let e = traced.client.batch_execute("SELECT count(*) FROM bookings").unwrap_err();
+    let (code, message, _, _) = parts(&e);
+    assert!(message.contains("is not permitted to log in"), "{code} {message}");
+    traced.client.batch_execute("RESET ROLE").unwrap();
+    // A role that can log in still has its call delegated as one command.
+    let issued = traced.run(&format!("SELECT * FROM quote_tables_in_restaurant('{r}', '{}')", bk[1]));
+    assert_one_command_on(&issued, &p.worker, "quote_tables_in_restaurant", "as postgres");
+}

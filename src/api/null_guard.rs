@@ -16,8 +16,15 @@
 //! for the worker crashes the backend (Citus 13.2.2, in a transaction and out). So where a query
 //! level calls a companion beside other FROM items, its subqueries and CTEs get `LIMIT ALL`
 //! (no rows change): they are no longer pulled up, the call is not delegated as written, and the
-//! companion forwards itself to its restaurant's worker instead (`db::forward`). Everything else
-//! passes through unchanged.
+//! companion forwards itself to its restaurant's worker instead (`db::forward`).
+//!
+//! And it keeps a role that cannot log in (Supabase's `service_role` and `authenticated` are NOLOGIN)
+//! from a delegation that would fail: Citus opens the connection to the worker as the current
+//! role, before the SECURITY DEFINER companion runs (08006 `role "service_role" is not permitted to
+//! log in`). For such a role a companion call gets an always-true volatile filter
+//! (`clock_timestamp() IS NOT NULL`), which Citus does not delegate; the companion then runs here
+//! as its owner and forwards itself (one call to the worker, as the owner). Everything else passes
+//! through unchanged.
 
 use std::ffi::{c_char, c_int, CStr};
 
@@ -51,6 +58,9 @@ unsafe extern "C-unwind" fn plan(
         refuse_null_restaurant(parse, bound_params);
         if crate::db::plans::citus_loaded() {
             keep_companion_arguments_apart(parse);
+            if !current_user_can_log_in() {
+                keep_from_delegation(parse);
+            }
         }
         match PREVIOUS {
             Some(previous) => previous(parse, query_string, cursor_options, bound_params),
@@ -101,6 +111,66 @@ unsafe fn keep_companion_arguments_apart(query: *mut pg_sys::Query) {
                 keep_companion_arguments_apart(inner.cast());
             }
         }
+    }
+}
+
+/// Whether the current role may log in (Citus connects to workers as the current role).
+fn current_user_can_log_in() -> bool {
+    // SAFETY: a syscache lookup of the current user's pg_authid row, released after reading it.
+    unsafe {
+        let tuple = pg_sys::SearchSysCache1(
+            pg_sys::SysCacheIdentifier::AUTHOID as i32,
+            pg_sys::Datum::from(pg_sys::GetUserId()),
+        );
+        if tuple.is_null() {
+            return true;
+        }
+        let can = (*pg_sys::heap_tuple_get_struct::<pg_sys::FormData_pg_authid>(tuple)).rolcanlogin;
+        pg_sys::ReleaseSysCache(tuple);
+        can
+    }
+}
+
+/// A SELECT that calls a companion as Citus delegates it (`SELECT f(…)`, `SELECT … FROM f(…)`,
+/// no WHERE) gets `WHERE clock_timestamp() IS NOT NULL`: Citus delegates no call with a filter.
+unsafe fn keep_from_delegation(query: *mut pg_sys::Query) {
+    // SAFETY (whole body): nodes of a valid Query tree, modified before planning; the new nodes
+    // are allocated in the planner's memory context.
+    unsafe {
+        if query.is_null() || (*query).commandType != pg_sys::CmdType::CMD_SELECT || (*query).jointree.is_null() {
+            return;
+        }
+        if !(*(*query).jointree).quals.is_null() {
+            return;
+        }
+        let rtable = PgList::<pg_sys::RangeTblEntry>::from_pg((*query).rtable);
+        let in_from = rtable.iter_ptr().any(|rte| {
+            (*rte).rtekind == pg_sys::RTEKind::RTE_FUNCTION
+                && PgList::<pg_sys::RangeTblFunction>::from_pg((*rte).functions)
+                    .iter_ptr()
+                    .any(|f| is_companion_call((*f).funcexpr))
+        });
+        let in_targets = PgList::<pg_sys::TargetEntry>::from_pg((*query).targetList)
+            .iter_ptr()
+            .any(|entry| is_companion_call((*entry).expr.cast()));
+        if !in_from && !in_targets {
+            return;
+        }
+        let now = pg_sys::makeFuncExpr(
+            pg_sys::Oid::from(pg_sys::F_CLOCK_TIMESTAMP),
+            pg_sys::TIMESTAMPTZOID,
+            std::ptr::null_mut(),
+            pg_sys::InvalidOid,
+            pg_sys::InvalidOid,
+            pg_sys::CoercionForm::COERCE_EXPLICIT_CALL,
+        );
+        let test = pg_sys::palloc0(std::mem::size_of::<pg_sys::NullTest>()).cast::<pg_sys::NullTest>();
+        (*test).xpr.type_ = pg_sys::NodeTag::T_NullTest;
+        (*test).arg = now.cast();
+        (*test).nulltesttype = pg_sys::NullTestType::IS_NOT_NULL;
+        (*test).argisrow = false;
+        (*test).location = -1;
+        (*(*query).jointree).quals = test.cast();
     }
 }
 

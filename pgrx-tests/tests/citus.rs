@@ -308,34 +308,55 @@ fn reference_named_rpcs_work_from_the_coordinator_on_one_worker() {
     let (t, bk) = (&p.tables, &p.bookings);
     let mut traced = Traced::new();
     let calls = [
-        format!("SELECT * FROM quote_tables('{}')", bk[0]),
-        format!("SELECT * FROM assign_tables_atomic_v2('{}', ARRAY['{}'::uuid])", bk[0], t[0]),
-        format!(
-            "SELECT * FROM confirm_hold_assignment_with_transition('{}', ARRAY['{}'::uuid], 'ref-key')",
-            bk[1], t[1]
+        (format!("SELECT * FROM quote_tables('{}')", bk[0]), "quote_tables_in_restaurant"),
+        (
+            format!("SELECT * FROM assign_tables_atomic_v2('{}', ARRAY['{}'::uuid])", bk[0], t[0]),
+            "assign_tables_atomic_v2_in_restaurant",
         ),
-        format!(
-            "SELECT * FROM apply_booking_state_transition('{}', 'checked_in', now(), NULL, NULL, 'confirmed', 'checked_in',
-                                                          NULL, NULL, 'seated')",
-            bk[1]
+        (
+            format!(
+                "SELECT * FROM confirm_hold_assignment_with_transition('{}', ARRAY['{}'::uuid], 'ref-key')",
+                bk[1], t[1]
+            ),
+            "confirm_hold_assignment_with_transition_in_restaurant",
         ),
-        format!("SELECT * FROM unassign_tables_atomic('{}')", bk[0]),
+        (
+            format!(
+                "SELECT * FROM apply_booking_state_transition('{}', 'checked_in', now(), NULL, NULL, 'confirmed', 'checked_in',
+                                                              NULL, NULL, 'seated')",
+                bk[1]
+            ),
+            "apply_booking_state_transition_in_restaurant",
+        ),
+        (format!("SELECT * FROM unassign_tables_atomic('{}')", bk[0]), "unassign_tables_atomic_in_restaurant"),
     ];
-    for sql in &calls {
+    for (sql, companion) in &calls {
         let issued = traced.run(sql);
         assert_no_two_phase_commit(&issued, sql);
-        // The booking lookup reads every shard of bookings; everything else goes to one worker.
-        let elsewhere: Vec<_> = issued
-            .iter()
-            .filter(|(m, d)| !d.contains(&p.worker) && !m.contains("SELECT restaurant_id, status FROM"))
-            .collect();
-        assert!(elsewhere.is_empty(), "{sql}: commands for other nodes: {elsewhere:#?}");
+        // The booking's restaurant is read from every shard of bookings; then the call runs whole on
+        // the restaurant's worker as its companion (db::forward).
+        let rest: Vec<_> =
+            issued.iter().filter(|(m, _)| !m.contains("SELECT restaurant_id FROM public.bookings_")).cloned().collect();
+        assert!(rest.len() < issued.len(), "{sql}: the lookup: {issued:#?}");
+        assert_forwarded(&rest, &p.worker, companion);
     }
     let status = one(
         &mut c,
         &format!("SELECT status::text FROM bookings WHERE restaurant_id = '{}' AND id = '{}'", p.restaurant, bk[1]),
     );
     assert_eq!(status, "checked_in");
+    // Without forwarding, each statement is routed on its own, all of them to the one worker.
+    traced.client.batch_execute("SET pg_seating.forward_companions = off").unwrap();
+    let sql = format!("SELECT * FROM assign_tables_atomic_v2('{}', ARRAY['{}'::uuid])", bk[0], t[0]);
+    let issued = traced.run(&sql);
+    assert_no_two_phase_commit(&issued, &sql);
+    let elsewhere: Vec<_> = issued
+        .iter()
+        .filter(|(m, d)| !d.contains(&p.worker) && !m.contains("SELECT restaurant_id, status FROM"))
+        .collect();
+    assert!(elsewhere.is_empty(), "{sql}: commands for other nodes: {elsewhere:#?}");
+    assert!(issued.iter().all(|(m, _)| !m.contains("_in_restaurant")), "not forwarded: {issued:#?}");
+    traced.client.batch_execute("RESET pg_seating.forward_companions").unwrap();
 }
 
 /// A NULL of any type, as a bind parameter.

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use pgrx::pg_sys;
 use pgrx::prelude::*;
 
 use super::reasons::{BuiltReasons, MoveReason, QuoteReasons};
@@ -25,6 +26,7 @@ pub(crate) fn quote_tables(
     p_limit: default!(Option<i32>, 5),
     p_max_tables: default!(Option<i32>, "NULL"),
     p_require_adjacency: default!(Option<bool>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -37,6 +39,11 @@ pub(crate) fn quote_tables(
         name!(reasons, QuoteReasons),
     ),
 > {
+    if let Some(forwarded) =
+        crate::db::forward::forward_to_companion(fcinfo, "quote_tables", crate::db::forward::Owner::Booking(0))
+    {
+        return forwarded;
+    }
     let booking_id = require(QUOTE, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, QUOTE));
     let limit = p_limit.unwrap_or(5);
     if limit < 1 {
@@ -118,6 +125,7 @@ pub(crate) fn auto_assign_tables(
     p_idempotency_key: default!(Option<String>, "NULL"),
     p_as_hold: default!(Option<bool>, false),
     p_assigned_by: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -128,6 +136,11 @@ pub(crate) fn auto_assign_tables(
         name!(hold_id, Option<pgrx::Uuid>),
     ),
 > {
+    if let Some(forwarded) =
+        crate::db::forward::forward_to_companion(fcinfo, "auto_assign_tables", crate::db::forward::Owner::Booking(0))
+    {
+        return forwarded;
+    }
     let booking_id = require(AUTO, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, AUTO));
     let policy = settings::policy();
     let key = super::decode_key(p_idempotency_key);

@@ -112,6 +112,7 @@ fn v2_rows(rows: Vec<AssignedRow>) -> V2Rows {
 /// the booking's assignment *becomes* the set. Rows ordered by table id.
 #[pg_extern(security_definer)]
 #[search_path(pg_catalog, @extschema@, pg_temp)]
+#[allow(clippy::too_many_arguments)]
 fn assign_tables_atomic_v2(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: Option<Vec<Option<pgrx::Uuid>>>,
@@ -120,6 +121,7 @@ fn assign_tables_atomic_v2(
     p_assigned_by: default!(Option<pgrx::Uuid>, "NULL"),
     p_start_at: default!(Option<TimestampWithTimeZone>, "NULL"),
     p_end_at: default!(Option<TimestampWithTimeZone>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -129,6 +131,13 @@ fn assign_tables_atomic_v2(
         name!(merge_group_id, Option<pgrx::Uuid>),
     ),
 > {
+    if let Some(forwarded) = crate::db::forward::forward_to_companion(
+        fcinfo,
+        "assign_tables_atomic_v2",
+        crate::db::forward::Owner::Booking(0),
+    ) {
+        return forwarded;
+    }
     let args =
         v2_args(p_booking_id, p_table_ids, p_idempotency_key, p_require_adjacency, p_assigned_by, p_start_at, p_end_at)
             .unwrap_or_else(|e| raise(&e, V2));
@@ -213,10 +222,16 @@ fn assign_tables_atomic(
     p_window: Option<Range<TimestampWithTimeZone>>,
     p_assigned_by: default!(Option<pgrx::Uuid>, "NULL"),
     p_idempotency_key: default!(Option<String>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (name!(table_id, pgrx::Uuid), name!(assignment_id, pgrx::Uuid), name!(merge_group_id, Option<pgrx::Uuid>)),
 > {
+    if let Some(forwarded) =
+        crate::db::forward::forward_to_companion(fcinfo, "assign_tables_atomic", crate::db::forward::Owner::Booking(0))
+    {
+        return forwarded;
+    }
     let args = v1_args(p_booking_id, p_table_ids, p_window, p_assigned_by, p_idempotency_key)
         .unwrap_or_else(|e| raise(&e, V1));
     v1_rows(run_assign(None, args))
@@ -273,7 +288,15 @@ fn unassign_tables_atomic(
     p_booking_id: Option<pgrx::Uuid>,
     p_table_ids: default!(Option<Vec<Option<pgrx::Uuid>>>, "NULL"),
     p_merge_group_id: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<'static, (name!(table_id, pgrx::Uuid), name!(merge_group_id, Option<pgrx::Uuid>))> {
+    if let Some(forwarded) = crate::db::forward::forward_to_companion(
+        fcinfo,
+        "unassign_tables_atomic",
+        crate::db::forward::Owner::Booking(0),
+    ) {
+        return forwarded;
+    }
     let booking = require(UNASSIGN, "p_booking_id", p_booking_id).unwrap_or_else(|e| raise(&e, UNASSIGN));
     run_unassign(None, booking, p_table_ids, p_merge_group_id)
 }
@@ -318,6 +341,7 @@ pub(crate) fn sync_confirmed_assignment_windows(
     p_merge_group_id: default!(Option<pgrx::Uuid>, "NULL"),
     p_idempotency_key: default!(Option<String>, "NULL"),
     p_payload_checksum: default!(Option<String>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -339,6 +363,13 @@ pub(crate) fn sync_confirmed_assignment_windows(
         name!(updated_at, Option<TimestampWithTimeZone>),
     ),
 > {
+    if let Some(forwarded) = crate::db::forward::forward_to_companion(
+        fcinfo,
+        "sync_confirmed_assignment_windows",
+        crate::db::forward::Owner::Booking(0),
+    ) {
+        return forwarded;
+    }
     const F: &str = "sync_confirmed_assignment_windows";
     let _unused = (p_actor_id, p_hold_id);
     let decoded = (|| {

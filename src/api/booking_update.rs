@@ -1,5 +1,6 @@
 //! `validate_booking_capacity_after_assignment` (reference §2.7, seed 002).
 
+use pgrx::pg_sys;
 use pgrx::prelude::*;
 
 use super::{rpc, Call};
@@ -12,7 +13,19 @@ const VALIDATE: &str = "validate_booking_capacity_after_assignment";
 /// switch `app.capacity.post_assignment.enabled` = off/false/0/no make it a no-op.
 #[pg_extern(security_definer)]
 #[search_path(pg_catalog, @extschema@, pg_temp)]
-pub(crate) fn validate_booking_capacity_after_assignment(p_booking_id: Option<pgrx::Uuid>) {
+pub(crate) fn validate_booking_capacity_after_assignment(
+    p_booking_id: Option<pgrx::Uuid>,
+    fcinfo: pg_sys::FunctionCallInfo,
+) {
+    if crate::db::forward::forward_to_companion::<()>(
+        fcinfo,
+        "validate_booking_capacity_after_assignment",
+        crate::db::forward::Owner::Booking(0),
+    )
+    .is_some()
+    {
+        return;
+    }
     let Some(booking) = p_booking_id.map(from_pg) else { return };
     rpc(Call::named(VALIDATE), |client| match assign::booking_restaurant(client, booking) {
         Some(restaurant) => capacity::after_assignment(client, restaurant, booking),

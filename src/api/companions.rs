@@ -55,6 +55,7 @@ fn apply_booking_state_transition_in_restaurant(
             p_history_changed_at,
             p_history_reason,
             p_history_metadata,
+            std::ptr::null_mut(),
         )
     })
 }
@@ -99,6 +100,7 @@ fn confirm_hold_assignment_with_transition_in_restaurant(
             p_history_changed_by,
             p_history_reason,
             p_history_metadata,
+            std::ptr::null_mut(),
         )
     })
 }
@@ -148,6 +150,7 @@ fn confirm_hold_assignment_tx_in_restaurant(
             p_history_reason,
             p_history_metadata,
             p_history_changed_by,
+            std::ptr::null_mut(),
         )
     })
 }
@@ -167,7 +170,15 @@ fn create_table_hold_in_restaurant(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> pgrx::Uuid {
     in_restaurant("create_table_hold_in_restaurant", fcinfo, p_restaurant_id, || {
-        lifecycle::create_table_hold(p_booking_id, p_table_ids, p_start_at, p_end_at, p_ttl_seconds, p_created_by)
+        lifecycle::create_table_hold(
+            p_booking_id,
+            p_table_ids,
+            p_start_at,
+            p_end_at,
+            p_ttl_seconds,
+            p_created_by,
+            std::ptr::null_mut(),
+        )
     })
 }
 
@@ -180,7 +191,7 @@ fn release_table_hold_in_restaurant(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> bool {
     in_restaurant("release_table_hold_in_restaurant", fcinfo, p_restaurant_id, || {
-        lifecycle::release_table_hold(p_hold_id)
+        lifecycle::release_table_hold(p_hold_id, std::ptr::null_mut())
     })
 }
 
@@ -194,7 +205,7 @@ fn release_hold_and_emit_in_restaurant(
     fcinfo: pg_sys::FunctionCallInfo,
 ) -> bool {
     in_restaurant("release_hold_and_emit_in_restaurant", fcinfo, p_restaurant_id, || {
-        lifecycle::release_hold_and_emit(p_hold_id, p_actor_id)
+        lifecycle::release_hold_and_emit(p_hold_id, p_actor_id, std::ptr::null_mut())
     })
 }
 
@@ -221,7 +232,7 @@ fn quote_tables_in_restaurant(
     ),
 > {
     in_restaurant("quote_tables_in_restaurant", fcinfo, p_restaurant_id, || {
-        allocate::quote_tables(p_booking_id, p_limit, p_max_tables, p_require_adjacency)
+        allocate::quote_tables(p_booking_id, p_limit, p_max_tables, p_require_adjacency, std::ptr::null_mut())
     })
 }
 
@@ -246,7 +257,7 @@ fn auto_assign_tables_in_restaurant(
     ),
 > {
     in_restaurant("auto_assign_tables_in_restaurant", fcinfo, p_restaurant_id, || {
-        allocate::auto_assign_tables(p_booking_id, p_idempotency_key, p_as_hold, p_assigned_by)
+        allocate::auto_assign_tables(p_booking_id, p_idempotency_key, p_as_hold, p_assigned_by, std::ptr::null_mut())
     })
 }
 
@@ -281,7 +292,7 @@ fn validate_booking_capacity_after_assignment_in_restaurant(
     fcinfo: pg_sys::FunctionCallInfo,
 ) {
     in_restaurant("validate_booking_capacity_after_assignment_in_restaurant", fcinfo, p_restaurant_id, || {
-        booking_update::validate_booking_capacity_after_assignment(p_booking_id)
+        booking_update::validate_booking_capacity_after_assignment(p_booking_id, std::ptr::null_mut())
     })
 }
 
@@ -333,6 +344,7 @@ fn sync_confirmed_assignment_windows_in_restaurant(
             p_merge_group_id,
             p_idempotency_key,
             p_payload_checksum,
+            std::ptr::null_mut(),
         )
     })
 }

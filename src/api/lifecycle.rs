@@ -1,6 +1,7 @@
 //! The lifecycle RPCs (SPEC §3): `apply_booking_state_transition`, the two confirm paths, and
 //! holds (`create_table_hold`, `release_table_hold`, `sweep_expired_holds`).
 
+use pgrx::pg_sys;
 use pgrx::prelude::*;
 use pgrx::JsonB;
 
@@ -51,6 +52,7 @@ pub(crate) fn apply_booking_state_transition(
     p_history_changed_at: Option<TimestampWithTimeZone>,
     p_history_reason: Option<String>,
     p_history_metadata: default!(Option<JsonB>, "'{}'"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -60,6 +62,13 @@ pub(crate) fn apply_booking_state_transition(
         name!(updated_at, TimestampWithTimeZone),
     ),
 > {
+    if let Some(forwarded) = crate::db::forward::forward_to_companion(
+        fcinfo,
+        "apply_booking_state_transition",
+        crate::db::forward::Owner::Booking(0),
+    ) {
+        return forwarded;
+    }
     let decoded = (|| {
         let booking_id = require(TRANSITION, "p_booking_id", p_booking_id)?;
         let status = status_arg(TRANSITION, "p_status", p_status)?;
@@ -109,6 +118,7 @@ pub(crate) fn confirm_hold_assignment_with_transition(
     p_history_changed_by: default!(Option<pgrx::Uuid>, "NULL"),
     p_history_reason: default!(Option<String>, "'auto_assign_atomic_confirm'"),
     p_history_metadata: default!(Option<JsonB>, "'{}'"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -118,6 +128,13 @@ pub(crate) fn confirm_hold_assignment_with_transition(
         name!(merge_group_id, Option<pgrx::Uuid>),
     ),
 > {
+    if let Some(forwarded) = crate::db::forward::forward_to_companion(
+        fcinfo,
+        "confirm_hold_assignment_with_transition",
+        crate::db::forward::Owner::Booking(0),
+    ) {
+        return forwarded;
+    }
     let decoded = (|| {
         let booking_id = require(WITH_TRANSITION, "p_booking_id", p_booking_id)?;
         let table_ids = tableset::normalize_ids(V2, decode_ids(p_table_ids))?;
@@ -170,6 +187,7 @@ pub(crate) fn confirm_hold_assignment_tx(
     p_history_reason: default!(Option<String>, "'auto_assign_confirm'"),
     p_history_metadata: default!(Option<JsonB>, "'{}'"),
     p_history_changed_by: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> TableIterator<
     'static,
     (
@@ -180,6 +198,13 @@ pub(crate) fn confirm_hold_assignment_tx(
         name!(merge_group_id, Option<pgrx::Uuid>),
     ),
 > {
+    if let Some(forwarded) = crate::db::forward::forward_to_companion(
+        fcinfo,
+        "confirm_hold_assignment_tx",
+        crate::db::forward::Owner::Hold(0),
+    ) {
+        return forwarded;
+    }
     let decoded = (|| {
         let hold_id = require(CONFIRM_TX, "p_hold_id", p_hold_id)?;
         let booking_id = require(CONFIRM_TX, "p_booking_id", p_booking_id)?;
@@ -236,7 +261,13 @@ pub(crate) fn create_table_hold(
     p_end_at: default!(Option<TimestampWithTimeZone>, "NULL"),
     p_ttl_seconds: default!(Option<i32>, 180),
     p_created_by: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> pgrx::Uuid {
+    if let Some(forwarded) =
+        crate::db::forward::forward_to_companion(fcinfo, "create_table_hold", crate::db::forward::Owner::Booking(0))
+    {
+        return forwarded;
+    }
     let decoded = (|| {
         let booking_id = require(CREATE_HOLD, "p_booking_id", p_booking_id)?;
         let table_ids = tableset::normalize_ids(CREATE_HOLD, decode_ids(p_table_ids))?;
@@ -258,7 +289,12 @@ pub(crate) fn create_table_hold(
 /// Releases a hold; false when there is no such hold.
 #[pg_extern(security_definer)]
 #[search_path(pg_catalog, @extschema@, pg_temp)]
-pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
+pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>, fcinfo: pg_sys::FunctionCallInfo) -> bool {
+    if let Some(forwarded) =
+        crate::db::forward::forward_to_companion(fcinfo, "release_table_hold", crate::db::forward::Owner::Hold(0))
+    {
+        return forwarded;
+    }
     let hold_id = require(RELEASE_HOLD, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, RELEASE_HOLD));
     rpc(Call::named(RELEASE_HOLD), |client| Ok(holds::release_hold(client, hold_id)))
 }
@@ -271,7 +307,13 @@ pub(crate) fn release_table_hold(p_hold_id: Option<pgrx::Uuid>) -> bool {
 pub(crate) fn release_hold_and_emit(
     p_hold_id: Option<pgrx::Uuid>,
     p_actor_id: default!(Option<pgrx::Uuid>, "NULL"),
+    fcinfo: pg_sys::FunctionCallInfo,
 ) -> bool {
+    if let Some(forwarded) =
+        crate::db::forward::forward_to_companion(fcinfo, "release_hold_and_emit", crate::db::forward::Owner::Hold(0))
+    {
+        return forwarded;
+    }
     const F: &str = "release_hold_and_emit";
     let hold_id = require(F, "p_hold_id", p_hold_id).unwrap_or_else(|e| raise(&e, F));
     rpc(Call::named(F), |client| Ok(holds::release_hold_and_emit(client, hold_id, p_actor_id.map(from_pg))))

@@ -16,6 +16,12 @@
 //! call either (the restaurant's shard is on this node, metadata not synced), it runs here: a
 //! per-backend flag stops it from forwarding again. `pg_seating.forward_companions = off` turns
 //! forwarding off (to measure the per-statement route).
+//!
+//! A reference-named RPC (`assign_tables_atomic_v2(p_booking_id, ...)`, what the app calls) does
+//! the same through its companion: it finds the booking's (or hold's) restaurant with one read, and
+//! calls `<name>_in_restaurant(<restaurant>, <its own arguments>)` the same way, so on Citus the
+//! app's unchanged calls also run whole on the restaurant's worker: the lookup (a read of every
+//! shard of `bookings`) and one call, instead of a round trip per statement.
 
 use std::cell::Cell;
 use std::ffi::CStr;
@@ -175,6 +181,122 @@ pub fn forward<R: Forwarded>(fcinfo: pg_sys::FunctionCallInfo, function: &'stati
             .unwrap_or_else(|e| pgrx::error!("pg_seating: forwarding {function} failed: {e}"));
         Some(R::from_rows(rows, function))
     })
+}
+
+/// Where a reference-named RPC finds its restaurant: the booking or hold id in argument `n` (0-based).
+#[derive(Clone, Copy)]
+pub enum Owner {
+    Booking(usize),
+    Hold(usize),
+}
+
+/// The companion of a reference-named function: `<name>_in_restaurant` in the same schema, taking
+/// `uuid` and then the same arguments.
+const COMPANION_OF: &str = "SELECT p.oid FROM pg_catalog.pg_proc p
+                             WHERE p.pronamespace OPERATOR(pg_catalog.=) $1
+                               AND p.proname OPERATOR(pg_catalog.=) $2
+                               AND pg_catalog.array_to_string(p.proargtypes::pg_catalog.oid[], ' ')
+                                   OPERATOR(pg_catalog.=) $3";
+const BOOKING_OWNER: &str = "SELECT b.restaurant_id FROM bookings b WHERE b.id OPERATOR(pg_catalog.=) $1";
+const HOLD_OWNER: &str = "SELECT h.restaurant_id FROM table_holds h WHERE h.id OPERATOR(pg_catalog.=) $1";
+
+/// Runs the reference-named RPC being called (`fcinfo`) as its companion on the restaurant's
+/// worker, where Citus would otherwise route each of its statements on its own (see the module);
+/// `None` when it runs here: off Citus, inside a companion or a forwarded call, with a NULL or
+/// unknown id (the RPC's own error follows), or when its companion is not distributed.
+pub fn forward_to_companion<R: Forwarded>(
+    fcinfo: pg_sys::FunctionCallInfo,
+    function: &'static str,
+    owner: Owner,
+) -> Option<R> {
+    if fcinfo.is_null()
+        || !crate::settings::FORWARD_COMPANIONS.get()
+        || !super::plans::citus_loaded()
+        || super::shards::citus_internal_session()
+        || super::route::restaurant().is_some()
+        || FORWARDING.with(Cell::get)
+    {
+        return None;
+    }
+    // SAFETY: `fcinfo` is the running call's, with its `flinfo` and `nargs` arguments.
+    let (fn_oid, args) = unsafe {
+        let nargs = usize::try_from((*fcinfo).nargs).unwrap_or(0);
+        ((*(*fcinfo).flinfo).fn_oid, (*fcinfo).args.as_slice(nargs).to_vec())
+    };
+    let index = match owner {
+        Owner::Booking(i) | Owner::Hold(i) => i,
+    };
+    let id = args.get(index).filter(|a| !a.isnull)?.value;
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            FORWARDING.with(|f| f.set(false));
+        }
+    }
+    FORWARDING.with(|f| f.set(true));
+    let _restore = Restore;
+    let types = signature(fn_oid);
+    Spi::connect_mut(|client| {
+        let mut companion_types = vec![pg_sys::UUIDOID];
+        companion_types.extend(types.iter().copied());
+        // SAFETY: a syscache lookup of the running function.
+        let (schema, name) = unsafe {
+            let name = CStr::from_ptr(pg_sys::get_func_name(fn_oid)).to_string_lossy().into_owned();
+            (pg_sys::get_func_namespace(fn_oid), name)
+        };
+        let companion_name = format!("{name}_in_restaurant");
+        let argtypes: Vec<String> = companion_types.iter().map(|t| t.to_u32().to_string()).collect();
+        let argtypes = argtypes.join(" ");
+        let companion = client
+            .select(COMPANION_OF, None, &[schema.into(), companion_name.as_str().into(), argtypes.as_str().into()])
+            .unwrap_or_else(|e| pgrx::error!("pg_seating: finding the companion of {function} failed: {e}"))
+            .first()
+            .read::<pg_sys::Oid>(1, "COMPANION_OF")?;
+        if !force_delegated(client, companion) {
+            return None;
+        }
+        let lookup = match owner {
+            Owner::Booking(_) => BOOKING_OWNER,
+            Owner::Hold(_) => HOLD_OWNER,
+        };
+        // SAFETY: the id argument's datum, a uuid.
+        let id = unsafe { DatumWithOid::new(id, pg_sys::UUIDOID) };
+        let restaurant = client
+            .update(lookup, None, &[id])
+            .unwrap_or_else(|e| pgrx::error!("pg_seating: finding the restaurant of {function} failed: {e}"))
+            .first()
+            .read::<pgrx::Uuid>(1, "OWNER")?;
+        let (sql, _) = call_of(companion, companion_types.len());
+        let mut bound: Vec<DatumWithOid<'_>> = vec![restaurant.into()];
+        bound.extend(args.iter().zip(types).map(|(a, oid)| {
+            if a.isnull {
+                DatumWithOid::null_oid(oid)
+            } else {
+                // SAFETY: the argument's datum, of the function's declared argument type.
+                unsafe { DatumWithOid::new(a.value, oid) }
+            }
+        }));
+        let rows = client
+            .update(sql.as_str(), None, &bound)
+            .unwrap_or_else(|e| pgrx::error!("pg_seating: forwarding {function} failed: {e}"));
+        Some(R::from_rows(rows, function))
+    })
+}
+
+/// The argument types of a function.
+fn signature(fn_oid: pg_sys::Oid) -> Vec<pg_sys::Oid> {
+    // SAFETY: a syscache lookup of an existing function; the array is palloc'd.
+    unsafe {
+        let mut types: *mut pg_sys::Oid = std::ptr::null_mut();
+        let mut n: i32 = 0;
+        pg_sys::get_func_signature(fn_oid, &mut types, &mut n);
+        let n = usize::try_from(n).unwrap_or(0);
+        if types.is_null() {
+            Vec::new()
+        } else {
+            std::slice::from_raw_parts(types, n).to_vec()
+        }
+    }
 }
 
 fn force_delegated(client: &mut SpiClient<'_>, fn_oid: pg_sys::Oid) -> bool {

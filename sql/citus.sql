@@ -76,6 +76,24 @@ BEGIN
                   HINT = 'Set shared_preload_libraries = ''citus, pg_seating'' on the coordinator and every worker, restart them, and call it again.';
     END IF;
 
+    -- Roles with privileges on the model that cannot log in (Supabase's API roles are NOLOGIN):
+    -- Citus connects to the workers as the current role, so their own statements on distributed
+    -- tables will fail; their calls of pg_seating's functions are forwarded as the owner and work.
+    FOR r IN
+        SELECT a.rolname
+          FROM pg_roles a
+         WHERE NOT a.rolcanlogin AND NOT a.rolsuper
+           AND has_table_privilege(a.oid, format('%I.%I', v_schema, 'bookings'), 'SELECT, INSERT, UPDATE, DELETE')
+         ORDER BY a.rolname
+    LOOP
+        RAISE WARNING 'pg_seating_distribute: role % cannot log in', r.rolname
+            USING DETAIL = 'Citus connects to the workers as the current role: this role''s own reads and writes of '
+                           'the distributed tables fail with 08006; its calls of pg_seating''s functions are forwarded '
+                           'as their owner and work.',
+                  HINT = format('ALTER ROLE %I LOGIN on the coordinator (Citus copies it to every node), and allow it '
+                                'in pg_hba.conf only from the cluster''s own addresses.', r.rolname);
+    END LOOP;
+
     -- The model's triggers keep its invariants on every shard (they touch only NEW/OLD's
     -- restaurant, SPEC §8); Citus distributes a table with triggers only when told so.
     PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);

@@ -955,6 +955,14 @@ fn a_role_that_cannot_log_in_calls_the_companions() {
     let p = place(&mut c, 2, 2);
     let (r, t, bk) = (&p.restaurant, &p.tables, &p.bookings);
     let mut traced = Traced::new();
+    // pg_seating_distribute() names the role that cannot log in, with what to do.
+    traced.notices.lock().unwrap().clear();
+    traced.client.batch_execute("SELECT * FROM pg_seating_distribute()").unwrap();
+    let warned = traced.notices.lock().unwrap().clone();
+    assert!(
+        warned.iter().any(|(m, _)| m == "pg_seating_distribute: role seating_api_nologin cannot log in"),
+        "{warned:#?}"
+    );
     traced.client.batch_execute("SET ROLE seating_api_nologin").unwrap();
     let calls = [
         (

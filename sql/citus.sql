@@ -82,7 +82,7 @@ BEGIN
     FOR r IN
         SELECT a.rolname
           FROM pg_roles a
-         WHERE NOT a.rolcanlogin AND NOT a.rolsuper
+         WHERE NOT a.rolcanlogin AND NOT a.rolsuper AND a.oid >= 16384   -- not a predefined role
            AND has_table_privilege(a.oid, format('%I.%I', v_schema, 'bookings'), 'SELECT, INSERT, UPDATE, DELETE')
          ORDER BY a.rolname
     LOOP

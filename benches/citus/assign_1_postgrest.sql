@@ -1,7 +1,7 @@
 -- The same two requests as PostgREST 12 sends them for POST /rpc/<companion> with a JSON body:
 -- BEGIN, the request's settings, the call inside a CTE with its arguments from json_to_record,
 -- COMMIT. Citus cannot delegate that statement; the companion forwards itself to its worker
--- (pg_seating.forward_companions, default on; bench-citus also runs it off).
+-- (pg_seating.forward_companions, default on; benches/citus/run also runs it with forwarding off).
 BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE;
 SELECT set_config('search_path', 'public', true), set_config('request.jwt.claims', '{"role":"service_role"}', true);
 WITH pgrst_source AS (

@@ -80,15 +80,7 @@ unsafe fn keep_companion_arguments_apart(query: *mut pg_sys::Query) {
             return;
         }
         let rtable = PgList::<pg_sys::RangeTblEntry>::from_pg((*query).rtable);
-        let calls_companion = rtable.iter_ptr().any(|rte| {
-            (*rte).rtekind == pg_sys::RTEKind::RTE_FUNCTION
-                && PgList::<pg_sys::RangeTblFunction>::from_pg((*rte).functions)
-                    .iter_ptr()
-                    .any(|f| is_companion_call((*f).funcexpr))
-        });
-        let in_targets = PgList::<pg_sys::TargetEntry>::from_pg((*query).targetList)
-            .iter_ptr()
-            .any(|entry| is_companion_call((*entry).expr.cast()));
+        let (calls_companion, in_targets) = companion_calls(query);
         let ctes = PgList::<pg_sys::CommonTableExpr>::from_pg((*query).cteList);
         // `SELECT * FROM f(…)` and `SELECT f(…)` as written stay as they are.
         let apart = (calls_companion && (rtable.len() > 1 || !ctes.is_empty()))
@@ -143,16 +135,7 @@ unsafe fn keep_from_delegation(query: *mut pg_sys::Query) {
         if !(*(*query).jointree).quals.is_null() {
             return;
         }
-        let rtable = PgList::<pg_sys::RangeTblEntry>::from_pg((*query).rtable);
-        let in_from = rtable.iter_ptr().any(|rte| {
-            (*rte).rtekind == pg_sys::RTEKind::RTE_FUNCTION
-                && PgList::<pg_sys::RangeTblFunction>::from_pg((*rte).functions)
-                    .iter_ptr()
-                    .any(|f| is_companion_call((*f).funcexpr))
-        });
-        let in_targets = PgList::<pg_sys::TargetEntry>::from_pg((*query).targetList)
-            .iter_ptr()
-            .any(|entry| is_companion_call((*entry).expr.cast()));
+        let (in_from, in_targets) = companion_calls(query);
         if !in_from && !in_targets {
             return;
         }
@@ -186,6 +169,23 @@ unsafe fn limit_all(query: *mut pg_sys::Query) {
                 pg_sys::makeConst(pg_sys::INT8OID, -1, pg_sys::InvalidOid, 8, pg_sys::Datum::from(0), true, true)
                     .cast();
         }
+    }
+}
+
+/// Whether a query level calls a companion in its FROM list, and in its target list.
+unsafe fn companion_calls(query: *mut pg_sys::Query) -> (bool, bool) {
+    // SAFETY (whole body): nodes of a valid Query tree.
+    unsafe {
+        let in_from = PgList::<pg_sys::RangeTblEntry>::from_pg((*query).rtable).iter_ptr().any(|rte| {
+            (*rte).rtekind == pg_sys::RTEKind::RTE_FUNCTION
+                && PgList::<pg_sys::RangeTblFunction>::from_pg((*rte).functions)
+                    .iter_ptr()
+                    .any(|f| is_companion_call((*f).funcexpr))
+        });
+        let in_targets = PgList::<pg_sys::TargetEntry>::from_pg((*query).targetList)
+            .iter_ptr()
+            .any(|entry| is_companion_call((*entry).expr.cast()));
+        (in_from, in_targets)
     }
 }
 

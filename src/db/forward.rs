@@ -138,49 +138,70 @@ impl Forwarded for () {
 /// delegate it (see the module); `None` when it runs here. Call it after the NULL check of
 /// `p_restaurant_id` (Citus must never plan a call with a NULL distribution argument).
 pub fn forward<R: Forwarded>(fcinfo: pg_sys::FunctionCallInfo, function: &'static str) -> Option<R> {
-    if fcinfo.is_null()
-        || !crate::settings::FORWARD_COMPANIONS.get()
-        || !super::plans::citus_loaded()
-        || super::shards::citus_internal_session()
-        || FORWARDING.with(Cell::get)
-    {
-        return None;
-    }
-    struct Restore;
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            FORWARDING.with(|f| f.set(false));
-        }
-    }
-    FORWARDING.with(|f| f.set(true));
-    let _restore = Restore;
-    // SAFETY: `fcinfo` is the running call's, with its `flinfo` and `nargs` arguments.
-    let (fn_oid, args) = unsafe {
-        let nargs = usize::try_from((*fcinfo).nargs).unwrap_or(0);
-        ((*(*fcinfo).flinfo).fn_oid, (*fcinfo).args.as_slice(nargs).to_vec())
-    };
+    let (fn_oid, args) = call_to_forward(fcinfo)?;
+    let _forwarding = Forwarding::enter();
     Spi::connect_mut(|client| {
         if !force_delegated(client, fn_oid) {
             return None;
         }
-        let (sql, types) = call_of(fn_oid, args.len());
-        let bound: Vec<DatumWithOid<'_>> = args
-            .iter()
-            .zip(types)
-            .map(|(a, oid)| {
-                if a.isnull {
-                    DatumWithOid::null_oid(oid)
-                } else {
-                    // SAFETY: the argument's datum, of the function's declared argument type.
-                    unsafe { DatumWithOid::new(a.value, oid) }
-                }
-            })
-            .collect();
+        let types = signature(fn_oid);
+        let sql = call_of(fn_oid, types.len());
         let rows = client
-            .update(sql.as_str(), None, &bound)
+            .update(sql.as_str(), None, &bind(&args, &types))
             .unwrap_or_else(|e| pgrx::error!("pg_seating: forwarding {function} failed: {e}"));
         Some(R::from_rows(rows, function))
     })
+}
+
+/// The running call's function and arguments, when it may be forwarded: on a Citus node, in a
+/// session of its own (not one Citus opened for a delegated call), outside a companion's routed
+/// body and outside a forwarded call, with `pg_seating.forward_companions` on.
+fn call_to_forward(fcinfo: pg_sys::FunctionCallInfo) -> Option<(pg_sys::Oid, Vec<pg_sys::NullableDatum>)> {
+    if fcinfo.is_null()
+        || !crate::settings::FORWARD_COMPANIONS.get()
+        || !super::plans::citus_loaded()
+        || super::shards::citus_internal_session()
+        || super::route::restaurant().is_some()
+        || FORWARDING.with(Cell::get)
+    {
+        return None;
+    }
+    // SAFETY: `fcinfo` is the running call's, with its `flinfo` and `nargs` arguments.
+    unsafe {
+        let nargs = usize::try_from((*fcinfo).nargs).unwrap_or(0);
+        Some(((*(*fcinfo).flinfo).fn_oid, (*fcinfo).args.as_slice(nargs).to_vec()))
+    }
+}
+
+/// Marks this backend as running a forwarded call until dropped (also when an error unwinds).
+struct Forwarding;
+
+impl Forwarding {
+    fn enter() -> Forwarding {
+        FORWARDING.with(|f| f.set(true));
+        Forwarding
+    }
+}
+
+impl Drop for Forwarding {
+    fn drop(&mut self) {
+        FORWARDING.with(|f| f.set(false));
+    }
+}
+
+/// The call's arguments bound with their declared types (NULL stays NULL).
+fn bind<'a>(args: &[pg_sys::NullableDatum], types: &[pg_sys::Oid]) -> Vec<DatumWithOid<'a>> {
+    args.iter()
+        .zip(types)
+        .map(|(a, &oid)| {
+            if a.isnull {
+                DatumWithOid::null_oid(oid)
+            } else {
+                // SAFETY: the argument's datum, of the function's declared argument type.
+                unsafe { DatumWithOid::new(a.value, oid) }
+            }
+        })
+        .collect()
 }
 
 /// Where a reference-named RPC finds its restaurant: the booking or hold id in argument `n` (0-based).
@@ -209,32 +230,12 @@ pub fn forward_to_companion<R: Forwarded>(
     function: &'static str,
     owner: Owner,
 ) -> Option<R> {
-    if fcinfo.is_null()
-        || !crate::settings::FORWARD_COMPANIONS.get()
-        || !super::plans::citus_loaded()
-        || super::shards::citus_internal_session()
-        || super::route::restaurant().is_some()
-        || FORWARDING.with(Cell::get)
-    {
-        return None;
-    }
-    // SAFETY: `fcinfo` is the running call's, with its `flinfo` and `nargs` arguments.
-    let (fn_oid, args) = unsafe {
-        let nargs = usize::try_from((*fcinfo).nargs).unwrap_or(0);
-        ((*(*fcinfo).flinfo).fn_oid, (*fcinfo).args.as_slice(nargs).to_vec())
-    };
+    let (fn_oid, args) = call_to_forward(fcinfo)?;
     let index = match owner {
         Owner::Booking(i) | Owner::Hold(i) => i,
     };
     let id = args.get(index).filter(|a| !a.isnull)?.value;
-    struct Restore;
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            FORWARDING.with(|f| f.set(false));
-        }
-    }
-    FORWARDING.with(|f| f.set(true));
-    let _restore = Restore;
+    let _forwarding = Forwarding::enter();
     let types = signature(fn_oid);
     Spi::connect_mut(|client| {
         let mut companion_types = vec![pg_sys::UUIDOID];
@@ -266,16 +267,9 @@ pub fn forward_to_companion<R: Forwarded>(
             .unwrap_or_else(|e| pgrx::error!("pg_seating: finding the restaurant of {function} failed: {e}"))
             .first()
             .read::<pgrx::Uuid>(1, "OWNER")?;
-        let (sql, _) = call_of(companion, companion_types.len());
+        let sql = call_of(companion, companion_types.len());
         let mut bound: Vec<DatumWithOid<'_>> = vec![restaurant.into()];
-        bound.extend(args.iter().zip(types).map(|(a, oid)| {
-            if a.isnull {
-                DatumWithOid::null_oid(oid)
-            } else {
-                // SAFETY: the argument's datum, of the function's declared argument type.
-                unsafe { DatumWithOid::new(a.value, oid) }
-            }
-        }));
+        bound.extend(bind(&args, &types));
         let rows = client
             .update(sql.as_str(), None, &bound)
             .unwrap_or_else(|e| pgrx::error!("pg_seating: forwarding {function} failed: {e}"));
@@ -306,22 +300,16 @@ fn force_delegated(client: &mut SpiClient<'_>, fn_oid: pg_sys::Oid) -> bool {
     found.first().read::<bool>(1, "FORCE_DELEGATED").unwrap_or(false)
 }
 
-/// `SELECT * FROM <schema>.<function>($1, ..., $n)` and the argument types of `fn_oid`.
-fn call_of(fn_oid: pg_sys::Oid, nargs: usize) -> (String, Vec<pg_sys::Oid>) {
-    // SAFETY: syscache lookups of an existing function (the one running); the names are
-    // NUL-terminated strings palloc'd in the current context, and quote_identifier returns its
-    // argument or a palloc'd quoted copy.
-    unsafe {
-        let mut types: *mut pg_sys::Oid = std::ptr::null_mut();
-        let mut n: i32 = 0;
-        pg_sys::get_func_signature(fn_oid, &mut types, &mut n);
-        let n = usize::try_from(n).unwrap_or(0);
-        let types = if types.is_null() { Vec::new() } else { std::slice::from_raw_parts(types, n).to_vec() };
+/// `SELECT * FROM <schema>.<function>($1, ..., $n)`.
+fn call_of(fn_oid: pg_sys::Oid, nargs: usize) -> String {
+    // SAFETY: syscache lookups of an existing function; the names are NUL-terminated strings
+    // palloc'd in the current context, and quote_identifier returns its argument or a palloc'd
+    // quoted copy.
+    let (schema, name) = unsafe {
         let quoted =
             |s: *const std::ffi::c_char| CStr::from_ptr(pg_sys::quote_identifier(s)).to_string_lossy().into_owned();
-        let schema = quoted(pg_sys::get_namespace_name(pg_sys::get_func_namespace(fn_oid)));
-        let name = quoted(pg_sys::get_func_name(fn_oid));
-        let params: Vec<String> = (1..=nargs.min(types.len())).map(|i| format!("${i}")).collect();
-        (format!("SELECT * FROM {schema}.{name}({})", params.join(", ")), types)
-    }
+        (quoted(pg_sys::get_namespace_name(pg_sys::get_func_namespace(fn_oid))), quoted(pg_sys::get_func_name(fn_oid)))
+    };
+    let params: Vec<String> = (1..=nargs).map(|i| format!("${i}")).collect();
+    format!("SELECT * FROM {schema}.{name}({})", params.join(", "))
 }
